@@ -1,0 +1,91 @@
+/* Parsing flags and encode parameters given by name or number. */
+#include "cli.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+int cli_fail(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("imc: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return 1;
+}
+
+bool cli_parse_int(const char *text, int *value)
+{
+    if (!text || !*text)
+        return false;
+    errno = 0;
+    char *end;
+    long v = strtol(text, &end, 0);
+    if (errno || *end || v < INT_MIN || v > INT_MAX)
+        return false;
+    *value = (int)v;
+    return true;
+}
+
+bool cli_parse_flags(const char *text, int *flags)
+{
+    char buf[256];
+    if (strlen(text) >= sizeof buf)
+        return false;
+    strcpy(buf, text);
+    int result = 0;
+    for (char *save = NULL, *tok = strtok_r(buf, "|,+", &save); tok;
+         tok = strtok_r(NULL, "|,+", &save)) {
+        int v;
+        if (!cli_parse_int(tok, &v) && imc_constant_lookup(tok, "IMREAD_", &v) != IMC_OK)
+            return false;
+        result |= v;
+    }
+    *flags = result;
+    return true;
+}
+
+bool cli_parse_param(const char *text, int *params, size_t *n, size_t cap)
+{
+    const char *eq = strchr(text, '=');
+    if (!eq || eq == text || *n + 2 > cap)
+        return false;
+    char name[128], prefix[160];
+    size_t len = (size_t)(eq - text);
+    if (len >= sizeof name)
+        return false;
+    memcpy(name, text, len);
+    name[len] = '\0';
+    int id, value;
+    if (!cli_parse_int(name, &id) && imc_constant_lookup(name, "IMWRITE_", &id) != IMC_OK)
+        return false;
+    /* A symbolic value is looked up under the parameter's own name:
+     * PNG_STRATEGY=RLE, JPEG_SAMPLING_FACTOR=420. */
+    const char *base = strncasecmp(name, "IMWRITE_", 8) ? name : name + 8;
+    snprintf(prefix, sizeof prefix, "IMWRITE_%s_", base);
+    for (char *p = prefix; *p; p++)
+        *p = *p == '-' ? '_' : (char)toupper((unsigned char)*p);
+    bool found = imc_constant_lookup(eq + 1, prefix, &value) == IMC_OK;
+    if (!found && !cli_parse_int(eq + 1, &value))
+        return false;
+    params[(*n)++] = id;
+    params[(*n)++] = value;
+    return true;
+}
+
+const char *cli_depth_name(int depth)
+{
+    switch (depth) {
+    case IMC_8U: return "uint8";
+    case IMC_16U: return "uint16";
+    case IMC_32F: return "float32";
+    default: return "?";
+    }
+}

@@ -1,0 +1,270 @@
+/*
+ * imc.h: image codecs. Compressed image bytes to pixel arrays and back, in
+ * memory, with the results, flags and parameters of OpenCV's imdecode /
+ * imencode.
+ *
+ *     imc_image img;
+ *     if (imc_decode(bytes, len, IMC_IMREAD_COLOR, &img) == IMC_OK) {
+ *         ... img.rows x img.cols x img.channels samples, BGR order ...
+ *         imc_image_free(&img);
+ *     }
+ *
+ * Rules that hold for every function:
+ *   - The return value is IMC_OK (0) or a negative IMC_ERR_* code;
+ *     imc_strerror() names it, an optional imc_error receives details.
+ *   - Nothing aborts, exits or prints. Input buffers are never written.
+ *   - What imc allocates for the caller (imc_image, imc_buffer) is released
+ *     by imc_image_free / imc_buffer_free; outputs are zeroed on failure.
+ *   - There is no global mutable state: any function may be called from any
+ *     thread at any time.
+ */
+#ifndef IMC_H
+#define IMC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32) && defined(IMC_SHARED_BUILD)
+#define IMC_API __declspec(dllexport)
+#elif defined(__GNUC__)
+#define IMC_API __attribute__((visibility("default")))
+#else
+#define IMC_API
+#endif
+
+#define IMC_VERSION_MAJOR 0
+#define IMC_VERSION_MINOR 1
+#define IMC_VERSION_PATCH 0
+
+/* ---- Sample depths: OpenCV's CV_8U ... codes ---------------------------- */
+enum imc_depth {
+    IMC_8U = 0,
+    IMC_8S = 1,  /* encoder input only: converted as cv2 does */
+    IMC_16U = 2,
+    IMC_16S = 3, /* encoder input only */
+    IMC_32S = 4, /* encoder input only */
+    IMC_32F = 5,
+    IMC_64F = 6  /* encoder input only */
+};
+
+/* ---- Decode flags: cv::ImreadModes, same values ------------------------- */
+enum imc_imread_flags {
+    IMC_IMREAD_UNCHANGED = -1,
+    IMC_IMREAD_GRAYSCALE = 0,
+    IMC_IMREAD_COLOR = 1,
+    IMC_IMREAD_ANYDEPTH = 2,
+    IMC_IMREAD_ANYCOLOR = 4,
+    IMC_IMREAD_LOAD_GDAL = 8, /* accepted, ignored: imc has no GDAL */
+    IMC_IMREAD_REDUCED_GRAYSCALE_2 = 16,
+    IMC_IMREAD_REDUCED_COLOR_2 = 17,
+    IMC_IMREAD_REDUCED_GRAYSCALE_4 = 32,
+    IMC_IMREAD_REDUCED_COLOR_4 = 33,
+    IMC_IMREAD_REDUCED_GRAYSCALE_8 = 64,
+    IMC_IMREAD_REDUCED_COLOR_8 = 65,
+    IMC_IMREAD_IGNORE_ORIENTATION = 128
+};
+
+/* ---- Encode parameters: cv::ImwriteFlags, same ids and values ----------- */
+enum imc_imwrite_params {
+    IMC_IMWRITE_JPEG_QUALITY = 1,        /* 0..100, default 95 */
+    IMC_IMWRITE_JPEG_PROGRESSIVE = 2,    /* 0/1 */
+    IMC_IMWRITE_JPEG_OPTIMIZE = 3,       /* 0/1 */
+    IMC_IMWRITE_JPEG_RST_INTERVAL = 4,   /* 0..65535 */
+    IMC_IMWRITE_JPEG_LUMA_QUALITY = 5,   /* 0..100, see docs/compat.md */
+    IMC_IMWRITE_JPEG_CHROMA_QUALITY = 6, /* 0..100, see docs/compat.md */
+    IMC_IMWRITE_JPEG_SAMPLING_FACTOR = 7, /* IMC_IMWRITE_JPEG_SAMPLING_FACTOR_* */
+    IMC_IMWRITE_PNG_COMPRESSION = 16,    /* 0..9; default: 1 with SUB filter + RLE */
+    IMC_IMWRITE_PNG_STRATEGY = 17,       /* IMC_IMWRITE_PNG_STRATEGY_* */
+    IMC_IMWRITE_PNG_BILEVEL = 18,        /* 0/1: 1-bit gray */
+    IMC_IMWRITE_PXM_BINARY = 32,
+    IMC_IMWRITE_EXR_TYPE = 48,
+    IMC_IMWRITE_EXR_COMPRESSION = 49,
+    IMC_IMWRITE_WEBP_QUALITY = 64,
+    IMC_IMWRITE_HDR_COMPRESSION = 80,
+    IMC_IMWRITE_PAM_TUPLETYPE = 128,
+    IMC_IMWRITE_TIFF_RESUNIT = 256,
+    IMC_IMWRITE_TIFF_XDPI = 257,
+    IMC_IMWRITE_TIFF_YDPI = 258,
+    IMC_IMWRITE_TIFF_COMPRESSION = 259,
+    IMC_IMWRITE_JPEG2000_COMPRESSION_X1000 = 272
+};
+
+enum imc_png_strategy {
+    IMC_IMWRITE_PNG_STRATEGY_DEFAULT = 0,
+    IMC_IMWRITE_PNG_STRATEGY_FILTERED = 1,
+    IMC_IMWRITE_PNG_STRATEGY_HUFFMAN_ONLY = 2,
+    IMC_IMWRITE_PNG_STRATEGY_RLE = 3,
+    IMC_IMWRITE_PNG_STRATEGY_FIXED = 4
+};
+
+enum imc_jpeg_sampling_factor {
+    IMC_IMWRITE_JPEG_SAMPLING_FACTOR_411 = 0x411111,
+    IMC_IMWRITE_JPEG_SAMPLING_FACTOR_420 = 0x221111,
+    IMC_IMWRITE_JPEG_SAMPLING_FACTOR_422 = 0x211111,
+    IMC_IMWRITE_JPEG_SAMPLING_FACTOR_440 = 0x121111,
+    IMC_IMWRITE_JPEG_SAMPLING_FACTOR_444 = 0x111111
+};
+
+/* ---- Status codes ------------------------------------------------------- */
+enum imc_status {
+    IMC_OK = 0,
+    IMC_ERR_ARG = -1,          /* invalid argument (NULL, empty, bad shape...) */
+    IMC_ERR_NOMEM = -2,        /* out of memory */
+    IMC_ERR_UNKNOWN_FORMAT = -3, /* no codec recognises the bytes */
+    IMC_ERR_NO_ENCODER = -4,   /* no codec writes this extension */
+    IMC_ERR_TRUNCATED = -5,    /* data ends before the image does */
+    IMC_ERR_CORRUPT = -6,      /* malformed data */
+    IMC_ERR_UNSUPPORTED = -7,  /* valid data using a feature imc cannot handle */
+    IMC_ERR_LIMITS = -8,       /* dimensions or memory exceed the limits */
+    IMC_ERR_IO = -9,           /* file system error (see imc_error.sys_errno) */
+    IMC_ERR_PARAM = -10,       /* invalid encode parameter list or value */
+    IMC_ERR_INTERNAL = -11     /* a bug in imc or a codec library */
+};
+
+/* Optional detail about a failure: pass one to the *_ex functions. */
+typedef struct imc_error {
+    int code;          /* same as the return value */
+    int sys_errno;     /* errno for IMC_ERR_IO, else 0 */
+    char message[256]; /* e.g. "jpeg: Premature end of JPEG file" */
+} imc_error;
+
+/* ---- Images ------------------------------------------------------------- */
+/* rows x cols pixels of `channels` samples of `depth`; rows are `step` bytes
+ * apart. Samples are interleaved in BGR / BGRA order (or RGB / RGBA when
+ * asked for). A caller may fill one in to describe its own pixels for
+ * encoding; `owner` is then NULL. */
+typedef struct imc_image {
+    int rows;
+    int cols;
+    int channels; /* 1, 3 or 4 */
+    int depth;    /* enum imc_depth */
+    size_t step;  /* bytes from one row to the next */
+    void *data;
+    void *owner;  /* private: what imc_image_free releases */
+} imc_image;
+
+/* Allocates a rows x cols x channels image of `depth` (rows packed). */
+IMC_API int imc_image_alloc(imc_image *img, int rows, int cols, int channels, int depth);
+IMC_API void imc_image_free(imc_image *img);
+/* Bytes per sample for a depth, 0 for an unknown depth. */
+IMC_API size_t imc_depth_size(int depth);
+
+/* A byte buffer produced by the encoder. */
+typedef struct imc_buffer {
+    uint8_t *data;
+    size_t size;
+    size_t capacity; /* private */
+} imc_buffer;
+
+IMC_API void imc_buffer_free(imc_buffer *buf);
+
+/* ---- Limits ------------------------------------------------------------- */
+/* Any field left 0 takes its default: OpenCV's limits, read from the same
+ * environment variables (OPENCV_IO_MAX_IMAGE_WIDTH / _HEIGHT / _PIXELS), and
+ * IMC_MAX_DECODE_BYTES for max_bytes. Checked before any pixel allocation. */
+typedef struct imc_limits {
+    uint64_t max_width;  /* default 1 << 20 */
+    uint64_t max_height; /* default 1 << 20 */
+    uint64_t max_pixels; /* default 1 << 30 */
+    uint64_t max_bytes;  /* decoded image bytes; default 1 << 34 (16 GiB) */
+} imc_limits;
+
+/* The limits actually applied when `requested` (may be NULL) is given. */
+IMC_API void imc_limits_resolve(const imc_limits *requested, imc_limits *out);
+
+/* ---- Decoding ----------------------------------------------------------- */
+enum imc_channel_order { IMC_ORDER_BGR = 0, IMC_ORDER_RGB = 1 };
+
+typedef struct imc_decode_options {
+    int flags;          /* IMC_IMREAD_*, as for cv::imdecode */
+    int order;          /* IMC_ORDER_BGR (default) or IMC_ORDER_RGB */
+    imc_limits limits;  /* zero: defaults */
+} imc_decode_options;
+
+/* cv::imdecode(buf, flags): decodes into a newly allocated image. */
+IMC_API int imc_decode(const void *buf, size_t len, int flags, imc_image *out);
+IMC_API int imc_decode_ex(const void *buf, size_t len, const imc_decode_options *opts,
+                          imc_image *out, imc_error *err);
+
+/* What the header says, without decoding pixels. channels and depth are
+ * those IMC_IMREAD_UNCHANGED would return. */
+typedef struct imc_info {
+    const char *format; /* codec name: "jpeg", "png", ... (static string) */
+    int width;
+    int height;
+    int channels;
+    int depth;
+    int orientation;    /* EXIF orientation 1..8 as imdecode would apply it, 0 if none */
+} imc_info;
+
+IMC_API int imc_probe(const void *buf, size_t len, imc_info *info);
+IMC_API int imc_probe_ex(const void *buf, size_t len, imc_info *info, imc_error *err);
+
+/* ---- Encoding ----------------------------------------------------------- */
+typedef struct imc_encode_options {
+    int order; /* channel order of the input: IMC_ORDER_BGR (default) or RGB */
+} imc_encode_options;
+
+/* cv::imencode(ext, img, buf, params): `ext` names the format by its
+ * extension (".jpg", "png", "out.jpeg" ...). `params` holds `nparams` ints,
+ * (id, value) pairs as cv2 takes them. Inputs of other depths than the format
+ * stores are converted as cv2 converts them (saturating, rounding). */
+IMC_API int imc_encode(const char *ext, const imc_image *img, const int *params, size_t nparams,
+                       imc_buffer *out);
+IMC_API int imc_encode_ex(const char *ext, const imc_image *img, const int *params,
+                          size_t nparams, const imc_encode_options *opts, imc_buffer *out,
+                          imc_error *err);
+
+/* ---- Files -------------------------------------------------------------- */
+/* imread / imwrite on top of the memory functions. imc_write writes a
+ * temporary file beside `path` and renames it into place, so `path` holds
+ * either its old content or the complete new image, never a part. */
+IMC_API int imc_read(const char *path, int flags, imc_image *out);
+IMC_API int imc_read_ex(const char *path, const imc_decode_options *opts, imc_image *out,
+                        imc_error *err);
+IMC_API int imc_write(const char *path, const imc_image *img, const int *params, size_t nparams);
+IMC_API int imc_write_ex(const char *path, const imc_image *img, const int *params,
+                         size_t nparams, const imc_encode_options *opts, imc_error *err);
+
+/* ---- Formats and names -------------------------------------------------- */
+/* Name of the codec that would decode these bytes, or NULL. */
+IMC_API const char *imc_sniff(const void *buf, size_t len);
+/* Nonzero when a codec can write `ext` (extension or file name). */
+IMC_API int imc_have_writer(const char *ext);
+
+typedef struct imc_format {
+    const char *name;       /* "jpeg" */
+    const char *extensions; /* space-separated, no dots: "jpeg jpg jpe" */
+    int can_decode;
+    int can_encode;
+    int quality_param;      /* IMWRITE_* id of its quality setting, 0 if none */
+} imc_format;
+
+/* Number of compiled-in codecs; fills `out` for index i < that number. */
+IMC_API int imc_format_count(void);
+IMC_API int imc_format_get(int index, imc_format *out);
+/* The format that writes `ext` (extension or file name); IMC_ERR_NO_ENCODER if none. */
+IMC_API int imc_format_find(const char *ext, imc_format *out);
+
+/* OpenCV constant names (IMREAD_*, IMWRITE_*) and their values. */
+typedef struct imc_constant {
+    const char *name; /* e.g. "IMWRITE_JPEG_QUALITY" */
+    int value;
+} imc_constant;
+
+IMC_API const imc_constant *imc_constants(size_t *count);
+/* Looks a constant up by name, with or without its IMREAD_/IMWRITE_ prefix,
+ * case-insensitively. Returns 0 and sets *value when found, else IMC_ERR_ARG. */
+IMC_API int imc_constant_lookup(const char *name, const char *prefix, int *value);
+
+IMC_API const char *imc_strerror(int code);
+IMC_API const char *imc_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* IMC_H */

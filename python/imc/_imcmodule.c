@@ -1,0 +1,744 @@
+/* imc._imc: the CPython binding. It only translates arguments, results and
+ * errors; every decision about pixels lives in libimc. The GIL is released
+ * while a codec runs. */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <structmember.h>
+
+#define NPY_NO_DEPRECATED_API NPY_1_7_API_VERSION
+#include <numpy/arrayobject.h>
+
+#include <stdbool.h>
+#include <string.h>
+
+#include "imc.h"
+
+static PyObject *ImcError;        /* imc.error */
+static PyTypeObject ImageInfoType; /* imc.ImageInfo */
+
+/* ---- Errors ------------------------------------------------------------- */
+static PyObject *raise_imc(const imc_error *err, int code)
+{
+    const char *msg = err && err->message[0] ? err->message : imc_strerror(code);
+    PyObject *args = Py_BuildValue("(is)", code, msg);
+    if (args) {
+        PyErr_SetObject(ImcError, args);
+        Py_DECREF(args);
+    }
+    return NULL;
+}
+
+/* cv2 raises for bad arguments and for its size limits, and returns None
+ * for data it cannot decode; the drop-in functions keep that split. */
+static bool cv2_raises(int code)
+{
+    return code == IMC_ERR_ARG || code == IMC_ERR_LIMITS || code == IMC_ERR_NOMEM ||
+           code == IMC_ERR_INTERNAL;
+}
+
+/* ---- Input bytes from any buffer-protocol object ------------------------ */
+typedef struct {
+    Py_buffer view;
+    bool have_view;
+    void *copy;
+    const void *data;
+    size_t size;
+} input_bytes;
+
+static int get_input(PyObject *obj, input_bytes *in)
+{
+    memset(in, 0, sizeof *in);
+    if (PyObject_GetBuffer(obj, &in->view, PyBUF_ANY_CONTIGUOUS) == 0) {
+        in->have_view = true;
+        in->data = in->view.buf;
+        in->size = (size_t)in->view.len;
+        return 0;
+    }
+    PyErr_Clear();
+    /* Non-contiguous exporters (strided ndarray views): copy, as cv2 does. */
+    if (PyObject_GetBuffer(obj, &in->view, PyBUF_FULL_RO) == 0) {
+        in->have_view = true;
+        in->copy = PyMem_Malloc(in->view.len ? (size_t)in->view.len : 1);
+        if (!in->copy) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        if (PyBuffer_ToContiguous(in->copy, &in->view, in->view.len, 'C') < 0)
+            return -1;
+        in->data = in->copy;
+        in->size = (size_t)in->view.len;
+        return 0;
+    }
+    PyErr_Format(PyExc_TypeError,
+                 "expected a bytes-like object or array (bytes, bytearray, memoryview, "
+                 "ndarray, mmap...), not %.100s",
+                 Py_TYPE(obj)->tp_name);
+    return -1;
+}
+
+static void release_input(input_bytes *in)
+{
+    if (in->have_view)
+        PyBuffer_Release(&in->view);
+    PyMem_Free(in->copy);
+    memset(in, 0, sizeof *in);
+}
+
+/* ---- imc memory as NumPy arrays, without copying ------------------------- */
+static void free_pixels(PyObject *capsule)
+{
+    imc_image img = {0};
+    img.owner = PyCapsule_GetPointer(capsule, "imc.pixels");
+    imc_image_free(&img);
+}
+
+static void free_bytes(PyObject *capsule)
+{
+    imc_buffer buf = {0};
+    buf.data = PyCapsule_GetPointer(capsule, "imc.bytes");
+    imc_buffer_free(&buf);
+}
+
+static int npy_type_of(int depth)
+{
+    switch (depth) {
+    case IMC_8U: return NPY_UINT8;
+    case IMC_16U: return NPY_UINT16;
+    case IMC_32F: return NPY_FLOAT32;
+    default: return -1;
+    }
+}
+
+/* Takes ownership of img's pixels. cv2's shapes: (rows, cols) for one
+ * channel, (rows, cols, channels) otherwise. */
+static PyObject *image_to_array(imc_image *img)
+{
+    int typenum = npy_type_of(img->depth);
+    if (typenum < 0) {
+        imc_image_free(img);
+        return PyErr_Format(PyExc_SystemError, "imc: unexpected depth %d", img->depth);
+    }
+    npy_intp dims[3] = {img->rows, img->cols, img->channels};
+    npy_intp elem = (npy_intp)imc_depth_size(img->depth);
+    npy_intp strides[3] = {(npy_intp)img->step, img->channels * elem, elem};
+    int nd = img->channels > 1 ? 3 : 2;
+    if (nd == 2)
+        strides[1] = elem;
+    PyObject *capsule = PyCapsule_New(img->owner, "imc.pixels", free_pixels);
+    if (!capsule) {
+        imc_image_free(img);
+        return NULL;
+    }
+    PyObject *arr = PyArray_New(&PyArray_Type, nd, dims, typenum, strides, img->data, 0,
+                                NPY_ARRAY_CARRAY, NULL);
+    if (!arr || PyArray_SetBaseObject((PyArrayObject *)arr, capsule) < 0) {
+        Py_XDECREF(arr);
+        Py_DECREF(capsule);
+        return NULL;
+    }
+    memset(img, 0, sizeof *img);
+    return arr;
+}
+
+static PyObject *buffer_to_array(imc_buffer *buf)
+{
+    npy_intp n = (npy_intp)buf->size;
+    PyObject *capsule = PyCapsule_New(buf->data ? (void *)buf->data : (void *)"", "imc.bytes",
+                                      buf->data ? free_bytes : NULL);
+    if (!capsule) {
+        imc_buffer_free(buf);
+        return NULL;
+    }
+    PyObject *arr = PyArray_SimpleNewFromData(1, &n, NPY_UINT8, buf->data);
+    if (!arr || PyArray_SetBaseObject((PyArrayObject *)arr, capsule) < 0) {
+        Py_XDECREF(arr);
+        Py_DECREF(capsule);
+        return NULL;
+    }
+    memset(buf, 0, sizeof *buf);
+    return arr;
+}
+
+/* ---- Arrays in ------------------------------------------------------------ */
+/* Maps a NumPy dtype to the depth imc encodes from, as cv2's converter does:
+ * 64-bit integers are cast to int32; bool, uint32, float16... are refused. */
+static int depth_for_dtype(PyArray_Descr *d, int *npy_target)
+{
+    switch (d->type_num) {
+    case NPY_UINT8: *npy_target = NPY_UINT8; return IMC_8U;
+    case NPY_INT8: *npy_target = NPY_INT8; return IMC_8S;
+    case NPY_UINT16: *npy_target = NPY_UINT16; return IMC_16U;
+    case NPY_INT16: *npy_target = NPY_INT16; return IMC_16S;
+    case NPY_INT32: *npy_target = NPY_INT32; return IMC_32S;
+    case NPY_FLOAT32: *npy_target = NPY_FLOAT32; return IMC_32F;
+    case NPY_FLOAT64: *npy_target = NPY_FLOAT64; return IMC_64F;
+    default: break;
+    }
+    if (PyDataType_ISINTEGER(d) && d->elsize == 8) {
+        *npy_target = NPY_INT32;
+        return IMC_32S;
+    }
+    if (PyDataType_ISINTEGER(d) && d->elsize == 4 && PyDataType_ISSIGNED(d)) {
+        *npy_target = NPY_INT32;
+        return IMC_32S;
+    }
+    return -1;
+}
+
+/* Describes `obj` as an imc_image, copying only when its layout needs it.
+ * *keep holds the array that owns the pixels until the caller is done. */
+static int array_to_image(PyObject *obj, imc_image *img, PyArrayObject **keep)
+{
+    *keep = NULL;
+    memset(img, 0, sizeof *img);
+    if (!PyArray_Check(obj) && !PyObject_CheckBuffer(obj) &&
+        !PyObject_HasAttrString(obj, "__array_interface__")) {
+        PyErr_Format(PyExc_TypeError, "img must be a numpy array, not %.100s",
+                     Py_TYPE(obj)->tp_name);
+        return -1;
+    }
+    PyArrayObject *arr = (PyArrayObject *)PyArray_FromAny(obj, NULL, 0, 0, 0, NULL);
+    if (!arr)
+        return -1;
+    int target, depth = depth_for_dtype(PyArray_DESCR(arr), &target);
+    if (depth < 0) {
+        PyErr_Format(PyExc_TypeError,
+                     "img dtype %R is not supported (use uint8, int8, uint16, int16, int32, "
+                     "float32 or float64)",
+                     (PyObject *)PyArray_DESCR(arr));
+        Py_DECREF(arr);
+        return -1;
+    }
+    int nd = PyArray_NDIM(arr);
+    if (nd < 1 || nd > 3) {
+        PyErr_Format(PyExc_ValueError, "img must have 1, 2 or 3 dimensions, not %d", nd);
+        Py_DECREF(arr);
+        return -1;
+    }
+    /* Native byte order, aligned, the target type: a copy only if needed. */
+    PyArrayObject *ready = (PyArrayObject *)PyArray_FromAny(
+        (PyObject *)arr, PyArray_DescrFromType(target), 0, 0,
+        NPY_ARRAY_ALIGNED | NPY_ARRAY_NOTSWAPPED | NPY_ARRAY_FORCECAST, NULL);
+    Py_DECREF(arr);
+    if (!ready)
+        return -1;
+    npy_intp *dims = PyArray_DIMS(ready), *strides = PyArray_STRIDES(ready);
+    npy_intp rows = dims[0], cols = nd >= 2 ? dims[1] : 1, cn = nd == 3 ? dims[2] : 1;
+    npy_intp elem = PyArray_ITEMSIZE(ready);
+    if (cn != 1 && cn != 3 && cn != 4) {
+        PyErr_Format(PyExc_ValueError, "img must have 1, 3 or 4 channels, not %zd", (Py_ssize_t)cn);
+        Py_DECREF(ready);
+        return -1;
+    }
+    if (rows <= 0 || cols <= 0 || rows > INT32_MAX || cols > INT32_MAX) {
+        PyErr_SetString(PyExc_ValueError, "img is empty or too large");
+        Py_DECREF(ready);
+        return -1;
+    }
+    /* Pixels within a row must be packed; rows may be any positive step. */
+    bool packed_row = (nd < 3 || cn == 1 || strides[2] == elem) &&
+                      (nd < 2 || cols == 1 || strides[1] == cn * elem) &&
+                      (rows == 1 || strides[0] >= cols * cn * elem);
+    if (!packed_row) {
+        PyArrayObject *copy = (PyArrayObject *)PyArray_NewCopy(ready, NPY_CORDER);
+        Py_DECREF(ready);
+        if (!copy)
+            return -1;
+        ready = copy;
+        strides = PyArray_STRIDES(ready);
+    }
+    img->rows = (int)rows;
+    img->cols = (int)cols;
+    img->channels = (int)cn;
+    img->depth = depth;
+    img->step = rows == 1 ? (size_t)(cols * cn * elem) : (size_t)strides[0];
+    img->data = PyArray_DATA(ready);
+    *keep = ready;
+    return 0;
+}
+
+/* params: None or a sequence of ints, (id, value) pairs. */
+static int get_params(PyObject *obj, int **params, size_t *n)
+{
+    *params = NULL;
+    *n = 0;
+    if (!obj || obj == Py_None)
+        return 0;
+    PyObject *seq = PySequence_Fast(obj, "params must be a sequence of ints");
+    if (!seq)
+        return -1;
+    Py_ssize_t len = PySequence_Fast_GET_SIZE(seq);
+    *params = PyMem_Malloc(sizeof(int) * (size_t)(len ? len : 1));
+    if (!*params) {
+        Py_DECREF(seq);
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < len; i++) {
+        PyObject *item = PySequence_Fast_GET_ITEM(seq, i);
+        int overflow = 0;
+        long v = PyLong_Check(item) || PyIndex_Check(item)
+                     ? PyLong_AsLongAndOverflow(item, &overflow)
+                     : (PyErr_Format(PyExc_TypeError, "params[%zd] must be an int, not %.100s",
+                                     i, Py_TYPE(item)->tp_name),
+                        -1);
+        if (v == -1 && PyErr_Occurred())
+            goto fail;
+        if (overflow || v < INT32_MIN || v > INT32_MAX) {
+            PyErr_Format(PyExc_OverflowError, "params[%zd] does not fit in a C int", i);
+            goto fail;
+        }
+        (*params)[i] = (int)v;
+    }
+    Py_DECREF(seq);
+    *n = (size_t)len;
+    return 0;
+fail:
+    Py_DECREF(seq);
+    PyMem_Free(*params);
+    *params = NULL;
+    return -1;
+}
+
+/* ---- Decoding ------------------------------------------------------------ */
+typedef struct {
+    int flags;
+    int rgb;
+    unsigned long long max_width, max_height, max_pixels, max_bytes;
+} decode_args;
+
+static void fill_options(const decode_args *a, imc_decode_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->flags = a->flags;
+    o->order = a->rgb ? IMC_ORDER_RGB : IMC_ORDER_BGR;
+    o->limits.max_width = a->max_width;
+    o->limits.max_height = a->max_height;
+    o->limits.max_pixels = a->max_pixels;
+    o->limits.max_bytes = a->max_bytes;
+}
+
+/* strict: raise imc.error on any failure; else cv2's None-or-raise split. */
+static PyObject *decode_common(PyObject *data, const decode_args *a, bool strict)
+{
+    input_bytes in;
+    if (get_input(data, &in) < 0) {
+        release_input(&in);
+        return NULL;
+    }
+    imc_decode_options opts;
+    fill_options(a, &opts);
+    imc_image img;
+    imc_error err;
+    int rc;
+    Py_BEGIN_ALLOW_THREADS
+    rc = imc_decode_ex(in.data, in.size, &opts, &img, &err);
+    Py_END_ALLOW_THREADS
+    release_input(&in);
+    if (rc != IMC_OK) {
+        if (strict || cv2_raises(rc))
+            return raise_imc(&err, rc);
+        Py_RETURN_NONE;
+    }
+    return image_to_array(&img);
+}
+
+static PyObject *py_imdecode(PyObject *self, PyObject *args, PyObject *kw)
+{
+    (void)self;
+    static char *names[] = {"buf", "flags", NULL};
+    PyObject *buf;
+    decode_args a = {0};
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "Oi:imdecode", names, &buf, &a.flags))
+        return NULL;
+    return decode_common(buf, &a, false);
+}
+
+static PyObject *py_decode(PyObject *self, PyObject *args, PyObject *kw)
+{
+    (void)self;
+    static char *names[] = {"data", "flags", "rgb", "max_width", "max_height", "max_pixels",
+                            "max_bytes", NULL};
+    PyObject *data;
+    decode_args a = {.flags = IMC_IMREAD_COLOR};
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|i$pKKKK:decode", names, &data, &a.flags, &a.rgb,
+                                     &a.max_width, &a.max_height, &a.max_pixels, &a.max_bytes))
+        return NULL;
+    return decode_common(data, &a, true);
+}
+
+static PyObject *read_common(PyObject *path_obj, const decode_args *a, bool strict)
+{
+    PyObject *path = NULL;
+    if (!PyUnicode_FSConverter(path_obj, &path))
+        return NULL;
+    imc_decode_options opts;
+    fill_options(a, &opts);
+    imc_image img;
+    imc_error err;
+    int rc;
+    const char *p = PyBytes_AS_STRING(path);
+    Py_BEGIN_ALLOW_THREADS
+    rc = imc_read_ex(p, &opts, &img, &err);
+    Py_END_ALLOW_THREADS
+    Py_DECREF(path);
+    if (rc != IMC_OK) {
+        if (strict || cv2_raises(rc))
+            return raise_imc(&err, rc);
+        Py_RETURN_NONE;
+    }
+    return image_to_array(&img);
+}
+
+static PyObject *py_imread(PyObject *self, PyObject *args, PyObject *kw)
+{
+    (void)self;
+    static char *names[] = {"filename", "flags", NULL};
+    PyObject *path;
+    decode_args a = {.flags = IMC_IMREAD_COLOR};
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|i:imread", names, &path, &a.flags))
+        return NULL;
+    return read_common(path, &a, false);
+}
+
+static PyObject *py_read(PyObject *self, PyObject *args, PyObject *kw)
+{
+    (void)self;
+    static char *names[] = {"path", "flags", "rgb", "max_width", "max_height", "max_pixels",
+                            "max_bytes", NULL};
+    PyObject *path;
+    decode_args a = {.flags = IMC_IMREAD_COLOR};
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|i$pKKKK:read", names, &path, &a.flags, &a.rgb,
+                                     &a.max_width, &a.max_height, &a.max_pixels, &a.max_bytes))
+        return NULL;
+    return read_common(path, &a, true);
+}
+
+/* ---- Encoding ------------------------------------------------------------ */
+/* Encodes img; on success *out holds the bytes. Returns the imc status, or
+ * a Python error marker (-1000) with an exception set. */
+enum { PY_FAILED = -1000 };
+
+static int encode_common(const char *ext, PyObject *img_obj, PyObject *params_obj, int rgb,
+                         imc_buffer *out, imc_error *err)
+{
+    imc_image img;
+    PyArrayObject *keep;
+    int *params;
+    size_t n;
+    if (array_to_image(img_obj, &img, &keep) < 0)
+        return PY_FAILED;
+    if (get_params(params_obj, &params, &n) < 0) {
+        Py_DECREF(keep);
+        return PY_FAILED;
+    }
+    imc_encode_options opts = {.order = rgb ? IMC_ORDER_RGB : IMC_ORDER_BGR};
+    int rc;
+    Py_BEGIN_ALLOW_THREADS
+    rc = imc_encode_ex(ext, &img, params, n, &opts, out, err);
+    Py_END_ALLOW_THREADS
+    PyMem_Free(params);
+    Py_DECREF(keep);
+    return rc;
+}
+
+static PyObject *py_imencode(PyObject *self, PyObject *args, PyObject *kw)
+{
+    (void)self;
+    static char *names[] = {"ext", "img", "params", NULL};
+    const char *ext;
+    PyObject *img, *params = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "sO|O:imencode", names, &ext, &img, &params))
+        return NULL;
+    imc_buffer out;
+    imc_error err;
+    int rc = encode_common(ext, img, params, 0, &out, &err);
+    if (rc == PY_FAILED)
+        return NULL;
+    if (rc != IMC_OK)
+        return raise_imc(&err, rc);
+    PyObject *arr = buffer_to_array(&out);
+    return arr ? Py_BuildValue("(ON)", Py_True, arr) : NULL;
+}
+
+static PyObject *py_encode(PyObject *self, PyObject *args, PyObject *kw)
+{
+    (void)self;
+    static char *names[] = {"ext", "img", "params", "rgb", NULL};
+    const char *ext;
+    PyObject *img, *params = NULL;
+    int rgb = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "sO|O$p:encode", names, &ext, &img, &params, &rgb))
+        return NULL;
+    imc_buffer out;
+    imc_error err;
+    int rc = encode_common(ext, img, params, rgb, &out, &err);
+    if (rc == PY_FAILED)
+        return NULL;
+    if (rc != IMC_OK)
+        return raise_imc(&err, rc);
+    PyObject *bytes = PyBytes_FromStringAndSize((const char *)out.data, (Py_ssize_t)out.size);
+    imc_buffer_free(&out);
+    return bytes;
+}
+
+static PyObject *write_common(PyObject *args, PyObject *kw, bool strict)
+{
+    static char *names_cv2[] = {"filename", "img", "params", NULL};
+    static char *names_imc[] = {"path", "img", "params", "rgb", NULL};
+    PyObject *path_obj, *img_obj, *params_obj = NULL, *path = NULL;
+    int rgb = 0;
+    if (strict ? !PyArg_ParseTupleAndKeywords(args, kw, "OO|O$p:write", names_imc, &path_obj,
+                                              &img_obj, &params_obj, &rgb)
+               : !PyArg_ParseTupleAndKeywords(args, kw, "OO|O:imwrite", names_cv2, &path_obj,
+                                              &img_obj, &params_obj))
+        return NULL;
+    if (!PyUnicode_FSConverter(path_obj, &path))
+        return NULL;
+    imc_image img;
+    PyArrayObject *keep;
+    int *params;
+    size_t n;
+    if (array_to_image(img_obj, &img, &keep) < 0) {
+        Py_DECREF(path);
+        return NULL;
+    }
+    if (get_params(params_obj, &params, &n) < 0) {
+        Py_DECREF(keep);
+        Py_DECREF(path);
+        return NULL;
+    }
+    imc_encode_options opts = {.order = rgb ? IMC_ORDER_RGB : IMC_ORDER_BGR};
+    imc_error err;
+    int rc;
+    const char *p = PyBytes_AS_STRING(path);
+    Py_BEGIN_ALLOW_THREADS
+    rc = imc_write_ex(p, &img, params, n, &opts, &err);
+    Py_END_ALLOW_THREADS
+    PyMem_Free(params);
+    Py_DECREF(keep);
+    Py_DECREF(path);
+    if (strict) {
+        if (rc != IMC_OK)
+            return raise_imc(&err, rc);
+        Py_RETURN_NONE;
+    }
+    /* cv2: a bad extension, image or params raises; a failed write is False. */
+    if (rc == IMC_ERR_NO_ENCODER || rc == IMC_ERR_ARG || rc == IMC_ERR_PARAM)
+        return raise_imc(&err, rc);
+    return PyBool_FromLong(rc == IMC_OK);
+}
+
+static PyObject *py_imwrite(PyObject *self, PyObject *args, PyObject *kw)
+{
+    (void)self;
+    return write_common(args, kw, false);
+}
+
+static PyObject *py_write(PyObject *self, PyObject *args, PyObject *kw)
+{
+    (void)self;
+    return write_common(args, kw, true);
+}
+
+/* ---- Formats -------------------------------------------------------------- */
+static PyObject *py_probe(PyObject *self, PyObject *args, PyObject *kw)
+{
+    (void)self;
+    static char *names[] = {"data", NULL};
+    PyObject *data;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O:probe", names, &data))
+        return NULL;
+    input_bytes in;
+    if (get_input(data, &in) < 0) {
+        release_input(&in);
+        return NULL;
+    }
+    imc_info info;
+    imc_error err;
+    int rc;
+    Py_BEGIN_ALLOW_THREADS
+    rc = imc_probe_ex(in.data, in.size, &info, &err);
+    Py_END_ALLOW_THREADS
+    release_input(&in);
+    if (rc != IMC_OK)
+        return raise_imc(&err, rc);
+    PyObject *t = PyStructSequence_New(&ImageInfoType);
+    if (!t)
+        return NULL;
+    PyObject *dtype = PyUnicode_FromString(info.depth == IMC_16U   ? "uint16"
+                                           : info.depth == IMC_32F ? "float32"
+                                                                   : "uint8");
+    PyStructSequence_SET_ITEM(t, 0, PyUnicode_FromString(info.format));
+    PyStructSequence_SET_ITEM(t, 1, PyLong_FromLong(info.width));
+    PyStructSequence_SET_ITEM(t, 2, PyLong_FromLong(info.height));
+    PyStructSequence_SET_ITEM(t, 3, PyLong_FromLong(info.channels));
+    PyStructSequence_SET_ITEM(t, 4, dtype);
+    PyStructSequence_SET_ITEM(t, 5, PyLong_FromLong(info.orientation));
+    if (PyErr_Occurred()) {
+        Py_DECREF(t);
+        return NULL;
+    }
+    return t;
+}
+
+static PyObject *py_have_reader(PyObject *self, PyObject *arg)
+{
+    (void)self;
+    /* cv2 takes a file name and sniffs its first bytes; imc also takes bytes. */
+    unsigned char head[64];
+    size_t got;
+    if (PyUnicode_Check(arg) || PyObject_HasAttrString(arg, "__fspath__")) {
+        PyObject *path = NULL;
+        if (!PyUnicode_FSConverter(arg, &path))
+            return NULL;
+        FILE *f = fopen(PyBytes_AS_STRING(path), "rb");
+        Py_DECREF(path);
+        if (!f)
+            Py_RETURN_FALSE;
+        got = fread(head, 1, sizeof head, f);
+        fclose(f);
+        return PyBool_FromLong(imc_sniff(head, got) != NULL);
+    }
+    input_bytes in;
+    if (get_input(arg, &in) < 0) {
+        release_input(&in);
+        return NULL;
+    }
+    bool ok = imc_sniff(in.data, in.size) != NULL;
+    release_input(&in);
+    return PyBool_FromLong(ok);
+}
+
+static PyObject *py_have_writer(PyObject *self, PyObject *arg)
+{
+    (void)self;
+    PyObject *path = NULL;
+    if (!PyUnicode_FSConverter(arg, &path))
+        return NULL;
+    bool ok = imc_have_writer(PyBytes_AS_STRING(path));
+    Py_DECREF(path);
+    return PyBool_FromLong(ok);
+}
+
+static PyObject *py_formats(PyObject *self, PyObject *unused)
+{
+    (void)self;
+    (void)unused;
+    int n = imc_format_count();
+    PyObject *list = PyList_New(0);
+    for (int i = 0; list && i < n; i++) {
+        imc_format f;
+        imc_format_get(i, &f);
+        PyObject *item = Py_BuildValue("{s:s,s:N,s:O,s:O}", "name", f.name, "extensions",
+                                       PyUnicode_FromString(f.extensions), "decode",
+                                       f.can_decode ? Py_True : Py_False, "encode",
+                                       f.can_encode ? Py_True : Py_False);
+        if (!item || PyList_Append(list, item) < 0) {
+            Py_XDECREF(item);
+            Py_CLEAR(list);
+            break;
+        }
+        Py_DECREF(item);
+    }
+    return list;
+}
+
+/* ---- Module ---------------------------------------------------------------- */
+static PyMethodDef methods[] = {
+    {"imdecode", (PyCFunction)(void (*)(void))py_imdecode, METH_VARARGS | METH_KEYWORDS,
+     "imdecode(buf, flags) -> image or None\n\ncv2.imdecode: decodes an image from any "
+     "bytes-like object. Returns None if the data cannot be decoded."},
+    {"imencode", (PyCFunction)(void (*)(void))py_imencode, METH_VARARGS | METH_KEYWORDS,
+     "imencode(ext, img, params=None) -> (True, buf)\n\ncv2.imencode: encodes img in the "
+     "format named by ext ('.jpg', '.png', ...); buf is a 1-D uint8 array."},
+    {"imread", (PyCFunction)(void (*)(void))py_imread, METH_VARARGS | METH_KEYWORDS,
+     "imread(filename, flags=IMREAD_COLOR) -> image or None\n\ncv2.imread."},
+    {"imwrite", (PyCFunction)(void (*)(void))py_imwrite, METH_VARARGS | METH_KEYWORDS,
+     "imwrite(filename, img, params=None) -> bool\n\ncv2.imwrite; the file is replaced "
+     "atomically."},
+    {"decode", (PyCFunction)(void (*)(void))py_decode, METH_VARARGS | METH_KEYWORDS,
+     "decode(data, flags=IMREAD_COLOR, *, rgb=False, max_width=0, max_height=0, "
+     "max_pixels=0, max_bytes=0) -> image\n\nLike imdecode but raises imc.error with the "
+     "reason on failure. rgb=True returns RGB/RGBA order; max_* override the limits."},
+    {"encode", (PyCFunction)(void (*)(void))py_encode, METH_VARARGS | METH_KEYWORDS,
+     "encode(ext, img, params=None, *, rgb=False) -> bytes\n\nLike imencode but returns "
+     "bytes and raises imc.error on failure. rgb=True: img is RGB/RGBA."},
+    {"read", (PyCFunction)(void (*)(void))py_read, METH_VARARGS | METH_KEYWORDS,
+     "read(path, flags=IMREAD_COLOR, *, rgb=False, ...) -> image\n\nimread that raises "
+     "imc.error."},
+    {"write", (PyCFunction)(void (*)(void))py_write, METH_VARARGS | METH_KEYWORDS,
+     "write(path, img, params=None, *, rgb=False)\n\nimwrite that raises imc.error."},
+    {"probe", (PyCFunction)(void (*)(void))py_probe, METH_VARARGS | METH_KEYWORDS,
+     "probe(data) -> ImageInfo(format, width, height, channels, dtype, orientation)\n\n"
+     "Reads the header only. channels and dtype are what IMREAD_UNCHANGED returns."},
+    {"haveImageReader", py_have_reader, METH_O,
+     "haveImageReader(filename_or_bytes) -> bool"},
+    {"haveImageWriter", py_have_writer, METH_O, "haveImageWriter(filename) -> bool"},
+    {"formats", py_formats, METH_NOARGS, "formats() -> list of dicts: the compiled-in codecs"},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyStructSequence_Field info_fields[] = {
+    {"format", "codec name"},
+    {"width", "pixels"},
+    {"height", "pixels"},
+    {"channels", "channels IMREAD_UNCHANGED returns"},
+    {"dtype", "sample type IMREAD_UNCHANGED returns"},
+    {"orientation", "EXIF orientation 1..8, 0 if none"},
+    {NULL, NULL},
+};
+
+static PyStructSequence_Desc info_desc = {"imc.ImageInfo", "Header facts from imc.probe()",
+                                          info_fields, 6};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "imc._imc",
+    "Image codecs with OpenCV's imdecode/imencode semantics (C extension).", -1, methods,
+    NULL, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC PyInit__imc(void)
+{
+    import_array();
+    PyObject *m = PyModule_Create(&module);
+    if (!m)
+        return NULL;
+    ImcError = PyErr_NewExceptionWithDoc(
+        "imc.error",
+        "An imc failure. args are (code, message); code is a negative IMC_ERR_* status.",
+        PyExc_Exception, NULL);
+    if (!ImcError || PyModule_AddObject(m, "error", ImcError) < 0)
+        goto fail;
+    Py_INCREF(ImcError);
+    if (PyStructSequence_InitType2(&ImageInfoType, &info_desc) < 0)
+        goto fail;
+    Py_INCREF(&ImageInfoType);
+    if (PyModule_AddObject(m, "ImageInfo", (PyObject *)&ImageInfoType) < 0)
+        goto fail;
+
+    size_t count;
+    const imc_constant *c = imc_constants(&count);
+    for (size_t i = 0; i < count; i++)
+        if (PyModule_AddIntConstant(m, c[i].name, c[i].value) < 0)
+            goto fail;
+    static const struct {
+        const char *name;
+        int value;
+    } status[] = {
+        {"ERR_ARG", IMC_ERR_ARG}, {"ERR_NOMEM", IMC_ERR_NOMEM},
+        {"ERR_UNKNOWN_FORMAT", IMC_ERR_UNKNOWN_FORMAT}, {"ERR_NO_ENCODER", IMC_ERR_NO_ENCODER},
+        {"ERR_TRUNCATED", IMC_ERR_TRUNCATED}, {"ERR_CORRUPT", IMC_ERR_CORRUPT},
+        {"ERR_UNSUPPORTED", IMC_ERR_UNSUPPORTED}, {"ERR_LIMITS", IMC_ERR_LIMITS},
+        {"ERR_IO", IMC_ERR_IO}, {"ERR_PARAM", IMC_ERR_PARAM}, {"ERR_INTERNAL", IMC_ERR_INTERNAL},
+    };
+    for (size_t i = 0; i < sizeof status / sizeof status[0]; i++)
+        if (PyModule_AddIntConstant(m, status[i].name, status[i].value) < 0)
+            goto fail;
+    if (PyModule_AddStringConstant(m, "__version__", imc_version()) < 0)
+        goto fail;
+    return m;
+fail:
+    Py_DECREF(m);
+    return NULL;
+}

@@ -1,0 +1,447 @@
+/* JPEG through libjpeg-turbo's libjpeg API, reproducing cv2 4.6 exactly.
+ *
+ * Decoding mirrors cv2's JpegDecoder: a *suspending* memory source (so a
+ * truncated baseline file yields an image whose missing rows repeat the last
+ * decoded row, and a truncated progressive file yields nothing), DCT scaling
+ * for IMREAD_REDUCED_*, libjpeg's own gray / RGB conversions and cv2's CMYK
+ * formulas. Unlike cv2 it writes rows straight into the output (BGR via
+ * JCS_EXT_BGR), several at a time, with no per-row copy or swap.
+ *
+ * Encoding makes the same libjpeg calls as cv2's JpegEncoder, so the bytes
+ * are identical; BGR(A) input is fed as JCS_EXT_BGR(X) without a copy. */
+#include "codecs.h"
+
+#include <setjmp.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <jpeglib.h>
+#include <jerror.h>
+
+#define JPEG_APP1 (JPEG_APP0 + 1)
+
+/* ---- Errors: longjmp out of libjpeg, never print ------------------------- */
+typedef struct {
+    struct jpeg_error_mgr pub;
+    jmp_buf jump;
+    int warnings;
+} error_mgr;
+
+static void on_error(j_common_ptr cinfo)
+{
+    error_mgr *e = (error_mgr *)cinfo->err;
+    longjmp(e->jump, 1);
+}
+
+static void on_message(j_common_ptr cinfo, int level)
+{
+    if (level < 0)
+        ((error_mgr *)cinfo->err)->warnings++;
+}
+
+static void no_output(j_common_ptr cinfo)
+{
+    (void)cinfo;
+}
+
+static void init_errors(struct jpeg_error_mgr *pub)
+{
+    jpeg_std_error(pub);
+    pub->error_exit = on_error;
+    pub->emit_message = on_message;
+    pub->output_message = no_output;
+}
+
+static int jpeg_failure(j_common_ptr cinfo, int code, imc_error *err)
+{
+    char msg[JMSG_LENGTH_MAX];
+    cinfo->err->format_message(cinfo, msg);
+    return imc_fail(err, code, "jpeg: %s", msg);
+}
+
+/* ---- Decoding ------------------------------------------------------------ */
+typedef struct {
+    struct jpeg_decompress_struct cinfo;
+    error_mgr err;
+    struct jpeg_source_mgr src;
+    bool created;
+} decoder;
+
+static void src_noop(j_decompress_ptr cinfo)
+{
+    (void)cinfo;
+}
+
+/* No more data will ever come: returning FALSE suspends the decoder, as in
+ * cv2, instead of inserting a fake EOI as jpeg_mem_src would. */
+static boolean src_fill(j_decompress_ptr cinfo)
+{
+    (void)cinfo;
+    return FALSE;
+}
+
+static void src_skip(j_decompress_ptr cinfo, long n)
+{
+    struct jpeg_source_mgr *src = cinfo->src;
+    if (n <= 0)
+        return;
+    if ((size_t)n > src->bytes_in_buffer) {
+        src->next_input_byte += src->bytes_in_buffer;
+        src->bytes_in_buffer = 0;
+    } else {
+        src->next_input_byte += n;
+        src->bytes_in_buffer -= (size_t)n;
+    }
+}
+
+/* Error code for a libjpeg failure: running out of data is truncation. */
+static int classify(const decoder *d)
+{
+    switch (d->err.pub.msg_code) {
+    case JERR_BAD_PRECISION: case JERR_NOT_COMPILED: case JERR_ARITH_NOTIMPL:
+    case JERR_CCIR601_NOTIMPL: case JERR_CONVERSION_NOTIMPL: case JERR_NO_ARITH_TABLE:
+        return IMC_ERR_UNSUPPORTED;
+    default:
+        return d->src.bytes_in_buffer == 0 ? IMC_ERR_TRUNCATED : IMC_ERR_CORRUPT;
+    }
+}
+
+static int jpeg_open(void *state, const uint8_t *buf, size_t len, int scale_denom,
+                     imc_header *hdr, imc_error *err)
+{
+    decoder *d = state;
+    d->cinfo.err = &d->err.pub;
+    init_errors(&d->err.pub);
+    if (setjmp(d->err.jump))
+        return jpeg_failure((j_common_ptr)&d->cinfo, classify(d), err);
+    jpeg_create_decompress(&d->cinfo);
+    d->created = true;
+    d->src.init_source = src_noop;
+    d->src.fill_input_buffer = src_fill;
+    d->src.skip_input_data = src_skip;
+    d->src.resync_to_restart = jpeg_resync_to_restart;
+    d->src.term_source = src_noop;
+    d->src.next_input_byte = buf;
+    d->src.bytes_in_buffer = len;
+    d->cinfo.src = &d->src;
+
+    jpeg_save_markers(&d->cinfo, JPEG_APP1, 0xffff);
+    if (jpeg_read_header(&d->cinfo, TRUE) != JPEG_HEADER_OK)
+        return imc_fail(err, IMC_ERR_TRUNCATED, "jpeg: data ends inside the header");
+    d->cinfo.scale_num = 1;
+    d->cinfo.scale_denom = (unsigned)scale_denom;
+    jpeg_calc_output_dimensions(&d->cinfo);
+    hdr->width = (int)d->cinfo.output_width;
+    hdr->height = (int)d->cinfo.output_height;
+    hdr->channels = d->cinfo.num_components > 1 ? 3 : 1;
+    hdr->depth = IMC_8U;
+    hdr->scaled = true;
+    return IMC_OK;
+}
+
+/* cv2 reads EXIF from the first APP1 marker, whatever it holds, skipping
+ * the 6 bytes of "Exif\0\0". */
+static int find_orientation(const decoder *d)
+{
+    for (jpeg_saved_marker_ptr m = d->cinfo.marker_list; m; m = m->next)
+        if (m->marker == JPEG_APP1)
+            return m->data_length > 6 ? imc_exif_orientation(m->data + 6, m->data_length - 6)
+                                      : 0;
+    return 0;
+}
+
+/* cv2's icvCvt_CMYK2BGR_8u_C4C3R / icvCvt_CMYK2Gray_8u_C4C1R. */
+static void cmyk_row(const uint8_t *cmyk, uint8_t *out, int width, int channels, int order)
+{
+    enum { SCALE = 14, CR = 4899, CG = 9617, CB = 1868 }; /* 0.299, 0.587, 0.114 << 14 */
+    for (int x = 0; x < width; x++, cmyk += 4) {
+        int k = cmyk[3];
+        int c = k - ((255 - cmyk[0]) * k >> 8);
+        int m = k - ((255 - cmyk[1]) * k >> 8);
+        int y = k - ((255 - cmyk[2]) * k >> 8);
+        if (channels == 1) {
+            out[x] = (uint8_t)((y * CB + m * CG + c * CR + (1 << (SCALE - 1))) >> SCALE);
+        } else {
+            out[3 * x] = (uint8_t)(order == IMC_ORDER_BGR ? y : c);
+            out[3 * x + 1] = (uint8_t)m;
+            out[3 * x + 2] = (uint8_t)(order == IMC_ORDER_BGR ? c : y);
+        }
+    }
+}
+
+static int jpeg_read(void *state, imc_image *dst, imc_read_request *req, imc_error *err)
+{
+    decoder *d = state;
+    struct jpeg_decompress_struct *cinfo = &d->cinfo;
+    const bool cmyk = cinfo->num_components == 4;
+    const int width = (int)cinfo->output_width, height = (int)cinfo->output_height;
+    if (dst->channels == 4 || dst->cols != width || dst->rows != height)
+        return imc_fail(err, IMC_ERR_INTERNAL, "jpeg: unexpected output type");
+
+    if (cmyk)
+        cinfo->out_color_space = JCS_CMYK;
+    else if (dst->channels == 3)
+        cinfo->out_color_space = req->order == IMC_ORDER_BGR ? JCS_EXT_BGR : JCS_EXT_RGB;
+    else
+        cinfo->out_color_space = JCS_GRAYSCALE;
+    req->orientation = find_orientation(d);
+
+    volatile int done = 0;
+    JSAMPARRAY cmyk_buf = NULL;
+    if (setjmp(d->err.jump))
+        return jpeg_failure((j_common_ptr)cinfo, classify(d), err);
+    if (!jpeg_start_decompress(cinfo))
+        return imc_fail(err, IMC_ERR_TRUNCATED, "jpeg: data ends before the last scan");
+
+    if (cmyk) {
+        cmyk_buf = cinfo->mem->alloc_sarray((j_common_ptr)cinfo, JPOOL_IMAGE,
+                                            (JDIMENSION)width * 4, 1);
+        while (done < height && jpeg_read_scanlines(cinfo, cmyk_buf, 1) == 1) {
+            cmyk_row(cmyk_buf[0], (uint8_t *)dst->data + (size_t)done * dst->step, width,
+                     dst->channels, req->order);
+            done++;
+        }
+    } else {
+        enum { BATCH = 32 };
+        JSAMPROW rows[BATCH];
+        while (done < height) {
+            int want = height - done < BATCH ? height - done : BATCH;
+            for (int i = 0; i < want; i++)
+                rows[i] = (JSAMPROW)((uint8_t *)dst->data + (size_t)(done + i) * dst->step);
+            JDIMENSION got = jpeg_read_scanlines(cinfo, rows, (JDIMENSION)want);
+            if (got == 0)
+                break; /* suspended: the data ran out */
+            done += (int)got;
+        }
+    }
+
+    /* cv2 converts its stale one-row buffer for every row it could not read:
+     * those rows repeat the last decoded row (zeros if there is none). */
+    size_t row_bytes = (size_t)width * (size_t)dst->channels;
+    for (int y = done; y < height; y++) {
+        uint8_t *row = (uint8_t *)dst->data + (size_t)y * dst->step;
+        if (done > 0)
+            memcpy(row, (uint8_t *)dst->data + (size_t)(done - 1) * dst->step, row_bytes);
+        else
+            memset(row, 0, row_bytes);
+    }
+    return IMC_OK;
+}
+
+static void jpeg_close(void *state)
+{
+    decoder *d = state;
+    if (d->created)
+        jpeg_destroy_decompress(&d->cinfo);
+    d->created = false;
+}
+
+static int jpeg_probe(const uint8_t *buf, size_t len, imc_info *info, imc_error *err)
+{
+    decoder d;
+    memset(&d, 0, sizeof d);
+    imc_header hdr = {0};
+    int rc = jpeg_open(&d, buf, len, 1, &hdr, err);
+    if (rc == IMC_OK) {
+        info->width = hdr.width;
+        info->height = hdr.height;
+        info->channels = hdr.channels;
+        info->depth = hdr.depth;
+        int o = find_orientation(&d);
+        info->orientation = o >= 1 && o <= 8 ? o : 0;
+    }
+    jpeg_close(&d);
+    return rc;
+}
+
+static bool jpeg_sniff(const uint8_t *buf, size_t len)
+{
+    return len >= 3 && buf[0] == 0xFF && buf[1] == 0xD8 && buf[2] == 0xFF;
+}
+
+/* ---- Encoding ------------------------------------------------------------ */
+typedef struct {
+    struct jpeg_destination_mgr pub;
+    imc_buffer *out;
+} destination;
+
+static void dest_init(j_compress_ptr cinfo)
+{
+    destination *d = (destination *)cinfo->dest;
+    d->pub.next_output_byte = d->out->data + d->out->size;
+    d->pub.free_in_buffer = d->out->capacity - d->out->size;
+}
+
+static boolean dest_grow(j_compress_ptr cinfo)
+{
+    destination *d = (destination *)cinfo->dest;
+    d->out->size = d->out->capacity; /* libjpeg filled the whole buffer */
+    if (imc_buffer_reserve(d->out, d->out->capacity + 1) != IMC_OK)
+        ERREXIT1(cinfo, JERR_OUT_OF_MEMORY, 0);
+    dest_init(cinfo);
+    return TRUE;
+}
+
+static void dest_term(j_compress_ptr cinfo)
+{
+    destination *d = (destination *)cinfo->dest;
+    d->out->size = d->out->capacity - d->pub.free_in_buffer;
+}
+
+/* The encoder settings cv2 derives from its params, plus the sampling
+ * factor of newer cv2 releases. */
+typedef struct {
+    int quality, progressive, optimize, rst_interval, sampling;
+} jpeg_settings;
+
+static int read_params(const int *params, size_t n, jpeg_settings *s, imc_error *err)
+{
+    *s = (jpeg_settings){.quality = 95};
+    int luma = -1, chroma = -1;
+    for (size_t i = 0; i < n; i += 2) {
+        int id = params[i], v = params[i + 1];
+        switch (id) {
+        case IMC_IMWRITE_JPEG_QUALITY:
+            s->quality = v < 0 ? 0 : v > 100 ? 100 : v;
+            break;
+        case IMC_IMWRITE_JPEG_PROGRESSIVE:
+            s->progressive = v;
+            break;
+        case IMC_IMWRITE_JPEG_OPTIMIZE:
+            s->optimize = v;
+            break;
+        case IMC_IMWRITE_JPEG_LUMA_QUALITY:
+            /* cv2 built on the libjpeg 6.2 API (Debian's, the PyPI wheels')
+             * only lets luma quality replace the quality. */
+            if (v >= 0) {
+                luma = v > 100 ? 100 : v;
+                s->quality = luma;
+                if (chroma < 0)
+                    chroma = luma;
+            }
+            break;
+        case IMC_IMWRITE_JPEG_CHROMA_QUALITY:
+            if (v >= 0)
+                chroma = v > 100 ? 100 : v;
+            break;
+        case IMC_IMWRITE_JPEG_RST_INTERVAL:
+            s->rst_interval = v < 0 ? 0 : v > 65535 ? 65535 : v;
+            break;
+        case IMC_IMWRITE_JPEG_SAMPLING_FACTOR:
+            switch (v) {
+            case IMC_IMWRITE_JPEG_SAMPLING_FACTOR_411: case IMC_IMWRITE_JPEG_SAMPLING_FACTOR_420:
+            case IMC_IMWRITE_JPEG_SAMPLING_FACTOR_422: case IMC_IMWRITE_JPEG_SAMPLING_FACTOR_440:
+            case IMC_IMWRITE_JPEG_SAMPLING_FACTOR_444:
+                s->sampling = v;
+                break;
+            default:
+                return imc_fail(err, IMC_ERR_PARAM,
+                                "jpeg: unknown IMWRITE_JPEG_SAMPLING_FACTOR 0x%06x", (unsigned)v);
+            }
+            break;
+        default:
+            break; /* other formats' params are ignored, as in cv2 */
+        }
+    }
+    (void)chroma;
+    return IMC_OK;
+}
+
+/* Kept apart from parameter parsing so that setjmp clobbers nothing. */
+static int compress(const imc_image *img, const jpeg_settings *settings, int order,
+                    imc_buffer *out, imc_error *err)
+{
+    const jpeg_settings s = *settings;
+    int rc;
+    struct jpeg_compress_struct cinfo;
+    error_mgr jerr;
+    destination dest = {.out = out};
+    volatile bool created = false;
+    memset(&cinfo, 0, sizeof cinfo);
+    cinfo.err = &jerr.pub;
+    init_errors(&jerr.pub);
+    if (setjmp(jerr.jump)) {
+        rc = jpeg_failure((j_common_ptr)&cinfo,
+                          jerr.pub.msg_code == JERR_OUT_OF_MEMORY ? IMC_ERR_NOMEM
+                                                                   : IMC_ERR_UNSUPPORTED,
+                          err);
+        if (created)
+            jpeg_destroy_compress(&cinfo);
+        return rc;
+    }
+    jpeg_create_compress(&cinfo);
+    created = true;
+
+    /* A first guess at the output size saves most reallocations. */
+    size_t guess = (size_t)img->rows * (size_t)img->cols * (img->channels > 1 ? 3 : 1) / 4;
+    if (imc_buffer_reserve(out, guess + 4096) != IMC_OK)
+        ERREXIT1(&cinfo, JERR_OUT_OF_MEMORY, 0);
+    dest.pub.init_destination = dest_init;
+    dest.pub.empty_output_buffer = dest_grow;
+    dest.pub.term_destination = dest_term;
+    cinfo.dest = &dest.pub;
+
+    cinfo.image_width = (JDIMENSION)img->cols;
+    cinfo.image_height = (JDIMENSION)img->rows;
+    if (img->channels == 1) {
+        cinfo.input_components = 1;
+        cinfo.in_color_space = JCS_GRAYSCALE;
+    } else {
+        bool bgr = order == IMC_ORDER_BGR;
+        cinfo.input_components = img->channels;
+        if (img->channels == 3)
+            cinfo.in_color_space = bgr ? JCS_EXT_BGR : JCS_EXT_RGB;
+        else
+            cinfo.in_color_space = bgr ? JCS_EXT_BGRX : JCS_EXT_RGBX; /* alpha dropped */
+    }
+    jpeg_set_defaults(&cinfo);
+    cinfo.restart_interval = (unsigned)s.rst_interval;
+    jpeg_set_quality(&cinfo, s.quality, TRUE);
+    if (s.progressive)
+        jpeg_simple_progression(&cinfo);
+    if (s.optimize)
+        cinfo.optimize_coding = TRUE;
+    if (img->channels > 1 && s.sampling) {
+        cinfo.comp_info[0].v_samp_factor = (s.sampling >> 16) & 0xF;
+        cinfo.comp_info[0].h_samp_factor = (s.sampling >> 20) & 0xF;
+        cinfo.comp_info[1].v_samp_factor = 1;
+        cinfo.comp_info[1].h_samp_factor = 1;
+    }
+    jpeg_start_compress(&cinfo, TRUE);
+
+    enum { BATCH = 16 };
+    JSAMPROW rows[BATCH];
+    while (cinfo.next_scanline < cinfo.image_height) {
+        JDIMENSION y = cinfo.next_scanline, n = cinfo.image_height - y;
+        if (n > BATCH)
+            n = BATCH;
+        for (JDIMENSION i = 0; i < n; i++)
+            rows[i] = (JSAMPROW)((const uint8_t *)img->data + (size_t)(y + i) * img->step);
+        jpeg_write_scanlines(&cinfo, rows, n);
+    }
+    jpeg_finish_compress(&cinfo);
+    jpeg_destroy_compress(&cinfo);
+    return IMC_OK;
+}
+
+static int jpeg_encode(const imc_image *img, const int *params, size_t nparams, int order,
+                       imc_buffer *out, imc_error *err)
+{
+    jpeg_settings s;
+    int rc = read_params(params, nparams, &s, err);
+    return rc != IMC_OK ? rc : compress(img, &s, order, out, err);
+}
+
+const imc_codec imc_codec_jpeg = {
+    .name = "jpeg",
+    .extensions = "jpeg jpg jpe",
+    .sniff = jpeg_sniff,
+    .decoder_size = sizeof(decoder),
+    .open = jpeg_open,
+    .read = jpeg_read,
+    .close = jpeg_close,
+    .probe = jpeg_probe,
+    .encode = jpeg_encode,
+    .encode_depths = IMC_DEPTH_BIT(IMC_8U),
+    .quality_param = IMC_IMWRITE_JPEG_QUALITY,
+};

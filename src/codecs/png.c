@@ -1,0 +1,369 @@
+/* PNG through libpng, reproducing cv2 4.6's PngDecoder / PngEncoder.
+ *
+ * Decoding asks libpng for exactly the transformations cv2 asks for (strip
+ * or expand alpha, palette and low-bit-depth expansion, BGR, gray <-> RGB with
+ * libpng's own 0.299/0.587 weighting, 16 -> 8 bit by dropping the low byte),
+ * so every pixel matches, including for damaged files that libpng accepts.
+ * Orientation comes from an eXIf chunk, before or after the image data. */
+#include "codecs.h"
+
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <png.h>
+
+static const uint8_t png_signature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+
+typedef struct {
+    png_structp png;
+    png_infop info, end_info;
+    const uint8_t *buf;
+    size_t len, pos;
+    bool truncated;
+    int color_type, bit_depth;
+    char message[160];
+} decoder;
+
+static void on_error(png_structp png, png_const_charp msg)
+{
+    decoder *d = png_get_error_ptr(png);
+    if (d && msg && !d->message[0])
+        snprintf(d->message, sizeof d->message, "%s", msg);
+    png_longjmp(png, 1);
+}
+
+static void on_warning(png_structp png, png_const_charp msg)
+{
+    (void)png;
+    (void)msg;
+}
+
+static void read_bytes(png_structp png, png_bytep out, size_t size)
+{
+    decoder *d = png_get_io_ptr(png);
+    if (size > d->len - d->pos) {
+        d->truncated = true;
+        png_error(png, "PNG input buffer is incomplete");
+    }
+    memcpy(out, d->buf + d->pos, size);
+    d->pos += size;
+}
+
+static int png_failure(const decoder *d, imc_error *err)
+{
+    return imc_fail(err, d->truncated ? IMC_ERR_TRUNCATED : IMC_ERR_CORRUPT, "png: %s",
+                    d->message[0] ? d->message : "decoding failed");
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Calls `visit` for each chunk found by walking the chunk lengths; `size` is
+ * clipped to the bytes present. Stops at IEND, the end, or when visit says. */
+static void walk_chunks(const uint8_t *buf, size_t len,
+                        bool (*visit)(const uint8_t *type, const uint8_t *data, size_t size,
+                                      void *ctx),
+                        void *ctx)
+{
+    size_t at = sizeof png_signature;
+    while (len >= 8 && at <= len - 8) {
+        uint32_t n = be32(buf + at);
+        const uint8_t *type = buf + at + 4, *data = buf + at + 8;
+        size_t avail = len - at - 8, size = n < avail ? n : avail;
+        if (!visit(type, data, size, ctx) || !memcmp(type, "IEND", 4) || n > avail)
+            return;
+        if (avail - size < 4)
+            return;
+        at += 12 + (size_t)n;
+    }
+}
+
+static bool count_idat(const uint8_t *type, const uint8_t *data, size_t size, void *ctx)
+{
+    (void)data;
+    if (!memcmp(type, "IDAT", 4))
+        *(uint64_t *)ctx += size;
+    return true;
+}
+
+/* Deflate expands at most ~1032:1. A header promising far more pixels than
+ * the image data could hold can only end in libpng's "Not enough image data"
+ * after a large allocation; fail first. */
+static bool too_little_data(const decoder *d, uint32_t width, uint32_t height, int channels)
+{
+    uint64_t idat = 0;
+    walk_chunks(d->buf, d->len, count_idat, &idat);
+    uint64_t bits = (uint64_t)width * height * (uint64_t)channels * (uint64_t)d->bit_depth;
+    return bits / 8 > idat * 1040 + 4096;
+}
+
+static int png_open(void *state, const uint8_t *buf, size_t len, int scale_denom, imc_header *hdr,
+                    imc_error *err)
+{
+    (void)scale_denom; /* cv2 resizes PNGs after decoding */
+    decoder *d = state;
+    d->buf = buf;
+    d->len = len;
+    d->png = png_create_read_struct(PNG_LIBPNG_VER_STRING, d, on_error, on_warning);
+    if (!d->png)
+        return imc_fail(err, IMC_ERR_NOMEM, "png: cannot create decoder");
+    d->info = png_create_info_struct(d->png);
+    d->end_info = png_create_info_struct(d->png);
+    if (!d->info || !d->end_info)
+        return imc_fail(err, IMC_ERR_NOMEM, "png: cannot create decoder");
+    if (setjmp(png_jmpbuf(d->png)))
+        return png_failure(d, err);
+    png_set_read_fn(d->png, d, read_bytes);
+    png_read_info(d->png, d->info);
+
+    png_uint_32 width, height;
+    png_get_IHDR(d->png, d->info, &width, &height, &d->bit_depth, &d->color_type, NULL, NULL, NULL);
+    int channels;
+    switch (d->color_type) {
+    case PNG_COLOR_TYPE_RGB:
+    case PNG_COLOR_TYPE_PALETTE:
+        channels = png_get_valid(d->png, d->info, PNG_INFO_tRNS) ? 4 : 3;
+        break;
+    case PNG_COLOR_TYPE_GRAY_ALPHA:
+    case PNG_COLOR_TYPE_RGB_ALPHA:
+        channels = 4; /* gray + alpha comes out as BGRA, as in cv2 */
+        break;
+    default:
+        channels = 1;
+    }
+    static const int samples[7] = {1, 0, 3, 1, 2, 0, 4};
+    if (too_little_data(d, width, height, samples[d->color_type & 7]))
+        return imc_fail(err, IMC_ERR_TRUNCATED,
+                        "png: %u x %u image cannot fit in the image data present",
+                        (unsigned)width, (unsigned)height);
+    hdr->width = (int)width;
+    hdr->height = (int)height;
+    hdr->channels = channels;
+    hdr->depth = d->bit_depth == 16 ? IMC_16U : IMC_8U;
+    hdr->scaled = false;
+    return IMC_OK;
+}
+
+static int png_read(void *state, imc_image *dst, imc_read_request *req, imc_error *err)
+{
+    decoder *d = state;
+    const bool color = dst->channels > 1;
+    png_bytep *volatile rows = NULL;
+    if (setjmp(png_jmpbuf(d->png))) {
+        free(rows);
+        return png_failure(d, err);
+    }
+    if (dst->depth == IMC_8U && d->bit_depth == 16)
+        png_set_strip_16(d->png);
+    else
+        png_set_swap(d->png); /* to host order; imc builds for little-endian hosts */
+    if (dst->channels < 4)
+        png_set_strip_alpha(d->png);
+    else
+        png_set_tRNS_to_alpha(d->png);
+    if (d->color_type == PNG_COLOR_TYPE_PALETTE)
+        png_set_palette_to_rgb(d->png);
+    if ((d->color_type & PNG_COLOR_MASK_COLOR) == 0 && d->bit_depth < 8)
+        png_set_expand_gray_1_2_4_to_8(d->png);
+    if ((d->color_type & PNG_COLOR_MASK_COLOR) && color) {
+        if (req->order == IMC_ORDER_BGR)
+            png_set_bgr(d->png);
+    } else if (color) {
+        png_set_gray_to_rgb(d->png);
+    } else {
+        png_set_rgb_to_gray(d->png, 1, 0.299, 0.587);
+    }
+    png_set_interlace_handling(d->png);
+    png_read_update_info(d->png, d->info);
+    if (png_get_rowbytes(d->png, d->info) !=
+        (size_t)dst->cols * (size_t)dst->channels * imc_depth_size(dst->depth))
+        return imc_fail(err, IMC_ERR_INTERNAL, "png: unexpected row size");
+
+    rows = malloc(sizeof(png_bytep) * (size_t)dst->rows);
+    if (!rows)
+        return imc_fail(err, IMC_ERR_NOMEM, "png: out of memory");
+    for (int y = 0; y < dst->rows; y++)
+        rows[y] = (png_bytep)dst->data + (size_t)y * dst->step;
+    png_read_image(d->png, rows);
+    png_read_end(d->png, d->end_info);
+    free(rows);
+    rows = NULL;
+
+    png_uint_32 exif_len = 0;
+    png_bytep exif = NULL;
+    if (png_get_valid(d->png, d->info, PNG_INFO_eXIf))
+        png_get_eXIf_1(d->png, d->info, &exif_len, &exif);
+    else if (png_get_valid(d->png, d->end_info, PNG_INFO_eXIf))
+        png_get_eXIf_1(d->png, d->end_info, &exif_len, &exif);
+    req->orientation = exif && exif_len ? imc_exif_orientation(exif, exif_len) : 0;
+    return IMC_OK;
+}
+
+static void png_close(void *state)
+{
+    decoder *d = state;
+    if (d->png)
+        png_destroy_read_struct(&d->png, &d->info, &d->end_info);
+}
+
+static bool find_exif(const uint8_t *type, const uint8_t *data, size_t size, void *ctx)
+{
+    if (memcmp(type, "eXIf", 4))
+        return true;
+    *(int *)ctx = imc_exif_orientation(data, size);
+    return false;
+}
+
+static int png_probe(const uint8_t *buf, size_t len, imc_info *info, imc_error *err)
+{
+    decoder d;
+    memset(&d, 0, sizeof d);
+    imc_header hdr = {0};
+    int rc = png_open(&d, buf, len, 1, &hdr, err);
+    png_close(&d);
+    if (rc != IMC_OK)
+        return rc;
+    int orientation = 0;
+    walk_chunks(buf, len, find_exif, &orientation);
+    info->width = hdr.width;
+    info->height = hdr.height;
+    info->channels = hdr.channels;
+    info->depth = hdr.depth;
+    info->orientation = orientation >= 1 && orientation <= 8 ? orientation : 0;
+    return IMC_OK;
+}
+
+static bool png_sniff(const uint8_t *buf, size_t len)
+{
+    return len >= sizeof png_signature && !memcmp(buf, png_signature, sizeof png_signature);
+}
+
+/* ---- Encoding ------------------------------------------------------------ */
+typedef struct {
+    imc_buffer *out;
+    bool nomem;
+    char message[160];
+} encoder;
+
+static void enc_error(png_structp png, png_const_charp msg)
+{
+    encoder *e = png_get_error_ptr(png);
+    if (e && msg && !e->message[0])
+        snprintf(e->message, sizeof e->message, "%s", msg);
+    png_longjmp(png, 1);
+}
+
+static void write_bytes(png_structp png, png_bytep data, size_t size)
+{
+    encoder *e = png_get_io_ptr(png);
+    if (imc_buffer_append(e->out, data, size) != IMC_OK) {
+        e->nomem = true;
+        png_error(png, "out of memory");
+    }
+}
+
+static void flush_noop(png_structp png)
+{
+    (void)png;
+}
+
+/* cv2's PNG settings: level -1 means its speed-tuned default. */
+typedef struct {
+    int level, strategy;
+    bool bilevel;
+} png_settings;
+
+static png_settings read_params(const int *params, size_t nparams)
+{
+    png_settings s = {.level = -1, .strategy = IMC_IMWRITE_PNG_STRATEGY_RLE};
+    for (size_t i = 0; i < nparams; i += 2) {
+        int id = params[i], v = params[i + 1];
+        if (id == IMC_IMWRITE_PNG_COMPRESSION) {
+            s.strategy = IMC_IMWRITE_PNG_STRATEGY_DEFAULT;
+            s.level = v < 0 ? 0 : v > 9 ? 9 : v;
+        } else if (id == IMC_IMWRITE_PNG_STRATEGY) {
+            s.strategy = v < 0 ? 0 : v > 4 ? 4 : v;
+        } else if (id == IMC_IMWRITE_PNG_BILEVEL) {
+            s.bilevel = v != 0;
+        }
+    }
+    return s;
+}
+
+static int compress(const imc_image *img, const png_settings *s, int order, imc_buffer *out,
+                    imc_error *err)
+{
+    const int level = s->level, strategy = s->strategy;
+    const bool bilevel = s->bilevel;
+    encoder e = {.out = out};
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &e, enc_error, on_warning);
+    png_infop info = png ? png_create_info_struct(png) : NULL;
+    if (!png || !info) {
+        png_destroy_write_struct(&png, &info);
+        return imc_fail(err, IMC_ERR_NOMEM, "png: cannot create encoder");
+    }
+    png_bytep *volatile rows = NULL;
+    if (setjmp(png_jmpbuf(png))) {
+        free(rows);
+        png_destroy_write_struct(&png, &info);
+        return imc_fail(err, e.nomem ? IMC_ERR_NOMEM : IMC_ERR_ARG, "png: %s",
+                        e.message[0] ? e.message : "encoding failed");
+    }
+    png_set_write_fn(png, &e, write_bytes, flush_noop);
+    if (level >= 0) {
+        png_set_compression_level(png, level);
+    } else { /* cv2's default: tuned for speed */
+        png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_SUB);
+        png_set_compression_level(png, 1);
+    }
+    png_set_compression_strategy(png, strategy);
+    int bit_depth = img->depth == IMC_16U ? 16 : bilevel ? 1 : 8;
+    int color_type = img->channels == 1   ? PNG_COLOR_TYPE_GRAY
+                     : img->channels == 3 ? PNG_COLOR_TYPE_RGB
+                                          : PNG_COLOR_TYPE_RGBA;
+    png_set_IHDR(png, info, (png_uint_32)img->cols, (png_uint_32)img->rows, bit_depth, color_type,
+                 PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    png_write_info(png, info);
+    if (bilevel)
+        png_set_packing(png);
+    if (order == IMC_ORDER_BGR)
+        png_set_bgr(png);
+    png_set_swap(png);
+
+    rows = malloc(sizeof(png_bytep) * (size_t)img->rows);
+    if (!rows) {
+        e.nomem = true;
+        png_error(png, "out of memory");
+    }
+    for (int y = 0; y < img->rows; y++) /* libpng copies each row before transforming it */
+        rows[y] = (png_bytep)img->data + (size_t)y * img->step;
+    png_write_image(png, rows);
+    png_write_end(png, info);
+    free(rows);
+    png_destroy_write_struct(&png, &info);
+    return IMC_OK;
+}
+
+static int png_encode(const imc_image *img, const int *params, size_t nparams, int order,
+                      imc_buffer *out, imc_error *err)
+{
+    png_settings s = read_params(params, nparams);
+    return compress(img, &s, order, out, err);
+}
+
+const imc_codec imc_codec_png = {
+    .name = "png",
+    .extensions = "png",
+    .sniff = png_sniff,
+    .decoder_size = sizeof(decoder),
+    .open = png_open,
+    .read = png_read,
+    .close = png_close,
+    .probe = png_probe,
+    .encode = png_encode,
+    .encode_depths = IMC_DEPTH_BIT(IMC_8U) | IMC_DEPTH_BIT(IMC_16U),
+};

@@ -1,0 +1,88 @@
+/* Image and buffer memory, and the size limits checked before allocating. */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Rows start 64-byte aligned so SIMD code and NumPy views are happy. */
+enum { IMC_ALIGN = 64 };
+
+size_t imc_depth_size(int depth)
+{
+    switch (depth) {
+    case IMC_8U: case IMC_8S: return 1;
+    case IMC_16U: case IMC_16S: return 2;
+    case IMC_32S: case IMC_32F: return 4;
+    case IMC_64F: return 8;
+    default: return 0;
+    }
+}
+
+int imc_image_alloc(imc_image *img, int rows, int cols, int channels, int depth)
+{
+    if (!img)
+        return IMC_ERR_ARG;
+    memset(img, 0, sizeof *img);
+    size_t elem = imc_depth_size(depth), step, total;
+    if (rows <= 0 || cols <= 0 || channels < 1 || channels > 4 || elem == 0)
+        return IMC_ERR_ARG;
+    if (!imc_mul_size((size_t)cols, (size_t)channels * elem, &step) ||
+        !imc_mul_size(step, (size_t)rows, &total) || total > SIZE_MAX - IMC_ALIGN)
+        return IMC_ERR_LIMITS;
+    void *p = aligned_alloc(IMC_ALIGN, (total + IMC_ALIGN - 1) / IMC_ALIGN * IMC_ALIGN);
+    if (!p)
+        return IMC_ERR_NOMEM;
+    img->rows = rows;
+    img->cols = cols;
+    img->channels = channels;
+    img->depth = depth;
+    img->step = step;
+    img->data = p;
+    img->owner = p;
+    return IMC_OK;
+}
+
+void imc_image_free(imc_image *img)
+{
+    if (!img)
+        return;
+    free(img->owner);
+    memset(img, 0, sizeof *img);
+}
+
+void imc_buffer_free(imc_buffer *buf)
+{
+    if (!buf)
+        return;
+    free(buf->data);
+    memset(buf, 0, sizeof *buf);
+}
+
+int imc_buffer_reserve(imc_buffer *buf, size_t capacity)
+{
+    if (capacity <= buf->capacity)
+        return IMC_OK;
+    size_t grown = buf->capacity < SIZE_MAX / 2 ? buf->capacity * 2 : SIZE_MAX;
+    if (grown < capacity)
+        grown = capacity;
+    uint8_t *p = realloc(buf->data, grown);
+    if (!p)
+        return IMC_ERR_NOMEM;
+    buf->data = p;
+    buf->capacity = grown;
+    return IMC_OK;
+}
+
+int imc_buffer_append(imc_buffer *buf, const void *data, size_t size)
+{
+    if (size == 0)
+        return IMC_OK;
+    if (size > SIZE_MAX - buf->size)
+        return IMC_ERR_NOMEM;
+    int rc = imc_buffer_reserve(buf, buf->size + size);
+    if (rc != IMC_OK)
+        return rc;
+    memcpy(buf->data + buf->size, data, size);
+    buf->size += size;
+    return IMC_OK;
+}

@@ -1,0 +1,110 @@
+/* Internal interfaces shared by the dispatch code and the codecs. */
+#ifndef IMC_INTERNAL_H
+#define IMC_INTERNAL_H
+
+#include "imc.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__GNUC__)
+#define IMC_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define IMC_PRINTF(a, b)
+#endif
+
+/* ---- Errors ------------------------------------------------------------- */
+/* Records code and message in `err` (which may be NULL); returns code. */
+int imc_fail(imc_error *err, int code, const char *fmt, ...) IMC_PRINTF(3, 4);
+void imc_error_clear(imc_error *err);
+
+/* ---- Codec interface ---------------------------------------------------- */
+/* What a decoder learns from the header. */
+typedef struct imc_header {
+    int width, height;   /* of the pixels read() delivers */
+    int channels, depth; /* native type: what IMREAD_UNCHANGED returns */
+    bool scaled;         /* the codec applied scale_denom itself */
+} imc_header;
+
+/* What dispatch asks read() for: `dst` is allocated with the channel count
+ * and depth that the IMREAD flags select (as cv2 computes them); the codec
+ * converts into it. */
+typedef struct imc_read_request {
+    int order;        /* IMC_ORDER_BGR or IMC_ORDER_RGB */
+    int orientation;  /* out: EXIF orientation found (1..8), 0 if none */
+} imc_read_request;
+
+typedef struct imc_codec {
+    const char *name;       /* "jpeg" */
+    const char *extensions; /* encoder extensions, space separated: "jpeg jpg jpe" */
+    /* True when the bytes start with this format's signature. */
+    bool (*sniff)(const uint8_t *buf, size_t len);
+
+    /* Decoding happens in two steps, as in cv2: open() reads the header, then
+     * dispatch checks limits and allocates, then read() fills the pixels.
+     * `state` is decoder_size zeroed bytes; close() is always called. */
+    size_t decoder_size;
+    int (*open)(void *state, const uint8_t *buf, size_t len, int scale_denom, imc_header *hdr,
+                imc_error *err);
+    int (*read)(void *state, imc_image *dst, imc_read_request *req, imc_error *err);
+    void (*close)(void *state);
+    /* Header facts and orientation; NULL means open() + close() suffice. */
+    int (*probe)(const uint8_t *buf, size_t len, imc_info *info, imc_error *err);
+
+    /* Encoding: img->depth is one of encode_depths (bit 1 << depth), the
+     * channel count 1, 3 or 4; params are validated (id, value) pairs. */
+    int (*encode)(const imc_image *img, const int *params, size_t nparams, int order,
+                  imc_buffer *out, imc_error *err);
+    unsigned encode_depths;
+    int quality_param; /* IMWRITE_* id that sets quality, 0 if none */
+} imc_codec;
+
+#define IMC_DEPTH_BIT(d) (1u << (d))
+
+/* The registry: every compiled-in codec, in cv2's probing order. */
+const imc_codec *const *imc_codec_table(int *count);
+const imc_codec *imc_find_decoder(const uint8_t *buf, size_t len);
+const imc_codec *imc_find_encoder(const char *ext);
+
+/* ---- Buffers ------------------------------------------------------------ */
+int imc_buffer_reserve(imc_buffer *buf, size_t capacity);
+int imc_buffer_append(imc_buffer *buf, const void *data, size_t size);
+
+/* ---- Arithmetic helpers -------------------------------------------------- */
+/* a * b into *out; false on overflow. */
+static inline bool imc_mul_size(size_t a, size_t b, size_t *out)
+{
+    if (a != 0 && b > SIZE_MAX / a)
+        return false;
+    *out = a * b;
+    return true;
+}
+
+/* cv::cvRound: nearest, ties to even; out-of-range and NaN give INT_MIN as
+ * the x86 conversion instruction does. */
+int imc_cv_round(double v);
+
+/* ---- Limits ------------------------------------------------------------- */
+/* IMC_ERR_LIMITS when width x height x channels x depth exceeds `limits`. */
+int imc_check_limits(const imc_limits *limits, uint64_t width, uint64_t height, int channels,
+                     int depth, imc_error *err);
+
+/* ---- Pixel operations (pixels.c, resize.c, orient.c) -------------------- */
+/* cv::Mat::convertTo(CV_8U): saturating, rounding like cv2. */
+int imc_convert_to_8u(const imc_image *src, imc_image *dst, imc_error *err);
+/* Swaps channels 0 and 2 in place (BGR <-> RGB). */
+void imc_swap_rb(imc_image *img);
+/* cv::resize(..., INTER_LINEAR_EXACT) for 8U and 16U images. */
+int imc_resize_linear_exact(const imc_image *src, imc_image *dst, imc_error *err);
+/* Applies EXIF orientation 2..8 as cv2 does (flip / transpose); may
+ * replace img's buffer. */
+int imc_apply_orientation(imc_image *img, int orientation, imc_error *err);
+
+/* ---- EXIF --------------------------------------------------------------- */
+/* The orientation cv2's ExifReader finds in a TIFF-structured EXIF block
+ * (starting at the byte-order mark), 0 when it finds none. */
+int imc_exif_orientation(const uint8_t *tiff, size_t len);
+
+#endif

@@ -1,0 +1,118 @@
+/* The codec table. Dispatch finds codecs here by signature (decoding) or by
+ * extension (encoding) and never names a format itself. */
+#include "internal.h"
+
+#include <ctype.h>
+#include <string.h>
+
+#include "codecs/codecs.h"
+
+/* cv2's probing order, so that overlapping signatures resolve alike. */
+static const imc_codec *const codec_table[] = {
+    &imc_codec_jpeg,
+    &imc_codec_png,
+};
+
+const imc_codec *const *imc_codec_table(int *count)
+{
+    *count = (int)(sizeof codec_table / sizeof codec_table[0]);
+    return codec_table;
+}
+
+const imc_codec *imc_find_decoder(const uint8_t *buf, size_t len)
+{
+    int n;
+    const imc_codec *const *table = imc_codec_table(&n);
+    for (int i = 0; i < n; i++)
+        if (table[i]->open && table[i]->sniff && table[i]->sniff(buf, len))
+            return table[i];
+    return NULL;
+}
+
+/* True when the space-separated `list` holds `word` (len bytes), ignoring case. */
+static bool list_has(const char *list, const char *word, size_t len)
+{
+    while (*list) {
+        size_t n = strcspn(list, " ");
+        if (n == len) {
+            size_t i = 0;
+            while (i < n && tolower((unsigned char)list[i]) == tolower((unsigned char)word[i]))
+                i++;
+            if (i == n)
+                return true;
+        }
+        list += n;
+        while (*list == ' ')
+            list++;
+    }
+    return false;
+}
+
+/* Like cv2: the extension is the run of letters and digits after the last
+ * '.'; unlike cv2, a bare "jpg" (no dot) is accepted too. */
+const imc_codec *imc_find_encoder(const char *ext)
+{
+    if (!ext)
+        return NULL;
+    const char *dot = strrchr(ext, '.');
+    const char *word = dot ? dot + 1 : ext;
+    size_t len = 0;
+    while (len < 128 && isalnum((unsigned char)word[len]))
+        len++;
+    if (len == 0)
+        return NULL;
+    int n;
+    const imc_codec *const *table = imc_codec_table(&n);
+    for (int i = 0; i < n; i++)
+        if (table[i]->encode && list_has(table[i]->extensions, word, len))
+            return table[i];
+    return NULL;
+}
+
+const char *imc_sniff(const void *buf, size_t len)
+{
+    if (!buf || len == 0)
+        return NULL;
+    const imc_codec *c = imc_find_decoder(buf, len);
+    return c ? c->name : NULL;
+}
+
+int imc_have_writer(const char *ext)
+{
+    return imc_find_encoder(ext) != NULL;
+}
+
+int imc_format_count(void)
+{
+    int n;
+    imc_codec_table(&n);
+    return n;
+}
+
+static void describe(const imc_codec *c, imc_format *out)
+{
+    out->name = c->name;
+    out->extensions = c->extensions;
+    out->can_decode = c->open != NULL;
+    out->can_encode = c->encode != NULL;
+    out->quality_param = c->quality_param;
+}
+
+int imc_format_get(int index, imc_format *out)
+{
+    int n;
+    const imc_codec *const *table = imc_codec_table(&n);
+    if (!out || index < 0 || index >= n)
+        return IMC_ERR_ARG;
+    describe(table[index], out);
+    return IMC_OK;
+}
+
+int imc_format_find(const char *ext, imc_format *out)
+{
+    const imc_codec *c = imc_find_encoder(ext);
+    if (!c || !out)
+        return c ? IMC_ERR_ARG : IMC_ERR_NO_ENCODER;
+    describe(c, out);
+    return IMC_OK;
+}

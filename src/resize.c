@@ -1,0 +1,151 @@
+/* cv::resize(..., INTER_LINEAR_EXACT), which cv2 applies to IMREAD_REDUCED_*
+ * results of codecs that cannot scale while decoding. A bit-exact port of the
+ * arithmetic: coefficients are rounded to fixed point (8 fraction bits for
+ * 8-bit samples, 16 for 16-bit), a horizontal pass keeps fixed-point sums and
+ * a vertical pass rounds once. (The exact-2x INTER_AREA shortcut cv2 takes
+ * gives the same numbers, (a + b + c + d + 2) >> 2.) */
+#include "internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    int *offset;     /* left/top source index of each destination index */
+    uint32_t *coeff; /* two fixed-point weights per destination index */
+    int min, max;    /* [min, max) interpolates; outside, the edge is copied */
+} axis_map;
+
+/* cv::interpolationLinear::getCoeffs for every destination index. */
+static void map_axis(int src_size, int dst_size, int shift, axis_map *m)
+{
+    const uint32_t one = 1u << shift;
+    double inv_scale = (double)dst_size / (double)src_size;
+    double scale = 1.0 / inv_scale;
+    m->min = 0;
+    m->max = dst_size;
+    for (int v = 0; v < dst_size; v++) {
+        double pos = scale * ((double)v + 0.5);
+        pos = pos - 0.5;
+        int ipos = (int)floor(pos);
+        m->offset[v] = 0;
+        m->coeff[2 * v] = one;
+        m->coeff[2 * v + 1] = 0;
+        if (ipos >= 0 && src_size > 1) {
+            if (ipos < src_size - 1) {
+                double frac = pos - (double)ipos;
+                uint32_t c1 = (uint32_t)imc_cv_round(frac * (double)one);
+                m->offset[v] = ipos;
+                m->coeff[2 * v + 1] = c1;
+                m->coeff[2 * v] = c1 < one ? one - c1 : 0;
+            } else {
+                m->offset[v] = src_size - 1;
+                if (v < m->max)
+                    m->max = v;
+            }
+        } else if (v + 1 > m->min) {
+            m->min = v + 1;
+        }
+    }
+}
+
+static inline uint32_t sample(const uint8_t *row, int depth, size_t i)
+{
+    return depth == IMC_8U ? row[i] : ((const uint16_t *)(const void *)row)[i];
+}
+
+/* Horizontal pass of one source row into fixed-point sums. */
+static void resize_row(const uint8_t *src, int depth, int cn, int shift, const axis_map *x,
+                       int dst_width, uint32_t *out)
+{
+    int i = 0;
+    for (; i < x->min && i < dst_width; i++)
+        for (int c = 0; c < cn; c++)
+            *out++ = sample(src, depth, (size_t)c) << shift;
+    for (; i < x->max; i++) {
+        size_t at = (size_t)x->offset[i] * (size_t)cn;
+        uint64_t c0 = x->coeff[2 * i], c1 = x->coeff[2 * i + 1];
+        for (int c = 0; c < cn; c++) {
+            uint64_t v = c0 * sample(src, depth, at + (size_t)c) +
+                         c1 * sample(src, depth, at + (size_t)(cn + c));
+            *out++ = (uint32_t)v; /* cannot exceed 2^32 - 1: c0 + c1 == 1 << shift */
+        }
+    }
+    size_t last = (size_t)x->offset[dst_width - 1] * (size_t)cn;
+    for (; i < dst_width; i++)
+        for (int c = 0; c < cn; c++)
+            *out++ = sample(src, depth, last + (size_t)c) << shift;
+}
+
+static inline void store(uint8_t *row, int depth, size_t i, uint64_t v)
+{
+    if (depth == IMC_8U)
+        row[i] = (uint8_t)(v > 255 ? 255 : v);
+    else
+        ((uint16_t *)(void *)row)[i] = (uint16_t)(v > 65535 ? 65535 : v);
+}
+
+int imc_resize_linear_exact(const imc_image *src, imc_image *dst, imc_error *err)
+{
+    if ((src->depth != IMC_8U && src->depth != IMC_16U) || src->depth != dst->depth ||
+        src->channels != dst->channels)
+        return imc_fail(err, IMC_ERR_INTERNAL, "resize: unsupported image type");
+    const int depth = src->depth, cn = src->channels;
+    const int shift = depth == IMC_8U ? 8 : 16;
+    const int dw = dst->cols, dh = dst->rows;
+    const size_t line = (size_t)dw * (size_t)cn;
+
+    axis_map x, y;
+    int *offsets = malloc(sizeof(int) * ((size_t)dw + (size_t)dh));
+    uint32_t *coeffs = malloc(sizeof(uint32_t) * 2 * ((size_t)dw + (size_t)dh));
+    uint32_t *lines = malloc(sizeof(uint32_t) * 2 * line);
+    if (!offsets || !coeffs || !lines) {
+        free(offsets);
+        free(coeffs);
+        free(lines);
+        return imc_fail(err, IMC_ERR_NOMEM, "resize: out of memory");
+    }
+    x.offset = offsets;
+    y.offset = offsets + dw;
+    x.coeff = coeffs;
+    y.coeff = coeffs + 2 * (size_t)dw;
+    map_axis(src->cols, dw, shift, &x);
+    map_axis(src->rows, dh, shift, &y);
+
+    /* Two cached horizontal passes, tagged with their source row. */
+    int cached[2] = {-1, -1};
+    for (int dy = 0; dy < dh; dy++) {
+        uint8_t *out = (uint8_t *)dst->data + (size_t)dy * dst->step;
+        bool edge = dy < y.min || dy >= y.max;
+        int rows[2] = {dy < y.min ? 0 : dy >= y.max ? src->rows - 1 : y.offset[dy], 0};
+        rows[1] = edge ? rows[0] : rows[0] + 1;
+        uint32_t *h[2];
+        const int nrows = edge ? 1 : 2;
+        for (int k = 0; k < nrows; k++) {
+            int slot = cached[0] == rows[k] ? 0 : cached[1] == rows[k] ? 1 : -1;
+            if (slot < 0) {
+                /* reuse the slot that does not hold the other row needed */
+                int other = nrows == 2 ? rows[1 - k] : -2;
+                slot = cached[0] == other ? 1 : 0;
+                resize_row((const uint8_t *)src->data + (size_t)rows[k] * src->step, depth, cn,
+                           shift, &x, dw, lines + (size_t)slot * line);
+                cached[slot] = rows[k];
+            }
+            h[k] = lines + (size_t)slot * line;
+        }
+        if (edge) {
+            const uint64_t half = 1u << (shift - 1);
+            for (size_t i = 0; i < line; i++)
+                store(out, depth, i, ((uint64_t)h[0][i] + half) >> shift);
+        } else {
+            const uint64_t c0 = y.coeff[2 * dy], c1 = y.coeff[2 * dy + 1];
+            const uint64_t half = (uint64_t)1 << (2 * shift - 1);
+            for (size_t i = 0; i < line; i++)
+                store(out, depth, i, (c0 * h[0][i] + c1 * h[1][i] + half) >> (2 * shift));
+        }
+    }
+    free(offsets);
+    free(coeffs);
+    free(lines);
+    return IMC_OK;
+}
