@@ -51,6 +51,9 @@ static int decode_with(const imc_codec *codec, void *state, const uint8_t *buf, 
     rc = imc_check_limits(limits, (uint64_t)hdr.width, (uint64_t)hdr.height, channels, depth, err);
     if (rc != IMC_OK)
         return rc;
+    if (hdr.data_too_short)
+        return imc_fail(err, IMC_ERR_TRUNCATED, "%s: the data is too short for a %d x %d image",
+                        codec->name, hdr.width, hdr.height);
     rc = imc_image_alloc(out, hdr.height, hdr.width, channels, depth);
     if (rc != IMC_OK)
         return imc_fail(err, rc, "cannot allocate %d x %d x %d image", hdr.width, hdr.height,

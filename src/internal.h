@@ -26,6 +26,9 @@ typedef struct imc_header {
     int width, height;   /* of the pixels read() delivers */
     int channels, depth; /* native type: what IMREAD_UNCHANGED returns */
     bool scaled;         /* the codec applied scale_denom itself */
+    /* The data present cannot hold the pixels the header promises, so read()
+     * would fail; dispatch fails after the limit check, before allocating. */
+    bool data_too_short;
 } imc_header;
 
 /* What dispatch asks read() for: `dst` is allocated with the channel count

@@ -92,7 +92,7 @@ static bool count_idat(const uint8_t *type, const uint8_t *data, size_t size, vo
 
 /* Deflate expands at most ~1032:1. A header promising far more pixels than
  * the image data could hold can only end in libpng's "Not enough image data"
- * after a large allocation; fail first. */
+ * after a large allocation; dispatch fails it first. */
 static bool too_little_data(const decoder *d, uint32_t width, uint32_t height, int channels)
 {
     uint64_t idat = 0;
@@ -136,10 +136,7 @@ static int png_open(void *state, const uint8_t *buf, size_t len, int scale_denom
         channels = 1;
     }
     static const int samples[7] = {1, 0, 3, 1, 2, 0, 4};
-    if (too_little_data(d, width, height, samples[d->color_type & 7]))
-        return imc_fail(err, IMC_ERR_TRUNCATED,
-                        "png: %u x %u image cannot fit in the image data present",
-                        (unsigned)width, (unsigned)height);
+    hdr->data_too_short = too_little_data(d, width, height, samples[d->color_type & 7]);
     hdr->width = (int)width;
     hdr->height = (int)height;
     hdr->channels = channels;

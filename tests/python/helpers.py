@@ -1,0 +1,87 @@
+"""Shared test helpers: where the build is, the cv2 oracle, comparisons."""
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILD = Path(os.environ.get("IMC_BUILD_DIR", ROOT / "build")).resolve()
+sys.path.insert(0, str(BUILD / "python"))
+
+import cv2  # noqa: E402  the oracle: Debian's OpenCV 4.6
+import imc  # noqa: E402
+
+SAMPLES = Path("/usr/share/doc/opencv-doc/examples/data")
+CLI = BUILD / "imc"
+
+# Every IMREAD flag the issue lists, plus combinations whose bit logic cv2
+# applies literally (ANYDEPTH with REDUCED, LOAD_GDAL, other negatives).
+ALL_FLAGS = [-1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 16, 17, 18, 19, 32, 33, 34, 35, 64, 65, 66, 67,
+             128, 129, 130, 132, 134, 144, 145, 161, 193, -2]
+# A shorter list for the sweeps that multiply by many inputs.
+SWEEP_FLAGS = [-1, 0, 1, 17, 65, 130]
+
+
+def sample_files(*exts):
+    files = sorted(p for p in SAMPLES.iterdir() if p.suffix.lower() in exts)
+    assert files, f"no {exts} samples in {SAMPLES}: install opencv-doc"
+    return files
+
+
+def cv2_decode(data, flags):
+    """cv2.imdecode, with an exception reported as the string 'raise'."""
+    try:
+        return cv2.imdecode(np.frombuffer(data, np.uint8), flags)
+    except cv2.error:
+        return "raise"
+
+
+def imc_decode(data, flags):
+    try:
+        return imc.imdecode(data, flags)
+    except imc.error:
+        return "raise"
+
+
+def describe(x):
+    if x is None or isinstance(x, str):
+        return repr(x)
+    return f"{x.dtype}{list(x.shape)}"
+
+
+def assert_same_decode(data, flags, label="", allow_uninitialized=False):
+    """imc.imdecode(data, flags) must equal cv2.imdecode exactly: the same
+    None/raise outcome, shape, dtype and every sample.
+
+    allow_uninitialized: cv2 returns rows it never wrote (uninitialized
+    memory) for a truncated JPEG with no complete row; imc returns zeros
+    there, so only the shape can be compared when imc's image is all zero."""
+    want, got = cv2_decode(data, flags), imc_decode(data, flags)
+    where = f"{label} flags={flags}"
+    if want is None or isinstance(want, str) or got is None or isinstance(got, str):
+        assert describe(got) == describe(want), f"{where}: imc {describe(got)} vs cv2 {describe(want)}"
+        return want
+    assert got.shape == want.shape and got.dtype == want.dtype, \
+        f"{where}: imc {describe(got)} vs cv2 {describe(want)}"
+    if allow_uninitialized and not got.any():
+        return want
+    if not np.array_equal(got, want):
+        diff = np.argwhere(got != want)
+        raise AssertionError(f"{where}: {len(diff)} samples differ, first at {diff[0].tolist()}: "
+                             f"imc {got[tuple(diff[0])]} vs cv2 {want[tuple(diff[0])]}")
+    return want
+
+
+def tool(name):
+    """Path of an external tool, preferring the distribution's binary."""
+    for cand in (f"/usr/bin/{name}", shutil.which(name)):
+        if cand and os.access(cand, os.X_OK):
+            return cand
+    raise RuntimeError(f"{name} not installed")
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, check=True, capture_output=True, **kw)
