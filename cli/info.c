@@ -1,6 +1,7 @@
 /* imc info FILE...: header facts as a table, or JSON lines. */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,7 +71,8 @@ static int read_head(const char *path, uint8_t **data, size_t *size, long long *
 int cli_info(int argc, char **argv)
 {
     bool json = false;
-    int first = 1, failures = 0, files = 0;
+    int failures = 0, files = 0;
+    bool header_done = false;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             usage(stdout);
@@ -82,7 +84,7 @@ int cli_info(int argc, char **argv)
             return cli_fail("info: unknown option '%s' (see imc info --help)", argv[i]);
         }
     }
-    for (int i = first; i < argc; i++) {
+    for (int i = 1; i < argc; i++) {
         const char *path = argv[i];
         if (!strcmp(path, "--json"))
             continue;
@@ -94,7 +96,7 @@ int cli_info(int argc, char **argv)
         imc_error err;
         if (read_head(path, &data, &size, &file_size) != 0) {
             failures++;
-            cli_fail("%s: cannot read file", path);
+            cli_fail("%s: cannot read file: %s", path, strerror(errno));
             continue;
         }
         int rc = imc_probe_ex(data, size, &info, &err);
@@ -119,9 +121,10 @@ int cli_info(int argc, char **argv)
                    info.format, info.width, info.height, info.channels,
                    cli_depth_name(info.depth), info.orientation, file_size);
         } else {
-            if (files == 1)
+            if (!header_done)
                 printf("%-6s %7s %7s %3s %-7s %6s %12s  %s\n", "FORMAT", "WIDTH", "HEIGHT",
                        "CH", "DTYPE", "ORIENT", "BYTES", "FILE");
+            header_done = true;
             printf("%-6s %7d %7d %3d %-7s %6d %12lld  %s\n", info.format, info.width,
                    info.height, info.channels, cli_depth_name(info.depth), info.orientation,
                    file_size, path);

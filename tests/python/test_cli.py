@@ -1,0 +1,102 @@
+"""The imc command: convert and info, help, and one-line errors."""
+import json
+import subprocess
+
+import numpy as np
+import pytest
+
+import variants as V
+from helpers import CLI, cv2, imc
+
+
+def cli(*args):
+    return subprocess.run([str(CLI), *map(str, args)], capture_output=True, text=True)
+
+
+@pytest.fixture()
+def jpg(tmp_path):
+    p = tmp_path / "in.jpg"
+    p.write_bytes(V.jpeg_exif_variants()["pil_exif_6"])
+    return p
+
+
+def test_help_and_version():
+    for args in (["--help"], ["convert", "--help"], ["info", "--help"]):
+        r = cli(*args)
+        assert r.returncode == 0 and "usage: imc" in r.stdout
+    assert cli("--version").stdout.startswith("imc ")
+    r = cli("--formats")
+    assert r.returncode == 0 and "jpeg" in r.stdout and "png" in r.stdout
+    r = cli()
+    assert r.returncode == 2 and "usage" in r.stderr
+
+
+def test_convert_lossless_png(jpg, tmp_path):
+    out = tmp_path / "out.png"
+    r = cli("convert", jpg, out)
+    assert r.returncode == 0 and r.stderr == ""
+    # Default flags are IMREAD_UNCHANGED: pixels as stored, orientation not applied.
+    assert np.array_equal(cv2.imread(str(out), -1), cv2.imread(str(jpg), -1))
+    r = cli("convert", jpg, tmp_path / "rot.png", "--flags", "COLOR")
+    assert np.array_equal(cv2.imread(str(tmp_path / "rot.png"), -1), cv2.imread(str(jpg), 1))
+
+
+def test_convert_params(jpg, tmp_path):
+    src = cv2.imread(str(jpg), -1)
+    cases = [
+        (["-q", "80"], [cv2.IMWRITE_JPEG_QUALITY, 80]),
+        (["--quality", "60", "-p", "JPEG_PROGRESSIVE=1"], [1, 60, 2, 1]),
+        (["--param", "IMWRITE_JPEG_OPTIMIZE=1", "--param", "jpeg_rst_interval=3"], [3, 1, 4, 3]),
+        (["-p", "1=33"], [1, 33]),
+    ]
+    for args, params in cases:
+        out = tmp_path / "o.jpg"
+        assert cli("convert", jpg, out, *args).returncode == 0
+        assert out.read_bytes() == cv2.imencode(".jpg", src, params)[1].tobytes(), args
+    out = tmp_path / "s.jpg"
+    assert cli("convert", jpg, out, "-p", "JPEG_SAMPLING_FACTOR=444").returncode == 0
+    assert out.read_bytes() == imc.imencode(".jpg", src, [7, 0x111111])[1].tobytes()
+    out = tmp_path / "o.png"
+    assert cli("convert", jpg, out, "-p", "PNG_COMPRESSION=9", "-p", "png_strategy=filtered").returncode == 0
+    assert out.read_bytes() == cv2.imencode(".png", src, [16, 9, 17, 1])[1].tobytes()
+    assert cli("convert", jpg, tmp_path / "g.png", "-f", "REDUCED_GRAYSCALE_2").returncode == 0
+    assert np.array_equal(cv2.imread(str(tmp_path / "g.png"), -1), cv2.imread(str(jpg), 16))
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["convert", "missing.jpg", "x.png"], "missing.jpg"),
+    (["convert", "{jpg}", "x.bogus"], "no format"),
+    (["convert", "{jpg}", "x.png", "-q", "5"], "quality"),
+    (["convert", "{jpg}", "x.jpg", "-p", "NOPE=1"], "bad parameter"),
+    (["convert", "{jpg}", "x.jpg", "-p", "JPEG_QUALITY"], "bad parameter"),
+    (["convert", "{jpg}", "x.jpg", "-f", "SIDEWAYS"], "bad flags"),
+    (["convert", "{jpg}"], "needs IN and OUT"),
+    (["convert", "{jpg}", "/nonexistent/dir/x.png"], "No such file"),
+    (["info", "{txt}"], "no codec"),
+    (["frobnicate"], "unknown command"),
+])
+def test_errors_are_one_line(args, needle, jpg, tmp_path):
+    txt = tmp_path / "notes.txt"
+    txt.write_text("hello")
+    r = cli(*[a.format(jpg=jpg, txt=txt) for a in args])
+    assert r.returncode == 1
+    assert r.stderr.count("\n") == 1 and r.stderr.startswith("imc: ") and needle in r.stderr, r.stderr
+
+
+def test_info_table_and_json(jpg, tmp_path):
+    png = tmp_path / "a.png"
+    png.write_bytes(V.png_variants()["cv2_gray16"])
+    bad = tmp_path / "bad.png"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\nnope")
+    r = cli("info", jpg, png)
+    assert r.returncode == 0
+    lines = r.stdout.splitlines()
+    assert lines[0].split() == ["FORMAT", "WIDTH", "HEIGHT", "CH", "DTYPE", "ORIENT", "BYTES", "FILE"]
+    assert lines[1].split()[:6] == ["jpeg", "203", "157", "3", "uint8", "6"]
+    assert lines[2].split()[:6] == ["png", "203", "157", "1", "uint16", "0"]
+    r = cli("info", "--json", bad, jpg, png)
+    assert r.returncode == 1 and "bad.png" in r.stderr
+    rows = [json.loads(x) for x in r.stdout.splitlines()]
+    assert rows[0]["file"].endswith("bad.png") and "error" in rows[0]
+    assert rows[1] == {"file": str(jpg), "format": "jpeg", "width": 203, "height": 157, "channels": 3,
+                       "dtype": "uint8", "orientation": 6, "bytes": jpg.stat().st_size}
