@@ -1,0 +1,83 @@
+/* Many threads decoding and encoding at once get exactly what one thread
+ * gets: no shared mutable state anywhere in imc or in how it drives libjpeg
+ * and libpng. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "imc.h"
+#include "synth.h"
+
+enum { CASES = 6, THREADS = 8, ROUNDS = 12 };
+
+typedef struct {
+    const char *ext;
+    int params[4];
+    size_t nparams;
+    int flags;
+    imc_image src;
+    imc_buffer encoded; /* single-threaded reference */
+    imc_image decoded;  /* single-threaded reference */
+} test_case;
+
+static test_case cases[CASES];
+static int mismatches[THREADS];
+
+static void *worker(void *arg)
+{
+    int id = (int)(intptr_t)arg;
+    for (int r = 0; r < ROUNDS; r++) {
+        test_case *t = &cases[(id + r) % CASES];
+        imc_buffer buf;
+        imc_image img;
+        if (imc_encode(t->ext, &t->src, t->params, t->nparams, &buf) != IMC_OK ||
+            buf.size != t->encoded.size || memcmp(buf.data, t->encoded.data, buf.size))
+            mismatches[id]++;
+        imc_buffer_free(&buf);
+        if (imc_decode(t->encoded.data, t->encoded.size, t->flags, &img) != IMC_OK ||
+            !same_pixels(&img, &t->decoded))
+            mismatches[id]++;
+        imc_image_free(&img);
+    }
+    return NULL;
+}
+
+int main(void)
+{
+    const struct {
+        const char *ext;
+        int channels, depth, flags, p0, p1;
+    } setup[CASES] = {
+        {".jpg", 3, IMC_8U, IMC_IMREAD_COLOR, IMC_IMWRITE_JPEG_QUALITY, 80},
+        {".jpg", 3, IMC_8U, IMC_IMREAD_REDUCED_GRAYSCALE_2, IMC_IMWRITE_JPEG_PROGRESSIVE, 1},
+        {".jpg", 1, IMC_8U, IMC_IMREAD_COLOR, IMC_IMWRITE_JPEG_RST_INTERVAL, 2},
+        {".png", 4, IMC_16U, IMC_IMREAD_UNCHANGED, IMC_IMWRITE_PNG_COMPRESSION, 6},
+        {".png", 3, IMC_8U, IMC_IMREAD_REDUCED_COLOR_4, IMC_IMWRITE_PNG_STRATEGY, 1},
+        {".png", 1, IMC_8U, IMC_IMREAD_COLOR, IMC_IMWRITE_PNG_BILEVEL, 0},
+    };
+    for (int i = 0; i < CASES; i++) {
+        test_case *t = &cases[i];
+        t->ext = setup[i].ext;
+        t->params[0] = setup[i].p0;
+        t->params[1] = setup[i].p1;
+        t->nparams = 2;
+        t->flags = setup[i].flags;
+        CHECK_EQ(synth_image(&t->src, 97 + i, 131 - i, setup[i].channels, setup[i].depth, i), IMC_OK);
+        CHECK_EQ(imc_encode(t->ext, &t->src, t->params, 2, &t->encoded), IMC_OK);
+        CHECK_EQ(imc_decode(t->encoded.data, t->encoded.size, t->flags, &t->decoded), IMC_OK);
+    }
+    pthread_t th[THREADS];
+    for (int i = 0; i < THREADS; i++)
+        pthread_create(&th[i], NULL, worker, (void *)(intptr_t)i);
+    for (int i = 0; i < THREADS; i++) {
+        pthread_join(th[i], NULL);
+        CHECK_EQ(mismatches[i], 0);
+    }
+    for (int i = 0; i < CASES; i++) {
+        imc_image_free(&cases[i].src);
+        imc_image_free(&cases[i].decoded);
+        imc_buffer_free(&cases[i].encoded);
+    }
+    return check_report("test_threads");
+}
