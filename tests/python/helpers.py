@@ -12,7 +12,11 @@ BUILD = Path(os.environ.get("IMC_BUILD_DIR", ROOT / "build")).resolve()
 sys.path.insert(0, str(BUILD / "python"))
 
 import cv2  # noqa: E402  the oracle: Debian's OpenCV 4.6
-import imc  # noqa: E402
+
+try:
+    import imc  # noqa: E402
+except ImportError:  # variants.py also serves fuzz/make_corpus.py, without a build
+    imc = None
 
 SAMPLES = Path("/usr/share/doc/opencv-doc/examples/data")
 CLI = BUILD / "imc"

@@ -1,0 +1,50 @@
+/* libFuzzer target: encoding with fuzzed shapes, depths and params, then
+ * decoding the result, which must succeed with the same size. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "imc.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 8)
+        return 0;
+    static const char *exts[] = {".jpg", ".png"};
+    static const int depths[] = {IMC_8U, IMC_8S, IMC_16U, IMC_16S, IMC_32S, IMC_32F, IMC_64F};
+    static const int channels[] = {1, 3, 4};
+    const char *ext = exts[data[0] & 1];
+    int depth = depths[(data[0] >> 1) % 7];
+    int cn = channels[data[1] % 3];
+    int rows = 1 + data[2] % 64, cols = 1 + data[3] % 64;
+    size_t nparams = (data[4] % 8) * 2;
+    data += 5;
+    size -= 5;
+    int params[16];
+    for (size_t i = 0; i < nparams; i++) {
+        /* ids near the real ones, values anywhere */
+        int32_t v = 0;
+        if (size >= 4) {
+            memcpy(&v, data, 4);
+            data += 4;
+            size -= 4;
+        }
+        params[i] = i % 2 == 0 ? (int)((uint32_t)v % 24) : v;
+    }
+    imc_image img;
+    if (imc_image_alloc(&img, rows, cols, cn, depth) != IMC_OK)
+        return 0;
+    size_t bytes = img.step * (size_t)rows;
+    for (size_t i = 0; i < bytes; i++)
+        ((uint8_t *)img.data)[i] = size ? data[i % size] : (uint8_t)i;
+    imc_buffer out;
+    if (imc_encode(ext, &img, params, nparams, &out) == IMC_OK) {
+        imc_image back;
+        if (imc_decode(out.data, out.size, IMC_IMREAD_UNCHANGED, &back) != IMC_OK ||
+            back.rows != rows || back.cols != cols)
+            __builtin_trap();
+        imc_image_free(&back);
+        imc_buffer_free(&out);
+    }
+    imc_image_free(&img);
+    return 0;
+}

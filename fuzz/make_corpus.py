@@ -1,0 +1,40 @@
+#!/usr/bin/env python3
+"""Writes seed corpora for the fuzz targets from the test suite's generated
+variants (tests/python/variants.py): python3 fuzz/make_corpus.py DIR"""
+import hashlib
+import os
+import sys
+from pathlib import Path
+
+here = Path(__file__).resolve().parent
+sys.path.insert(0, str(here.parent / "tests" / "python"))
+import variants as V  # noqa: E402
+
+
+def write(dirpath, data):
+    dirpath.mkdir(parents=True, exist_ok=True)
+    (dirpath / hashlib.sha1(data).hexdigest()[:16]).write_bytes(data)
+
+
+def main(out):
+    out = Path(out)
+    jpegs = {**V.jpeg_variants(), **V.jpeg_exif_variants()}
+    pngs = {**V.png_variants(), **V.png_exif_variants(), **V.png_damaged_variants()}
+    small = lambda d: len(d) <= 64 * 1024  # noqa: E731  (big seeds slow the fuzzer down)
+    for i, data in enumerate(d for d in jpegs.values() if small(d)):
+        write(out / "fuzz_jpeg", data)
+        write(out / "fuzz_decode", bytes([i % 32]) + data)
+        write(out / "fuzz_probe", data)
+    for i, data in enumerate(d for d in pngs.values() if small(d)):
+        write(out / "fuzz_png", data)
+        write(out / "fuzz_decode", bytes([i % 32]) + data)
+        write(out / "fuzz_probe", data)
+    for i in range(64):
+        write(out / "fuzz_encode", bytes([i, i * 7 % 256, 5 + i, 9 + 2 * i, i % 8]) +
+              os.urandom(64))
+    print(f"seed corpora in {out}: " + ", ".join(
+        f"{d.name} {len(list(d.iterdir()))}" for d in sorted(out.iterdir())))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "fuzz/corpus")

@@ -1,0 +1,38 @@
+"""Bounded runs of every libFuzzer target from seeds the test suite generates.
+Skipped unless IMC_FUZZ_DIR names a fuzz build (./dev test sets it)."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from helpers import ROOT
+
+FUZZ_DIR = os.environ.get("IMC_FUZZ_DIR")
+SECONDS = int(os.environ.get("IMC_FUZZ_SECONDS", "20"))
+TARGETS = ["fuzz_decode", "fuzz_jpeg", "fuzz_png", "fuzz_probe", "fuzz_encode"]
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    out = tmp_path_factory.mktemp("corpus")
+    subprocess.run([sys.executable, str(ROOT / "fuzz" / "make_corpus.py"), str(out)], check=True,
+                   capture_output=True)
+    return out
+
+
+@pytest.mark.skipif(not FUZZ_DIR, reason="IMC_FUZZ_DIR not set")
+@pytest.mark.parametrize("target", TARGETS)
+def test_fuzz_target(target, corpus, tmp_path):
+    exe = (ROOT / FUZZ_DIR / "fuzz" / target).resolve()
+    assert exe.exists(), exe
+    # The fuzzers carry clang's sanitizer runtime: no preloaded gcc runtime.
+    env = {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "ASAN_OPTIONS")}
+    r = subprocess.run([str(exe), f"-max_total_time={SECONDS}", "-timeout=10", "-rss_limit_mb=2560",
+                        f"-artifact_prefix={tmp_path}/", "-print_final_stats=1",
+                        str(corpus / target)], env=env, capture_output=True, text=True,
+                       timeout=SECONDS + 120)
+    runs = [line for line in r.stderr.splitlines() if line.startswith("stat::number_of_executed_units")]
+    assert r.returncode == 0 and not list(tmp_path.iterdir()), r.stderr[-3000:]
+    assert runs and int(runs[0].split(":")[-1]) > 100, r.stderr[-2000:]
