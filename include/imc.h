@@ -122,7 +122,8 @@ enum imc_status {
     IMC_ERR_LIMITS = -8,       /* dimensions or memory exceed the limits */
     IMC_ERR_IO = -9,           /* file system error (see imc_error.sys_errno) */
     IMC_ERR_PARAM = -10,       /* invalid encode parameter list or value */
-    IMC_ERR_INTERNAL = -11     /* a bug in imc or a codec library */
+    IMC_ERR_INTERNAL = -11,    /* a bug in imc or a codec library */
+    IMC_ERR_NO_PAGE = -12      /* no page or frame with that index */
 };
 
 /* Optional detail about a failure: pass one to the *_ex functions. */
@@ -219,6 +220,27 @@ IMC_API int imc_encode_ex(const char *ext, const imc_image *img, const int *para
                           size_t nparams, const imc_encode_options *opts, imc_buffer *out,
                           imc_error *err);
 
+/* ---- Several images: pages and frames ----------------------------------- */
+typedef struct imc_image_list {
+    imc_image *images;
+    size_t count;
+} imc_image_list;
+
+IMC_API void imc_image_list_free(imc_image_list *list);
+
+/* cv::imdecodemulti: pages [start, start + count) (count 0: all) decoded with
+ * opts->flags, each oriented as cv2 orients pages. As in cv2, REDUCED_* only
+ * select the color mode here; sizes are not reduced. Single-image formats
+ * give one image. */
+IMC_API int imc_decode_multi(const void *buf, size_t len, const imc_decode_options *opts,
+                             size_t start, size_t count, imc_image_list *out, imc_error *err);
+/* cv::imcount: the number of pages or frames, reading as little as possible. */
+IMC_API int imc_count(const void *buf, size_t len, size_t *count, imc_error *err);
+/* Encodes several images into one file of a multi-page format (TIFF, ...). */
+IMC_API int imc_encode_multi(const char *ext, const imc_image *images, size_t n, const int *params,
+                             size_t nparams, const imc_encode_options *opts, imc_buffer *out,
+                             imc_error *err);
+
 /* ---- Files -------------------------------------------------------------- */
 /* imread / imwrite on top of the memory functions. imc_write writes a
  * temporary file beside `path` and renames it into place, so `path` holds
@@ -229,12 +251,19 @@ IMC_API int imc_read_ex(const char *path, const imc_decode_options *opts, imc_im
 IMC_API int imc_write(const char *path, const imc_image *img, const int *params, size_t nparams);
 IMC_API int imc_write_ex(const char *path, const imc_image *img, const int *params,
                          size_t nparams, const imc_encode_options *opts, imc_error *err);
+IMC_API int imc_read_multi(const char *path, const imc_decode_options *opts, size_t start,
+                           size_t count, imc_image_list *out, imc_error *err);
+IMC_API int imc_write_multi(const char *path, const imc_image *images, size_t n,
+                            const int *params, size_t nparams, const imc_encode_options *opts,
+                            imc_error *err);
 
 /* ---- Formats and names -------------------------------------------------- */
 /* Name of the codec that would decode these bytes, or NULL. */
 IMC_API const char *imc_sniff(const void *buf, size_t len);
-/* Nonzero when a codec can write `ext` (extension or file name). */
+/* Nonzero when a codec can write / read files with extension `ext` (an
+ * extension or a file name). Decoding itself goes by content, never by name. */
 IMC_API int imc_have_writer(const char *ext);
+IMC_API int imc_have_reader(const char *ext);
 
 typedef struct imc_format {
     const char *name;       /* "jpeg" */
@@ -242,6 +271,7 @@ typedef struct imc_format {
     int can_decode;
     int can_encode;
     int quality_param;      /* IMWRITE_* id of its quality setting, 0 if none */
+    int multi_page;         /* holds several images (pages, frames) */
 } imc_format;
 
 /* Number of compiled-in codecs; fills `out` for index i < that number. */

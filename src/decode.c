@@ -36,40 +36,38 @@ static void output_type(int flags, const imc_header *hdr, int *channels, int *de
     }
 }
 
-static int decode_with(const imc_codec *codec, void *state, const uint8_t *buf, size_t len,
-                       const imc_decode_options *opts, const imc_limits *limits,
-                       imc_image *out, imc_error *err)
+/* Decodes the page the codec is positioned on into `out`, as cv2 does after
+ * readHeader: type from the flags, limits, one allocation, read, the
+ * REDUCED_* resize when the codec could not scale, then EXIF orientation. */
+static int read_page(const imc_codec *codec, void *state, const imc_header *hdr, int flags,
+                     int order, int scale, const imc_limits *limits, imc_image *out,
+                     imc_error *err)
 {
-    int flags = opts->flags, scale = scale_denom_of(flags);
-    imc_header hdr = {0};
-    int rc = codec->open(state, buf, len, scale, &hdr, err);
-    if (rc != IMC_OK)
-        return rc;
-
     int channels, depth;
-    output_type(flags, &hdr, &channels, &depth);
-    rc = imc_check_limits(limits, (uint64_t)hdr.width, (uint64_t)hdr.height, channels, depth, err);
+    output_type(flags, hdr, &channels, &depth);
+    int rc = imc_check_limits(limits, (uint64_t)hdr->width, (uint64_t)hdr->height, channels,
+                              depth, err);
     if (rc != IMC_OK)
         return rc;
-    if (hdr.data_too_short)
+    if (hdr->data_too_short)
         return imc_fail(err, IMC_ERR_TRUNCATED, "%s: the data is too short for a %d x %d image",
-                        codec->name, hdr.width, hdr.height);
-    rc = imc_image_alloc(out, hdr.height, hdr.width, channels, depth);
+                        codec->name, hdr->width, hdr->height);
+    rc = imc_image_alloc(out, hdr->height, hdr->width, channels, depth);
     if (rc != IMC_OK)
-        return imc_fail(err, rc, "cannot allocate %d x %d x %d image", hdr.width, hdr.height,
+        return imc_fail(err, rc, "cannot allocate %d x %d x %d image", hdr->width, hdr->height,
                         channels);
 
-    imc_read_request req = {.order = opts->order, .orientation = 0};
+    imc_read_request req = {.order = order, .orientation = 0};
     rc = codec->read(state, out, &req, err);
     if (rc != IMC_OK)
         return rc;
 
-    if (scale > 1 && !hdr.scaled) {
+    if (scale > 1 && !hdr->scaled) {
         imc_image reduced;
-        int w = hdr.width / scale, h = hdr.height / scale;
+        int w = hdr->width / scale, h = hdr->height / scale;
         if (w <= 0 || h <= 0)
             return imc_fail(err, IMC_ERR_ARG, "%d x %d image is too small for 1/%d reduction",
-                            hdr.width, hdr.height, scale);
+                            hdr->width, hdr->height, scale);
         rc = imc_image_alloc(&reduced, h, w, channels, depth);
         if (rc != IMC_OK)
             return imc_fail(err, rc, "cannot allocate reduced image");
@@ -86,38 +84,161 @@ static int decode_with(const imc_codec *codec, void *state, const uint8_t *buf, 
     return IMC_OK;
 }
 
-int imc_decode_ex(const void *buf, size_t len, const imc_decode_options *opts, imc_image *out,
-                  imc_error *err)
+/* Common checks; finds the codec and allocates its zeroed state. */
+static int begin(const void *buf, size_t len, const imc_decode_options *opts, const imc_codec **codec,
+                 void **state, imc_error *err)
 {
-    imc_error_clear(err);
-    if (out)
-        memset(out, 0, sizeof *out);
-    if (!out || !opts)
+    if (!opts)
         return imc_fail(err, IMC_ERR_ARG, "NULL argument");
     if (!buf || len == 0)
         return imc_fail(err, IMC_ERR_ARG, "empty input buffer");
     if (opts->order != IMC_ORDER_BGR && opts->order != IMC_ORDER_RGB)
         return imc_fail(err, IMC_ERR_ARG, "invalid channel order %d", opts->order);
-
-    const imc_codec *codec = imc_find_decoder(buf, len);
-    if (!codec)
+    *codec = imc_find_decoder(buf, len);
+    if (!*codec)
         return imc_fail(err, IMC_ERR_UNKNOWN_FORMAT, "no codec recognises the data");
+    *state = calloc(1, (*codec)->decoder_size ? (*codec)->decoder_size : 1);
+    if (!*state)
+        return imc_fail(err, IMC_ERR_NOMEM, "out of memory");
+    return IMC_OK;
+}
 
+static int finish(const imc_codec *codec, void *state, int rc, imc_error *err)
+{
+    if (state) {
+        codec->close(state);
+        free(state);
+    }
+    if (rc != IMC_OK && codec && err && err->code == IMC_OK)
+        imc_fail(err, rc, "%s: %s", codec->name, imc_strerror(rc));
+    return rc;
+}
+
+int imc_decode_ex(const void *buf, size_t len, const imc_decode_options *opts, imc_image *out,
+                  imc_error *err)
+{
+    imc_error_clear(err);
+    if (!out)
+        return imc_fail(err, IMC_ERR_ARG, "NULL argument");
+    memset(out, 0, sizeof *out);
+    const imc_codec *codec = NULL;
+    void *state = NULL;
+    int rc = begin(buf, len, opts, &codec, &state, err);
+    if (rc == IMC_OK) {
+        imc_limits limits;
+        imc_limits_resolve(&opts->limits, &limits);
+        int scale = scale_denom_of(opts->flags);
+        imc_header hdr = {0};
+        rc = codec->open(state, buf, len, scale, &hdr, err);
+        if (rc == IMC_OK)
+            rc = read_page(codec, state, &hdr, opts->flags, opts->order, scale, &limits, out, err);
+    }
+    if (rc != IMC_OK)
+        imc_image_free(out);
+    return finish(codec, state, rc, err);
+}
+
+void imc_image_list_free(imc_image_list *list)
+{
+    if (!list)
+        return;
+    for (size_t i = 0; i < list->count; i++)
+        imc_image_free(&list->images[i]);
+    free(list->images);
+    list->images = NULL;
+    list->count = 0;
+}
+
+/* cv2's imreadmulti_: skip `start` pages, then read until `count` pages, the
+ * end, or a page that fails (keeping those read before it). */
+static int read_pages(const imc_codec *codec, void *state, const uint8_t *buf, size_t len,
+                      const imc_decode_options *opts, size_t start, size_t count,
+                      imc_image_list *out, imc_error *err)
+{
     imc_limits limits;
     imc_limits_resolve(&opts->limits, &limits);
-
-    void *state = calloc(1, codec->decoder_size ? codec->decoder_size : 1);
-    if (!state)
-        return imc_fail(err, IMC_ERR_NOMEM, "out of memory");
-    int rc = decode_with(codec, state, buf, len, opts, &limits, out, err);
-    codec->close(state);
-    free(state);
-    if (rc != IMC_OK) {
-        imc_image_free(out);
-        if (err && err->code == IMC_OK)
-            imc_fail(err, rc, "%s: %s", codec->name, imc_strerror(rc));
+    imc_header hdr = {0};
+    int rc = codec->open(state, buf, len, 1, &hdr, err);
+    if (rc != IMC_OK)
+        return rc;
+    for (size_t i = 0; i < start; i++) {
+        rc = codec->next_page ? codec->next_page(state, &hdr, err) : 0;
+        if (rc <= 0)
+            return rc < 0 ? rc
+                          : imc_fail(err, IMC_ERR_NO_PAGE, "no page %zu: the data holds %zu",
+                                     start, i + 1);
     }
-    return rc;
+    size_t cap = 0;
+    imc_error page_err;
+    for (;;) {
+        if (out->count == cap) {
+            size_t grown = cap ? cap * 2 : 4;
+            imc_image *p = realloc(out->images, grown * sizeof *p);
+            if (!p)
+                return imc_fail(err, IMC_ERR_NOMEM, "out of memory");
+            out->images = p;
+            cap = grown;
+        }
+        imc_error_clear(&page_err);
+        rc = read_page(codec, state, &hdr, opts->flags, opts->order, 1, &limits,
+                       &out->images[out->count], &page_err);
+        if (rc != IMC_OK) {
+            imc_image_free(&out->images[out->count]);
+            break;
+        }
+        out->count++;
+        if (count && out->count == count)
+            break;
+        rc = codec->next_page ? codec->next_page(state, &hdr, &page_err) : 0;
+        if (rc <= 0)
+            break;
+    }
+    if (out->count == 0) {
+        if (err)
+            *err = page_err;
+        return rc < 0 ? rc : IMC_ERR_CORRUPT;
+    }
+    return IMC_OK;
+}
+
+int imc_decode_multi(const void *buf, size_t len, const imc_decode_options *opts, size_t start,
+                     size_t count, imc_image_list *out, imc_error *err)
+{
+    imc_error_clear(err);
+    if (!out)
+        return imc_fail(err, IMC_ERR_ARG, "NULL argument");
+    out->images = NULL;
+    out->count = 0;
+    const imc_codec *codec = NULL;
+    void *state = NULL;
+    int rc = begin(buf, len, opts, &codec, &state, err);
+    if (rc == IMC_OK)
+        rc = read_pages(codec, state, buf, len, opts, start, count, out, err);
+    if (rc != IMC_OK)
+        imc_image_list_free(out);
+    return finish(codec, state, rc, err);
+}
+
+int imc_count(const void *buf, size_t len, size_t *count, imc_error *err)
+{
+    imc_error_clear(err);
+    if (!count)
+        return imc_fail(err, IMC_ERR_ARG, "NULL argument");
+    *count = 0;
+    imc_decode_options opts = {.flags = IMC_IMREAD_ANYCOLOR};
+    const imc_codec *codec = NULL;
+    void *state = NULL;
+    int rc = begin(buf, len, &opts, &codec, &state, err);
+    if (rc == IMC_OK) {
+        imc_header hdr = {0};
+        rc = codec->open(state, buf, len, 1, &hdr, err);
+        if (rc == IMC_OK) {
+            *count = 1;
+            while (codec->next_page && codec->next_page(state, &hdr, NULL) > 0)
+                ++*count;
+        }
+    }
+    return finish(codec, state, rc, err);
 }
 
 int imc_decode(const void *buf, size_t len, int flags, imc_image *out)

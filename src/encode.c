@@ -1,6 +1,7 @@
 /* imc_encode: cv::imencode's checks and depth conversion, codec-neutral. */
 #include "internal.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static int check_image(const imc_image *img, imc_error *err)
@@ -21,17 +22,11 @@ static int check_image(const imc_image *img, imc_error *err)
     return IMC_OK;
 }
 
-int imc_encode_ex(const char *ext, const imc_image *img, const int *params, size_t nparams,
-                  const imc_encode_options *opts, imc_buffer *out, imc_error *err)
+static int check_call(const int *params, size_t nparams, const imc_encode_options *opts,
+                      imc_buffer *out, imc_error *err)
 {
-    imc_error_clear(err);
-    if (out)
-        memset(out, 0, sizeof *out);
     if (!out)
         return imc_fail(err, IMC_ERR_ARG, "NULL output buffer");
-    int rc = check_image(img, err);
-    if (rc != IMC_OK)
-        return rc;
     if (nparams % 2)
         return imc_fail(err, IMC_ERR_PARAM, "params must be (id, value) pairs; got %zu values",
                         nparams);
@@ -43,28 +38,83 @@ int imc_encode_ex(const char *ext, const imc_image *img, const int *params, size
     int order = opts ? opts->order : IMC_ORDER_BGR;
     if (order != IMC_ORDER_BGR && order != IMC_ORDER_RGB)
         return imc_fail(err, IMC_ERR_ARG, "invalid channel order %d", order);
+    return IMC_OK;
+}
 
-    const imc_codec *codec = imc_find_encoder(ext);
+/* The images as the codec takes them: depths it cannot store become 8-bit,
+ * as cv2's convertTo(CV_8U) makes them. converted[i] owns any copy. */
+static int prepare(const imc_codec *codec, const imc_image *imgs, size_t n, imc_image *ready,
+                   imc_image *converted, imc_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        int rc = check_image(&imgs[i], err);
+        if (rc != IMC_OK)
+            return rc;
+        ready[i] = imgs[i];
+        if (!(codec->encode_depths & IMC_DEPTH_BIT(imgs[i].depth))) {
+            rc = imc_convert_to_8u(&imgs[i], &converted[i], err);
+            if (rc != IMC_OK)
+                return rc;
+            ready[i] = converted[i];
+        }
+    }
+    return IMC_OK;
+}
+
+int imc_encode_multi(const char *ext, const imc_image *images, size_t n, const int *params,
+                     size_t nparams, const imc_encode_options *opts, imc_buffer *out,
+                     imc_error *err)
+{
+    imc_error_clear(err);
+    if (out)
+        memset(out, 0, sizeof *out);
+    int rc = check_call(params, nparams, opts, out, err);
+    if (rc != IMC_OK)
+        return rc;
+    if (!images || n == 0)
+        return imc_fail(err, IMC_ERR_ARG, "no images to encode");
+    char word[IMC_EXT_MAX];
+    const imc_codec *codec = imc_find_encoder(ext, word);
     if (!codec)
         return imc_fail(err, IMC_ERR_NO_ENCODER, "no encoder for extension '%s'",
                         ext ? ext : "(null)");
+    if (n > 1 && !codec->encode_multi)
+        return imc_fail(err, IMC_ERR_UNSUPPORTED, "%s holds one image, not %zu", codec->name, n);
 
-    imc_image converted = {0};
-    const imc_image *src = img;
-    if (!(codec->encode_depths & IMC_DEPTH_BIT(img->depth))) {
-        rc = imc_convert_to_8u(img, &converted, err);
-        if (rc != IMC_OK)
-            return rc;
-        src = &converted;
+    imc_image *ready = calloc(n, sizeof *ready), *converted = calloc(n, sizeof *converted);
+    if (!ready || !converted) {
+        free(ready);
+        free(converted);
+        return imc_fail(err, IMC_ERR_NOMEM, "out of memory");
     }
-    rc = codec->encode(src, params, nparams, order, out, err);
-    imc_image_free(&converted);
+    rc = prepare(codec, images, n, ready, converted, err);
+    if (rc == IMC_OK) {
+        imc_encode_request req = {.order = opts ? opts->order : IMC_ORDER_BGR, .ext = word};
+        rc = n > 1 ? codec->encode_multi(ready, n, params, nparams, &req, out, err)
+                   : codec->encode(ready, params, nparams, &req, out, err);
+    }
+    for (size_t i = 0; i < n; i++)
+        imc_image_free(&converted[i]);
+    free(ready);
+    free(converted);
     if (rc != IMC_OK) {
         imc_buffer_free(out);
         if (err && err->code == IMC_OK)
             imc_fail(err, rc, "%s: %s", codec->name, imc_strerror(rc));
     }
     return rc;
+}
+
+int imc_encode_ex(const char *ext, const imc_image *img, const int *params, size_t nparams,
+                  const imc_encode_options *opts, imc_buffer *out, imc_error *err)
+{
+    if (!img) {
+        imc_error_clear(err);
+        if (out)
+            memset(out, 0, sizeof *out);
+        return imc_fail(err, IMC_ERR_ARG, "empty image");
+    }
+    return imc_encode_multi(ext, img, 1, params, nparams, opts, out, err);
 }
 
 int imc_encode(const char *ext, const imc_image *img, const int *params, size_t nparams,

@@ -19,6 +19,7 @@ const char *imc_strerror(int code)
     case IMC_ERR_IO: return "file input/output error";
     case IMC_ERR_PARAM: return "invalid encode parameter";
     case IMC_ERR_INTERNAL: return "internal error";
+    case IMC_ERR_NO_PAGE: return "no such page or frame";
     default: return "unknown error code";
     }
 }

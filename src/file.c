@@ -74,11 +74,12 @@ static int read_all(const char *path, uint8_t **data, size_t *size, imc_error *e
     return IMC_OK;
 }
 
-int imc_read_ex(const char *path, const imc_decode_options *opts, imc_image *out, imc_error *err)
+/* Reads the file, then decodes it with `decode`, which sees the bytes. */
+static int read_then(const char *path, const imc_decode_options *opts, imc_error *err,
+                     int (*decode)(const uint8_t *, size_t, const imc_decode_options *, void *,
+                                   imc_error *),
+                     void *out)
 {
-    imc_error_clear(err);
-    if (out)
-        memset(out, 0, sizeof *out);
     if (!path || !out || !opts)
         return imc_fail(err, IMC_ERR_ARG, "NULL argument");
     uint8_t *data;
@@ -90,9 +91,47 @@ int imc_read_ex(const char *path, const imc_decode_options *opts, imc_image *out
         free(data);
         return imc_fail(err, IMC_ERR_UNKNOWN_FORMAT, "file '%s' is empty", path);
     }
-    rc = imc_decode_ex(data, size, opts, out, err);
+    rc = decode(data, size, opts, out, err);
     free(data);
     return rc;
+}
+
+static int decode_one(const uint8_t *data, size_t size, const imc_decode_options *opts, void *out,
+                      imc_error *err)
+{
+    return imc_decode_ex(data, size, opts, out, err);
+}
+
+int imc_read_ex(const char *path, const imc_decode_options *opts, imc_image *out, imc_error *err)
+{
+    imc_error_clear(err);
+    if (out)
+        memset(out, 0, sizeof *out);
+    return read_then(path, opts, err, decode_one, out);
+}
+
+typedef struct {
+    size_t start, count;
+    imc_image_list *list;
+} multi_request;
+
+static int decode_many(const uint8_t *data, size_t size, const imc_decode_options *opts, void *arg,
+                       imc_error *err)
+{
+    multi_request *m = arg;
+    return imc_decode_multi(data, size, opts, m->start, m->count, m->list, err);
+}
+
+int imc_read_multi(const char *path, const imc_decode_options *opts, size_t start, size_t count,
+                   imc_image_list *out, imc_error *err)
+{
+    imc_error_clear(err);
+    if (out) {
+        out->images = NULL;
+        out->count = 0;
+    }
+    multi_request m = {start, count, out};
+    return read_then(path, opts, err, decode_many, out ? &m : NULL);
 }
 
 int imc_read(const char *path, int flags, imc_image *out)
@@ -172,8 +211,8 @@ static int write_atomically(const char *path, const uint8_t *data, size_t size, 
     return IMC_OK;
 }
 
-int imc_write_ex(const char *path, const imc_image *img, const int *params, size_t nparams,
-                 const imc_encode_options *opts, imc_error *err)
+int imc_write_multi(const char *path, const imc_image *images, size_t n, const int *params,
+                    size_t nparams, const imc_encode_options *opts, imc_error *err)
 {
     imc_error_clear(err);
     if (!path || !*path)
@@ -184,12 +223,22 @@ int imc_write_ex(const char *path, const imc_image *img, const int *params, size
     if (!dot)
         return imc_fail(err, IMC_ERR_NO_ENCODER, "'%s' has no extension to choose a format", path);
     imc_buffer buf;
-    int rc = imc_encode_ex(dot, img, params, nparams, opts, &buf, err);
+    int rc = imc_encode_multi(dot, images, n, params, nparams, opts, &buf, err);
     if (rc != IMC_OK)
         return rc;
     rc = write_atomically(path, buf.data, buf.size, err);
     imc_buffer_free(&buf);
     return rc;
+}
+
+int imc_write_ex(const char *path, const imc_image *img, const int *params, size_t nparams,
+                 const imc_encode_options *opts, imc_error *err)
+{
+    if (!img) {
+        imc_error_clear(err);
+        return imc_fail(err, IMC_ERR_ARG, "empty image");
+    }
+    return imc_write_multi(path, img, 1, params, nparams, opts, err);
 }
 
 int imc_write(const char *path, const imc_image *img, const int *params, size_t nparams)

@@ -39,6 +39,12 @@ typedef struct imc_read_request {
     int orientation;  /* out: EXIF orientation found (1..8), 0 if none */
 } imc_read_request;
 
+/* What an encoder is asked for besides pixels and params. */
+typedef struct imc_encode_request {
+    int order;       /* channel order of the input: IMC_ORDER_BGR or IMC_ORDER_RGB */
+    const char *ext; /* the extension that chose the codec: lower case, no dot */
+} imc_encode_request;
+
 typedef struct imc_codec {
     const char *name;       /* "jpeg" */
     const char *extensions; /* encoder extensions, space separated: "jpeg jpg jpe" */
@@ -56,10 +62,18 @@ typedef struct imc_codec {
     /* Header facts and orientation; NULL means open() + close() suffice. */
     int (*probe)(const uint8_t *buf, size_t len, imc_info *info, imc_error *err);
 
+    /* Multi-page formats: after read(), moves to the next page or frame and
+     * describes it in hdr. Returns 1 if there is one, 0 at the end, a negative
+     * code on error. NULL for single-image formats. */
+    int (*next_page)(void *state, imc_header *hdr, imc_error *err);
+
     /* Encoding: img->depth is one of encode_depths (bit 1 << depth), the
      * channel count 1, 3 or 4; params are validated (id, value) pairs. */
-    int (*encode)(const imc_image *img, const int *params, size_t nparams, int order,
-                  imc_buffer *out, imc_error *err);
+    int (*encode)(const imc_image *img, const int *params, size_t nparams,
+                  const imc_encode_request *req, imc_buffer *out, imc_error *err);
+    /* Several images in one file (pages, frames); NULL if the format holds one. */
+    int (*encode_multi)(const imc_image *imgs, size_t count, const int *params, size_t nparams,
+                        const imc_encode_request *req, imc_buffer *out, imc_error *err);
     unsigned encode_depths;
     int quality_param; /* IMWRITE_* id that sets quality, 0 if none */
 } imc_codec;
@@ -69,7 +83,10 @@ typedef struct imc_codec {
 /* The registry: every compiled-in codec, in cv2's probing order. */
 const imc_codec *const *imc_codec_table(int *count);
 const imc_codec *imc_find_decoder(const uint8_t *buf, size_t len);
-const imc_codec *imc_find_encoder(const char *ext);
+/* The codec writing `ext`; `word` (may be NULL) receives the extension in
+ * lower case, at most IMC_EXT_MAX - 1 characters. */
+enum { IMC_EXT_MAX = 16 };
+const imc_codec *imc_find_encoder(const char *ext, char *word);
 
 /* ---- Buffers ------------------------------------------------------------ */
 int imc_buffer_reserve(imc_buffer *buf, size_t capacity);

@@ -50,23 +50,43 @@ static bool list_has(const char *list, const char *word, size_t len)
 
 /* Like cv2: the extension is the run of letters and digits after the last
  * '.'; unlike cv2, a bare "jpg" (no dot) is accepted too. */
-const imc_codec *imc_find_encoder(const char *ext)
+static size_t extension_word(const char *ext, char *word)
 {
     if (!ext)
-        return NULL;
+        return 0;
     const char *dot = strrchr(ext, '.');
-    const char *word = dot ? dot + 1 : ext;
+    const char *start = dot ? dot + 1 : ext;
     size_t len = 0;
-    while (len < 128 && isalnum((unsigned char)word[len]))
+    while (len < IMC_EXT_MAX - 1 && isalnum((unsigned char)start[len])) {
+        word[len] = (char)tolower((unsigned char)start[len]);
         len++;
+    }
+    word[len] = '\0';
+    return isalnum((unsigned char)start[len]) ? 0 : len; /* too long: no format */
+}
+
+static const imc_codec *find_by_extension(const char *ext, bool encoder, char *word_out)
+{
+    char word[IMC_EXT_MAX];
+    size_t len = extension_word(ext, word);
     if (len == 0)
         return NULL;
     int n;
     const imc_codec *const *table = imc_codec_table(&n);
-    for (int i = 0; i < n; i++)
-        if (table[i]->encode && list_has(table[i]->extensions, word, len))
+    for (int i = 0; i < n; i++) {
+        bool can = encoder ? table[i]->encode != NULL : table[i]->open != NULL;
+        if (can && list_has(table[i]->extensions, word, len)) {
+            if (word_out)
+                memcpy(word_out, word, len + 1);
             return table[i];
+        }
+    }
     return NULL;
+}
+
+const imc_codec *imc_find_encoder(const char *ext, char *word)
+{
+    return find_by_extension(ext, true, word);
 }
 
 const char *imc_sniff(const void *buf, size_t len)
@@ -79,7 +99,12 @@ const char *imc_sniff(const void *buf, size_t len)
 
 int imc_have_writer(const char *ext)
 {
-    return imc_find_encoder(ext) != NULL;
+    return imc_find_encoder(ext, NULL) != NULL;
+}
+
+int imc_have_reader(const char *ext)
+{
+    return find_by_extension(ext, false, NULL) != NULL;
 }
 
 int imc_format_count(void)
@@ -95,6 +120,7 @@ static void describe(const imc_codec *c, imc_format *out)
     out->extensions = c->extensions;
     out->can_decode = c->open != NULL;
     out->can_encode = c->encode != NULL;
+    out->multi_page = c->next_page != NULL || c->encode_multi != NULL;
     out->quality_param = c->quality_param;
 }
 
@@ -110,7 +136,7 @@ int imc_format_get(int index, imc_format *out)
 
 int imc_format_find(const char *ext, imc_format *out)
 {
-    const imc_codec *c = imc_find_encoder(ext);
+    const imc_codec *c = imc_find_encoder(ext, NULL);
     if (!c || !out)
         return c ? IMC_ERR_ARG : IMC_ERR_NO_ENCODER;
     describe(c, out);

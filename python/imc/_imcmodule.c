@@ -541,6 +541,196 @@ static PyObject *py_write(PyObject *self, PyObject *args, PyObject *kw)
     return write_common(args, kw, true);
 }
 
+/* ---- Several images --------------------------------------------------------- */
+/* Takes ownership of every image in the list. */
+static PyObject *list_to_arrays(imc_image_list *list)
+{
+    PyObject *out = PyList_New((Py_ssize_t)list->count);
+    for (size_t i = 0; i < list->count; i++) {
+        PyObject *arr = out ? image_to_array(&list->images[i]) : NULL;
+        if (!arr) {
+            Py_CLEAR(out);
+            continue; /* keep going so every image is released */
+        }
+        PyList_SET_ITEM(out, (Py_ssize_t)i, arr);
+    }
+    imc_image_list_free(list);
+    return out;
+}
+
+/* _decode_multi(data, flags, start, count, strict) -> list or None */
+static PyObject *py_decode_multi(PyObject *self, PyObject *args)
+{
+    (void)self;
+    PyObject *data;
+    decode_args a = {0};
+    Py_ssize_t start, count;
+    int strict;
+    if (!PyArg_ParseTuple(args, "Oinnp:_decode_multi", &data, &a.flags, &start, &count, &strict))
+        return NULL;
+    if (start < 0 || count < 0)
+        return PyErr_Format(PyExc_ValueError, "start and count must not be negative");
+    input_bytes in;
+    if (get_input(data, &in) < 0) {
+        release_input(&in);
+        return NULL;
+    }
+    imc_decode_options opts;
+    fill_options(&a, &opts);
+    imc_image_list list;
+    imc_error err;
+    int rc;
+    Py_BEGIN_ALLOW_THREADS
+    rc = imc_decode_multi(in.data, in.size, &opts, (size_t)start, (size_t)count, &list, &err);
+    Py_END_ALLOW_THREADS
+    release_input(&in);
+    if (rc != IMC_OK) {
+        if (strict || cv2_raises(rc))
+            return raise_imc(&err, rc);
+        Py_RETURN_NONE;
+    }
+    return list_to_arrays(&list);
+}
+
+/* _count(data) -> int, raising imc.error */
+static PyObject *py_count(PyObject *self, PyObject *data)
+{
+    (void)self;
+    input_bytes in;
+    if (get_input(data, &in) < 0) {
+        release_input(&in);
+        return NULL;
+    }
+    size_t n;
+    imc_error err;
+    int rc;
+    Py_BEGIN_ALLOW_THREADS
+    rc = imc_count(in.data, in.size, &n, &err);
+    Py_END_ALLOW_THREADS
+    release_input(&in);
+    return rc == IMC_OK ? PyLong_FromSize_t(n) : raise_imc(&err, rc);
+}
+
+/* Converted images of a Python sequence; release with release_images. */
+typedef struct {
+    PyObject *seq;
+    imc_image *imgs;
+    PyArrayObject **keep;
+    Py_ssize_t n;
+    int *params;
+    size_t nparams;
+} image_batch;
+
+static void release_images(image_batch *b)
+{
+    for (Py_ssize_t i = 0; b->keep && i < b->n; i++)
+        Py_XDECREF(b->keep[i]);
+    PyMem_Free(b->keep);
+    PyMem_Free(b->imgs);
+    PyMem_Free(b->params);
+    Py_XDECREF(b->seq);
+    memset(b, 0, sizeof *b);
+}
+
+static int get_images(PyObject *seq_obj, PyObject *params_obj, image_batch *b)
+{
+    memset(b, 0, sizeof *b);
+    b->seq = PySequence_Fast(seq_obj, "imgs must be a sequence of arrays");
+    if (!b->seq)
+        return -1;
+    b->n = PySequence_Fast_GET_SIZE(b->seq);
+    b->imgs = PyMem_Calloc((size_t)(b->n ? b->n : 1), sizeof *b->imgs);
+    b->keep = PyMem_Calloc((size_t)(b->n ? b->n : 1), sizeof *b->keep);
+    if (!b->imgs || !b->keep) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < b->n; i++)
+        if (array_to_image(PySequence_Fast_GET_ITEM(b->seq, i), &b->imgs[i], &b->keep[i]) < 0)
+            return -1;
+    return get_params(params_obj, &b->params, &b->nparams);
+}
+
+/* _encode_multi(ext, imgs, params, rgb) -> bytes, raising imc.error */
+static PyObject *py_encode_multi(PyObject *self, PyObject *args)
+{
+    (void)self;
+    const char *ext;
+    PyObject *seq, *params;
+    int rgb;
+    image_batch b;
+    if (!PyArg_ParseTuple(args, "sOOp:_encode_multi", &ext, &seq, &params, &rgb))
+        return NULL;
+    PyObject *result = NULL;
+    if (get_images(seq, params, &b) == 0) {
+        imc_encode_options opts = {.order = rgb ? IMC_ORDER_RGB : IMC_ORDER_BGR};
+        imc_buffer out;
+        imc_error err;
+        int rc;
+        Py_BEGIN_ALLOW_THREADS
+        rc = imc_encode_multi(ext, b.imgs, (size_t)b.n, b.params, b.nparams, &opts, &out, &err);
+        Py_END_ALLOW_THREADS
+        if (rc != IMC_OK) {
+            raise_imc(&err, rc);
+        } else {
+            result = PyBytes_FromStringAndSize((const char *)out.data, (Py_ssize_t)out.size);
+            imc_buffer_free(&out);
+        }
+    }
+    release_images(&b);
+    return result;
+}
+
+/* _write_multi(path, imgs, params, strict) -> bool; cv2's False for I/O. */
+static PyObject *py_write_multi(PyObject *self, PyObject *args)
+{
+    (void)self;
+    PyObject *path_obj, *seq, *params, *path = NULL;
+    int strict;
+    image_batch b;
+    if (!PyArg_ParseTuple(args, "OOOp:_write_multi", &path_obj, &seq, &params, &strict))
+        return NULL;
+    if (!PyUnicode_FSConverter(path_obj, &path))
+        return NULL;
+    PyObject *result = NULL;
+    if (get_images(seq, params, &b) == 0) {
+        imc_error err;
+        int rc;
+        const char *p = PyBytes_AS_STRING(path);
+        Py_BEGIN_ALLOW_THREADS
+        rc = imc_write_multi(p, b.imgs, (size_t)b.n, b.params, b.nparams, NULL, &err);
+        Py_END_ALLOW_THREADS
+        if (rc != IMC_OK && (strict || rc != IMC_ERR_IO))
+            raise_imc(&err, rc);
+        else
+            result = PyBool_FromLong(rc == IMC_OK);
+    }
+    release_images(&b);
+    Py_DECREF(path);
+    return result;
+}
+
+static PyObject *py_have_image_reader(PyObject *self, PyObject *arg)
+{
+    (void)self;
+    if (PyUnicode_Check(arg)) {
+        PyObject *b = PyUnicode_AsUTF8String(arg);
+        if (!b)
+            return NULL;
+        bool ok = imc_have_reader(PyBytes_AS_STRING(b));
+        Py_DECREF(b);
+        return PyBool_FromLong(ok);
+    }
+    input_bytes in;
+    if (get_input(arg, &in) < 0) {
+        release_input(&in);
+        return NULL;
+    }
+    bool ok = imc_sniff(in.data, in.size) != NULL;
+    release_input(&in);
+    return PyBool_FromLong(ok);
+}
+
 /* ---- Formats -------------------------------------------------------------- */
 static PyObject *py_probe(PyObject *self, PyObject *args, PyObject *kw)
 {
@@ -630,10 +820,11 @@ static PyObject *py_formats(PyObject *self, PyObject *unused)
     for (int i = 0; list && i < n; i++) {
         imc_format f;
         imc_format_get(i, &f);
-        PyObject *item = Py_BuildValue("{s:s,s:N,s:O,s:O}", "name", f.name, "extensions",
+        PyObject *item = Py_BuildValue("{s:s,s:N,s:O,s:O,s:O}", "name", f.name, "extensions",
                                        PyUnicode_FromString(f.extensions), "decode",
                                        f.can_decode ? Py_True : Py_False, "encode",
-                                       f.can_encode ? Py_True : Py_False);
+                                       f.can_encode ? Py_True : Py_False, "multi_page",
+                                       f.multi_page ? Py_True : Py_False);
         if (!item || PyList_Append(list, item) < 0) {
             Py_XDECREF(item);
             Py_CLEAR(list);
@@ -676,6 +867,15 @@ static PyMethodDef methods[] = {
      "haveImageReader(filename_or_bytes) -> bool"},
     {"haveImageWriter", py_have_writer, METH_O, "haveImageWriter(filename) -> bool"},
     {"formats", py_formats, METH_NOARGS, "formats() -> list of dicts: the compiled-in codecs"},
+    {"have_image_reader", py_have_image_reader, METH_O,
+     "have_image_reader(ext_or_bytes) -> bool\n\nWhether imc reads files with this extension "
+     "('.tif', 'x.webp'), or recognises these bytes."},
+    {"have_image_writer", py_have_writer, METH_O,
+     "have_image_writer(ext) -> bool\n\nWhether imc writes files with this extension."},
+    {"_decode_multi", py_decode_multi, METH_VARARGS, NULL},
+    {"_encode_multi", py_encode_multi, METH_VARARGS, NULL},
+    {"_count", py_count, METH_O, NULL},
+    {"_write_multi", py_write_multi, METH_VARARGS, NULL},
     {NULL, NULL, 0, NULL},
 };
 
@@ -731,6 +931,7 @@ PyMODINIT_FUNC PyInit__imc(void)
         {"ERR_TRUNCATED", IMC_ERR_TRUNCATED}, {"ERR_CORRUPT", IMC_ERR_CORRUPT},
         {"ERR_UNSUPPORTED", IMC_ERR_UNSUPPORTED}, {"ERR_LIMITS", IMC_ERR_LIMITS},
         {"ERR_IO", IMC_ERR_IO}, {"ERR_PARAM", IMC_ERR_PARAM}, {"ERR_INTERNAL", IMC_ERR_INTERNAL},
+        {"ERR_NO_PAGE", IMC_ERR_NO_PAGE},
     };
     for (size_t i = 0; i < sizeof status / sizeof status[0]; i++)
         if (PyModule_AddIntConstant(m, status[i].name, status[i].value) < 0)

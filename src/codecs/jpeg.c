@@ -424,12 +424,12 @@ static int compress(const imc_image *img, const jpeg_settings *settings, int ord
     return IMC_OK;
 }
 
-static int jpeg_encode(const imc_image *img, const int *params, size_t nparams, int order,
-                       imc_buffer *out, imc_error *err)
+static int jpeg_encode(const imc_image *img, const int *params, size_t nparams,
+                       const imc_encode_request *req, imc_buffer *out, imc_error *err)
 {
     jpeg_settings s;
     int rc = read_params(params, nparams, &s, err);
-    return rc != IMC_OK ? rc : compress(img, &s, order, out, err);
+    return rc != IMC_OK ? rc : compress(img, &s, req->order, out, err);
 }
 
 const imc_codec imc_codec_jpeg = {

@@ -345,11 +345,11 @@ static int compress(const imc_image *img, const png_settings *s, int order, imc_
     return IMC_OK;
 }
 
-static int png_encode(const imc_image *img, const int *params, size_t nparams, int order,
-                      imc_buffer *out, imc_error *err)
+static int png_encode(const imc_image *img, const int *params, size_t nparams,
+                      const imc_encode_request *req, imc_buffer *out, imc_error *err)
 {
     png_settings s = read_params(params, nparams);
-    return compress(img, &s, order, out, err);
+    return compress(img, &s, req->order, out, err);
 }
 
 const imc_codec imc_codec_png = {

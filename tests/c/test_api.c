@@ -16,7 +16,7 @@
 
 static void test_strerror(void)
 {
-    for (int code = IMC_ERR_INTERNAL; code <= IMC_OK; code++) {
+    for (int code = IMC_ERR_NO_PAGE; code <= IMC_OK; code++) {
         const char *s = imc_strerror(code);
         CHECK(s && *s && strcmp(s, "unknown error code") != 0);
     }
@@ -259,12 +259,12 @@ static void test_names(void)
     CHECK_EQ(imc_constant_lookup("JPEG_QUALITY", "IMREAD_", &v), IMC_ERR_ARG);
     CHECK_EQ(imc_constant_lookup(NULL, NULL, &v), IMC_ERR_ARG);
 
-    CHECK_EQ(imc_format_count(), 2);
+    CHECK(imc_format_count() >= 2);
     imc_format f;
     CHECK_EQ(imc_format_get(0, &f), IMC_OK);
     CHECK(!strcmp(f.name, "jpeg") && f.can_decode && f.can_encode);
     CHECK_EQ(f.quality_param, IMC_IMWRITE_JPEG_QUALITY);
-    CHECK_EQ(imc_format_get(2, &f), IMC_ERR_ARG);
+    CHECK_EQ(imc_format_get(imc_format_count(), &f), IMC_ERR_ARG);
     CHECK_EQ(imc_format_find("out.PNG", &f), IMC_OK);
     CHECK(!strcmp(f.name, "png") && f.quality_param == 0);
     CHECK_EQ(imc_format_find(".gif", &f), IMC_ERR_NO_ENCODER);
