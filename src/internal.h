@@ -116,6 +116,23 @@ int imc_check_limits(const imc_limits *limits, uint64_t width, uint64_t height, 
 int imc_convert_to_8u(const imc_image *src, imc_image *dst, imc_error *err);
 /* Swaps channels 0 and 2 in place (BGR <-> RGB). */
 void imc_swap_rb(imc_image *img);
+
+/* cv2's per-row color conversions (imgcodecs utils.cpp), same arithmetic:
+ * gray = (b*1868 + g*9617 + r*4899 + 8192) >> 14. swap_rb reads RGB input. */
+void imc_row_bgr_to_gray_8u(const uint8_t *src, int src_cn, uint8_t *dst, int width, bool swap_rb);
+void imc_row_bgr_to_gray_16u(const uint16_t *src, int src_cn, uint16_t *dst, int width,
+                             bool swap_rb);
+void imc_row_gray_to_bgr_8u(const uint8_t *src, uint8_t *dst, int width);
+void imc_row_gray_to_bgr_16u(const uint16_t *src, uint16_t *dst, int width);
+void imc_row_bgra_to_bgr_8u(const uint8_t *src, uint8_t *dst, int width, bool swap_rb);
+void imc_row_bgra_to_bgr_16u(const uint16_t *src, uint16_t *dst, int width, bool swap_rb);
+/* BGR(A) <-> RGB(A); src may equal dst. */
+void imc_row_swap_rb_8u(const uint8_t *src, uint8_t *dst, int width, int cn);
+void imc_row_swap_rb_16u(const uint16_t *src, uint16_t *dst, int width, int cn);
+/* cv2's CMYK formulas; dst_cn 1 gives gray, 3 gives BGR (RGB when rgb). */
+void imc_row_cmyk_to_bgr_8u(const uint8_t *cmyk, uint8_t *dst, int width, int dst_cn, bool rgb);
+/* Little-endian 16-bit BGR555 (or BGR565 when green6) to BGR or gray. */
+void imc_row_bgr555_to_bgr_8u(const uint8_t *src, uint8_t *dst, int width, int dst_cn, bool green6);
 /* cv::resize(..., INTER_LINEAR_EXACT) for 8U and 16U images. */
 int imc_resize_linear_exact(const imc_image *src, imc_image *dst, imc_error *err);
 /* Applies EXIF orientation 2..8 as cv2 does (flip / transpose); may

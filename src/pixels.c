@@ -4,6 +4,7 @@
 
 #include <limits.h>
 #include <math.h>
+#include <stdbool.h>
 #include <string.h>
 
 int imc_cv_round(double v)
@@ -70,6 +71,119 @@ void imc_swap_rb(imc_image *img)
                 memmove(p, p + 2 * elem, elem);
                 memcpy(p + 2 * elem, t, elem);
             }
+        }
+    }
+}
+
+/* ---- cv2's color conversions (imgcodecs/src/utils.cpp), one row at a time.
+ * Gray weights are cv2's 14-bit fixed point: 0.299, 0.587, 0.114. */
+enum { GRAY_SHIFT = 14, GRAY_R = 4899, GRAY_G = 9617, GRAY_B = 16384 - 4899 - 9617 };
+
+static inline int gray_of(int b, int g, int r)
+{
+    return (b * GRAY_B + g * GRAY_G + r * GRAY_R + (1 << (GRAY_SHIFT - 1))) >> GRAY_SHIFT;
+}
+
+void imc_row_bgr_to_gray_8u(const uint8_t *src, int src_cn, uint8_t *dst, int width, bool swap_rb)
+{
+    for (int x = 0; x < width; x++, src += src_cn)
+        dst[x] = (uint8_t)(swap_rb ? gray_of(src[2], src[1], src[0]) : gray_of(src[0], src[1], src[2]));
+}
+
+void imc_row_bgr_to_gray_16u(const uint16_t *src, int src_cn, uint16_t *dst, int width,
+                             bool swap_rb)
+{
+    for (int x = 0; x < width; x++, src += src_cn)
+        dst[x] = (uint16_t)(swap_rb ? gray_of(src[2], src[1], src[0]) : gray_of(src[0], src[1], src[2]));
+}
+
+void imc_row_gray_to_bgr_8u(const uint8_t *src, uint8_t *dst, int width)
+{
+    for (int x = 0; x < width; x++, dst += 3)
+        dst[0] = dst[1] = dst[2] = src[x];
+}
+
+void imc_row_gray_to_bgr_16u(const uint16_t *src, uint16_t *dst, int width)
+{
+    for (int x = 0; x < width; x++, dst += 3)
+        dst[0] = dst[1] = dst[2] = src[x];
+}
+
+void imc_row_bgra_to_bgr_8u(const uint8_t *src, uint8_t *dst, int width, bool swap_rb)
+{
+    for (int x = 0; x < width; x++, src += 4, dst += 3) {
+        uint8_t b = src[0], g = src[1], r = src[2];
+        dst[0] = swap_rb ? r : b;
+        dst[1] = g;
+        dst[2] = swap_rb ? b : r;
+    }
+}
+
+void imc_row_bgra_to_bgr_16u(const uint16_t *src, uint16_t *dst, int width, bool swap_rb)
+{
+    for (int x = 0; x < width; x++, src += 4, dst += 3) {
+        uint16_t b = src[0], g = src[1], r = src[2];
+        dst[0] = swap_rb ? r : b;
+        dst[1] = g;
+        dst[2] = swap_rb ? b : r;
+    }
+}
+
+void imc_row_swap_rb_8u(const uint8_t *src, uint8_t *dst, int width, int cn)
+{
+    for (int x = 0; x < width; x++, src += cn, dst += cn) {
+        uint8_t b = src[0], r = src[2];
+        dst[0] = r;
+        dst[1] = src[1];
+        dst[2] = b;
+        if (cn == 4)
+            dst[3] = src[3];
+    }
+}
+
+void imc_row_swap_rb_16u(const uint16_t *src, uint16_t *dst, int width, int cn)
+{
+    for (int x = 0; x < width; x++, src += cn, dst += cn) {
+        uint16_t b = src[0], r = src[2];
+        dst[0] = r;
+        dst[1] = src[1];
+        dst[2] = b;
+        if (cn == 4)
+            dst[3] = src[3];
+    }
+}
+
+void imc_row_cmyk_to_bgr_8u(const uint8_t *cmyk, uint8_t *dst, int width, int dst_cn, bool rgb)
+{
+    for (int x = 0; x < width; x++, cmyk += 4) {
+        int k = cmyk[3];
+        int c = k - ((255 - cmyk[0]) * k >> 8);
+        int m = k - ((255 - cmyk[1]) * k >> 8);
+        int y = k - ((255 - cmyk[2]) * k >> 8);
+        if (dst_cn == 1) {
+            dst[x] = (uint8_t)gray_of(y, m, c);
+        } else {
+            dst[3 * x] = (uint8_t)(rgb ? c : y);
+            dst[3 * x + 1] = (uint8_t)m;
+            dst[3 * x + 2] = (uint8_t)(rgb ? y : c);
+        }
+    }
+}
+
+/* 16-bit 5-5-5 and 5-6-5 pixels (little-endian words) to BGR or gray. */
+void imc_row_bgr555_to_bgr_8u(const uint8_t *src, uint8_t *dst, int width, int dst_cn, bool green6)
+{
+    for (int x = 0; x < width; x++, src += 2) {
+        unsigned v = (unsigned)src[0] | (unsigned)src[1] << 8;
+        int b = (int)((v << 3) & 0xf8);
+        int g = green6 ? (int)((v >> 3) & 0xfc) : (int)((v >> 2) & 0xf8);
+        int r = green6 ? (int)((v >> 8) & 0xf8) : (int)((v >> 7) & 0xf8);
+        if (dst_cn == 1) {
+            dst[x] = (uint8_t)gray_of(b, g, r);
+        } else {
+            dst[3 * x] = (uint8_t)b;
+            dst[3 * x + 1] = (uint8_t)g;
+            dst[3 * x + 2] = (uint8_t)r;
         }
     }
 }

@@ -150,25 +150,6 @@ static int find_orientation(const decoder *d)
     return 0;
 }
 
-/* cv2's icvCvt_CMYK2BGR_8u_C4C3R / icvCvt_CMYK2Gray_8u_C4C1R. */
-static void cmyk_row(const uint8_t *cmyk, uint8_t *out, int width, int channels, int order)
-{
-    enum { SCALE = 14, CR = 4899, CG = 9617, CB = 1868 }; /* 0.299, 0.587, 0.114 << 14 */
-    for (int x = 0; x < width; x++, cmyk += 4) {
-        int k = cmyk[3];
-        int c = k - ((255 - cmyk[0]) * k >> 8);
-        int m = k - ((255 - cmyk[1]) * k >> 8);
-        int y = k - ((255 - cmyk[2]) * k >> 8);
-        if (channels == 1) {
-            out[x] = (uint8_t)((y * CB + m * CG + c * CR + (1 << (SCALE - 1))) >> SCALE);
-        } else {
-            out[3 * x] = (uint8_t)(order == IMC_ORDER_BGR ? y : c);
-            out[3 * x + 1] = (uint8_t)m;
-            out[3 * x + 2] = (uint8_t)(order == IMC_ORDER_BGR ? c : y);
-        }
-    }
-}
-
 static int jpeg_read(void *state, imc_image *dst, imc_read_request *req, imc_error *err)
 {
     decoder *d = state;
@@ -197,8 +178,8 @@ static int jpeg_read(void *state, imc_image *dst, imc_read_request *req, imc_err
         cmyk_buf = cinfo->mem->alloc_sarray((j_common_ptr)cinfo, JPOOL_IMAGE,
                                             (JDIMENSION)width * 4, 1);
         while (done < height && jpeg_read_scanlines(cinfo, cmyk_buf, 1) == 1) {
-            cmyk_row(cmyk_buf[0], (uint8_t *)dst->data + (size_t)done * dst->step, width,
-                     dst->channels, req->order);
+            imc_row_cmyk_to_bgr_8u(cmyk_buf[0], (uint8_t *)dst->data + (size_t)done * dst->step,
+                                   width, dst->channels, req->order == IMC_ORDER_RGB);
             done++;
         }
     } else {
