@@ -88,6 +88,10 @@ const imc_codec *imc_find_decoder(const uint8_t *buf, size_t len);
 enum { IMC_EXT_MAX = 16 };
 const imc_codec *imc_find_encoder(const char *ext, char *word);
 
+/* ---- Memory ------------------------------------------------------------- */
+/* Aligned memory for pixels, huge-page backed when large; release with free(). */
+void *imc_alloc_pixels(size_t size);
+
 /* ---- Buffers ------------------------------------------------------------ */
 int imc_buffer_reserve(imc_buffer *buf, size_t capacity);
 int imc_buffer_append(imc_buffer *buf, const void *data, size_t size);

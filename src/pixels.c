@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <math.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 int imc_cv_round(double v)
@@ -25,10 +26,21 @@ int imc_convert_to_8u(const imc_image *src, imc_image *dst, imc_error *err)
     int rc = imc_image_alloc(dst, src->rows, src->cols, src->channels, IMC_8U);
     if (rc != IMC_OK)
         return imc_fail(err, rc, "cannot allocate 8-bit copy");
-    size_t n = (size_t)src->cols * (size_t)src->channels;
+    size_t n = (size_t)src->cols * (size_t)src->channels, elem = imc_depth_size(src->depth);
+    /* Caller rows need not be aligned for their sample type: such rows are
+     * copied to an aligned scratch row first. */
+    void *scratch = NULL;
     for (int y = 0; y < src->rows; y++) {
         const uint8_t *s = (const uint8_t *)src->data + (size_t)y * src->step;
         uint8_t *d = (uint8_t *)dst->data + (size_t)y * dst->step;
+        if (elem > 1 && (uintptr_t)s % elem) {
+            if (!scratch && !(scratch = malloc(n * elem))) {
+                imc_image_free(dst);
+                return imc_fail(err, IMC_ERR_NOMEM, "out of memory");
+            }
+            memcpy(scratch, s, n * elem);
+            s = scratch;
+        }
         size_t i;
         switch (src->depth) {
         case IMC_8U: memcpy(d, s, n); break;
@@ -43,10 +55,12 @@ int imc_convert_to_8u(const imc_image *src, imc_image *dst, imc_error *err)
             for (i = 0; i < n; i++) d[i] = sat_u8(imc_cv_round(((const double *)s)[i]));
             break;
         default:
+            free(scratch);
             imc_image_free(dst);
             return imc_fail(err, IMC_ERR_ARG, "unknown depth %d", src->depth);
         }
     }
+    free(scratch);
     return IMC_OK;
 }
 
@@ -129,8 +143,37 @@ void imc_row_bgra_to_bgr_16u(const uint16_t *src, uint16_t *dst, int width, bool
     }
 }
 
+#if defined(__GNUC__) && defined(__x86_64__)
+#include <tmmintrin.h>
+
+/* SSSE3 byte shuffles: 4 pixels per 16-byte step (3-byte pixels advance 12
+ * bytes; the 4 bytes past them are stored back unchanged). Returns the
+ * pixels done. */
+__attribute__((target("ssse3"))) static int swap_rb_ssse3(const uint8_t *src, uint8_t *dst,
+                                                           int width, int cn)
+{
+    const __m128i order3 = _mm_setr_epi8(2, 1, 0, 5, 4, 3, 8, 7, 6, 11, 10, 9, 12, 13, 14, 15);
+    const __m128i order4 = _mm_setr_epi8(2, 1, 0, 3, 6, 5, 4, 7, 10, 9, 8, 11, 14, 13, 12, 15);
+    const __m128i order = cn == 3 ? order3 : order4;
+    int x = 0;
+    for (; (size_t)x * cn + 16 <= (size_t)width * cn; x += 4) { /* 16 bytes readable */
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(src + (size_t)x * cn));
+        _mm_storeu_si128((__m128i *)(void *)(dst + (size_t)x * cn), _mm_shuffle_epi8(v, order));
+    }
+    return x;
+}
+#endif
+
 void imc_row_swap_rb_8u(const uint8_t *src, uint8_t *dst, int width, int cn)
 {
+#if defined(__GNUC__) && defined(__x86_64__)
+    if (__builtin_cpu_supports("ssse3")) {
+        int done = swap_rb_ssse3(src, dst, width, cn);
+        src += (size_t)done * cn;
+        dst += (size_t)done * cn;
+        width -= done;
+    }
+#endif
     for (int x = 0; x < width; x++, src += cn, dst += cn) {
         uint8_t b = src[0], r = src[2];
         dst[0] = r;

@@ -5,7 +5,7 @@
  * libpng's own 0.299/0.587 weighting, 16 -> 8 bit by dropping the low byte),
  * so every pixel matches, including for damaged files that libpng accepts.
  * Orientation comes from an eXIf chunk, before or after the image data. */
-#include "codecs.h"
+#include "png_private.h"
 
 #include <setjmp.h>
 #include <stdio.h>
@@ -14,7 +14,6 @@
 
 #include <png.h>
 
-static const uint8_t png_signature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
 
 typedef struct {
     png_structp png;
@@ -69,7 +68,7 @@ static void walk_chunks(const uint8_t *buf, size_t len,
                                       void *ctx),
                         void *ctx)
 {
-    size_t at = sizeof png_signature;
+    size_t at = sizeof imc_png_signature;
     while (len >= 8 && at <= len - 8) {
         uint32_t n = be32(buf + at);
         const uint8_t *type = buf + at + 4, *data = buf + at + 8;
@@ -145,9 +144,9 @@ static int png_open(void *state, const uint8_t *buf, size_t len, int scale_denom
     return IMC_OK;
 }
 
-static int png_read(void *state, imc_image *dst, imc_read_request *req, imc_error *err)
+/* cv2's readData: libpng with exactly cv2's transformations. */
+static int libpng_read(decoder *d, imc_image *dst, imc_read_request *req, imc_error *err)
 {
-    decoder *d = state;
     const bool color = dst->channels > 1;
     png_bytep *volatile rows = NULL;
     if (setjmp(png_jmpbuf(d->png))) {
@@ -200,6 +199,15 @@ static int png_read(void *state, imc_image *dst, imc_read_request *req, imc_erro
     return IMC_OK;
 }
 
+static int png_read(void *state, imc_image *dst, imc_read_request *req, imc_error *err)
+{
+    decoder *d = state;
+    int fast = imc_png_fast_read(d->buf, d->len, dst, req);
+    if (fast != IMC_ERR_UNSUPPORTED)
+        return fast == IMC_OK ? IMC_OK : imc_fail(err, fast, "png: %s", imc_strerror(fast));
+    return libpng_read(d, dst, req, err);
+}
+
 static void png_close(void *state)
 {
     decoder *d = state;
@@ -236,120 +244,7 @@ static int png_probe(const uint8_t *buf, size_t len, imc_info *info, imc_error *
 
 static bool png_sniff(const uint8_t *buf, size_t len)
 {
-    return len >= sizeof png_signature && !memcmp(buf, png_signature, sizeof png_signature);
-}
-
-/* ---- Encoding ------------------------------------------------------------ */
-typedef struct {
-    imc_buffer *out;
-    bool nomem;
-    char message[160];
-} encoder;
-
-static void enc_error(png_structp png, png_const_charp msg)
-{
-    encoder *e = png_get_error_ptr(png);
-    if (e && msg && !e->message[0])
-        snprintf(e->message, sizeof e->message, "%s", msg);
-    png_longjmp(png, 1);
-}
-
-static void write_bytes(png_structp png, png_bytep data, size_t size)
-{
-    encoder *e = png_get_io_ptr(png);
-    if (imc_buffer_append(e->out, data, size) != IMC_OK) {
-        e->nomem = true;
-        png_error(png, "out of memory");
-    }
-}
-
-static void flush_noop(png_structp png)
-{
-    (void)png;
-}
-
-/* cv2's PNG settings: level -1 means its speed-tuned default. */
-typedef struct {
-    int level, strategy;
-    bool bilevel;
-} png_settings;
-
-static png_settings read_params(const int *params, size_t nparams)
-{
-    png_settings s = {.level = -1, .strategy = IMC_IMWRITE_PNG_STRATEGY_RLE};
-    for (size_t i = 0; i < nparams; i += 2) {
-        int id = params[i], v = params[i + 1];
-        if (id == IMC_IMWRITE_PNG_COMPRESSION) {
-            s.strategy = IMC_IMWRITE_PNG_STRATEGY_DEFAULT;
-            s.level = v < 0 ? 0 : v > 9 ? 9 : v;
-        } else if (id == IMC_IMWRITE_PNG_STRATEGY) {
-            s.strategy = v < 0 ? 0 : v > 4 ? 4 : v;
-        } else if (id == IMC_IMWRITE_PNG_BILEVEL) {
-            s.bilevel = v != 0;
-        }
-    }
-    return s;
-}
-
-static int compress(const imc_image *img, const png_settings *s, int order, imc_buffer *out,
-                    imc_error *err)
-{
-    const int level = s->level, strategy = s->strategy;
-    const bool bilevel = s->bilevel;
-    encoder e = {.out = out};
-    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &e, enc_error, on_warning);
-    png_infop info = png ? png_create_info_struct(png) : NULL;
-    if (!png || !info) {
-        png_destroy_write_struct(&png, &info);
-        return imc_fail(err, IMC_ERR_NOMEM, "png: cannot create encoder");
-    }
-    png_bytep *volatile rows = NULL;
-    if (setjmp(png_jmpbuf(png))) {
-        free(rows);
-        png_destroy_write_struct(&png, &info);
-        return imc_fail(err, e.nomem ? IMC_ERR_NOMEM : IMC_ERR_ARG, "png: %s",
-                        e.message[0] ? e.message : "encoding failed");
-    }
-    png_set_write_fn(png, &e, write_bytes, flush_noop);
-    if (level >= 0) {
-        png_set_compression_level(png, level);
-    } else { /* cv2's default: tuned for speed */
-        png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_SUB);
-        png_set_compression_level(png, 1);
-    }
-    png_set_compression_strategy(png, strategy);
-    int bit_depth = img->depth == IMC_16U ? 16 : bilevel ? 1 : 8;
-    int color_type = img->channels == 1   ? PNG_COLOR_TYPE_GRAY
-                     : img->channels == 3 ? PNG_COLOR_TYPE_RGB
-                                          : PNG_COLOR_TYPE_RGBA;
-    png_set_IHDR(png, info, (png_uint_32)img->cols, (png_uint_32)img->rows, bit_depth, color_type,
-                 PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-    png_write_info(png, info);
-    if (bilevel)
-        png_set_packing(png);
-    if (order == IMC_ORDER_BGR)
-        png_set_bgr(png);
-    png_set_swap(png);
-
-    rows = malloc(sizeof(png_bytep) * (size_t)img->rows);
-    if (!rows) {
-        e.nomem = true;
-        png_error(png, "out of memory");
-    }
-    for (int y = 0; y < img->rows; y++) /* libpng copies each row before transforming it */
-        rows[y] = (png_bytep)img->data + (size_t)y * img->step;
-    png_write_image(png, rows);
-    png_write_end(png, info);
-    free(rows);
-    png_destroy_write_struct(&png, &info);
-    return IMC_OK;
-}
-
-static int png_encode(const imc_image *img, const int *params, size_t nparams,
-                      const imc_encode_request *req, imc_buffer *out, imc_error *err)
-{
-    png_settings s = read_params(params, nparams);
-    return compress(img, &s, req->order, out, err);
+    return len >= sizeof imc_png_signature && !memcmp(buf, imc_png_signature, sizeof imc_png_signature);
 }
 
 const imc_codec imc_codec_png = {
@@ -361,6 +256,6 @@ const imc_codec imc_codec_png = {
     .read = png_read,
     .close = png_close,
     .probe = png_probe,
-    .encode = png_encode,
+    .encode = imc_png_write,
     .encode_depths = IMC_DEPTH_BIT(IMC_8U) | IMC_DEPTH_BIT(IMC_16U),
 };

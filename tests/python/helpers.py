@@ -79,6 +79,21 @@ def assert_same_decode(data, flags, label="", allow_uninitialized=False):
     return want
 
 
+def assert_same_file(ext, got, want, label=""):
+    """imc's encoding of an image equals cv2's: JPEG byte for byte (same
+    libjpeg calls); PNG by the pixels cv2 decodes from each (imc's PNG coder
+    differs from zlib, never the pixels)."""
+    got = bytes(got.tobytes() if hasattr(got, "tobytes") else got)
+    want = bytes(want.tobytes() if hasattr(want, "tobytes") else want)
+    if "png" not in ext.lower():
+        assert got == want, f"{label}: {ext} bytes differ"
+        return
+    a = cv2.imdecode(np.frombuffer(got, np.uint8), cv2.IMREAD_UNCHANGED)
+    b = cv2.imdecode(np.frombuffer(want, np.uint8), cv2.IMREAD_UNCHANGED)
+    assert a is not None and b is not None, label
+    assert a.dtype == b.dtype and a.shape == b.shape and np.array_equal(a, b), f"{label}: pixels differ"
+
+
 def tool(name):
     """Path of an external tool, preferring the distribution's binary."""
     for cand in (f"/usr/bin/{name}", shutil.which(name)):

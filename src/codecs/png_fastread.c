@@ -1,0 +1,538 @@
+/* PNG decoding with libdeflate: the whole zlib stream in one call into an
+ * exactly sized buffer, SIMD unfiltering, and the row conversions cv2's libpng
+ * transformations perform (BGR order, strip or add alpha, gray <-> color
+ * replication, 16 -> 8 bits by the high byte, palette and low-bit-depth
+ * expansion), fused per row.
+ *
+ * Only files libpng would read without complaint take this path: every chunk
+ * CRC checked, critical chunks in canonical order, a zlib stream that ends
+ * exactly where the image data does. Anything else, and color-to-gray output
+ * (libpng's weighting involves gamma tables), returns IMC_ERR_UNSUPPORTED and
+ * the caller decodes with libpng, so the result is always libpng's. */
+#include "png_private.h"
+
+#include <libdeflate.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+typedef struct {
+    uint32_t width, height;
+    int depth, color, interlaced;
+    int samples; /* per pixel in the file: 1 gray or index, 2, 3, 4 */
+    uint8_t palette[256][3];
+    int num_palette;
+    uint8_t palette_alpha[256];
+    bool has_trns;
+    uint16_t trns[3]; /* transparent gray or RGB value */
+    const uint8_t *idat; /* the data of the only IDAT chunk, or NULL */
+    size_t idat_size;    /* all IDAT data together */
+    size_t idat_begin, idat_end; /* the IDAT chunk run, as file offsets */
+    int orientation;
+} layout;
+
+static uint32_t be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static bool is_type(const uint8_t *t, const char *name)
+{
+    return memcmp(t, name, 4) == 0;
+}
+
+static bool letters(const uint8_t *t)
+{
+    for (int i = 0; i < 4; i++)
+        if (!((t[i] >= 'A' && t[i] <= 'Z') || (t[i] >= 'a' && t[i] <= 'z')))
+            return false;
+    return true;
+}
+
+static bool parse_ihdr(const uint8_t *d, uint32_t n, layout *L)
+{
+    if (n != 13)
+        return false;
+    L->width = be32(d);
+    L->height = be32(d + 4);
+    L->depth = d[8];
+    L->color = d[9];
+    L->interlaced = d[12];
+    /* libpng's defaults refuse sides over 1,000,000 */
+    if (L->width == 0 || L->height == 0 || L->width > 1000000 || L->height > 1000000 || d[10] ||
+        d[11] || L->interlaced > 1)
+        return false;
+    static const int samples[7] = {1, 0, 3, 1, 2, 0, 4};
+    if (L->color > 6 || (L->color != 0 && samples[L->color] == 1 && L->color != 3) ||
+        L->color == 1 || L->color == 5)
+        return false;
+    L->samples = samples[L->color];
+    switch (L->depth) {
+    case 1: case 2: case 4: return L->color == 0 || L->color == 3;
+    case 8: return true;
+    case 16: return L->color != 3;
+    default: return false;
+    }
+}
+
+/* PLTE and tRNS as libpng accepts them without complaint. */
+static bool parse_plte(const uint8_t *d, uint32_t n, layout *L)
+{
+    if (L->color != 3 || L->num_palette || n == 0 || n % 3 || n / 3 > (1u << L->depth))
+        return false;
+    L->num_palette = (int)(n / 3);
+    memcpy(L->palette, d, n);
+    return true;
+}
+
+static bool parse_trns(const uint8_t *d, uint32_t n, layout *L)
+{
+    if (L->has_trns)
+        return false;
+    uint32_t top = (1u << L->depth) - 1;
+    if (L->color == 3) {
+        if (!L->num_palette || n == 0 || n > (uint32_t)L->num_palette)
+            return false;
+        memcpy(L->palette_alpha, d, n);
+    } else if (L->color == 0) {
+        if (n != 2 || (uint32_t)(d[0] << 8 | d[1]) > top)
+            return false;
+        L->trns[0] = (uint16_t)(d[0] << 8 | d[1]);
+    } else if (L->color == 2) {
+        if (n != 6)
+            return false;
+        for (int i = 0; i < 3; i++) {
+            L->trns[i] = (uint16_t)(d[2 * i] << 8 | d[2 * i + 1]);
+            if (L->trns[i] > top)
+                return false;
+        }
+    } else {
+        return false;
+    }
+    L->has_trns = true;
+    return true;
+}
+
+/* Walks every chunk; false at the first thing libpng would not take silently. */
+static bool scan(const uint8_t *buf, size_t len, layout *L)
+{
+    memset(L->palette_alpha, 0xFF, sizeof L->palette_alpha);
+    size_t at = 8;
+    bool header = false, in_idat = false, idat_done = false;
+    int exif_state = 0; /* 0 none yet, 1 found */
+    while (len - at >= 12) {
+        uint32_t n = be32(buf + at);
+        const uint8_t *type = buf + at + 4, *data = buf + at + 8;
+        if (n > 0x7FFFFFFFu || n > len - at - 12 || !letters(type))
+            return false;
+        if (libdeflate_crc32(0, type, (size_t)n + 4) != be32(data + n))
+            return false;
+        bool idat = is_type(type, "IDAT");
+        if (in_idat && !idat)
+            idat_done = true;
+        if (!header) {
+            if (!is_type(type, "IHDR") || !parse_ihdr(data, n, L))
+                return false;
+            header = true;
+        } else if (idat) {
+            if (idat_done || (L->color == 3 && !L->num_palette))
+                return false;
+            if (!in_idat) {
+                L->idat = data;
+                L->idat_begin = at;
+            } else {
+                L->idat = NULL; /* several chunks: concatenated later */
+            }
+            in_idat = true;
+            L->idat_size += n;
+            L->idat_end = at + 12 + n;
+        } else if (is_type(type, "IEND")) {
+            return n == 0 && in_idat;
+        } else if (is_type(type, "PLTE")) {
+            if (in_idat || L->has_trns || !parse_plte(data, n, L))
+                return false;
+        } else if (is_type(type, "tRNS")) {
+            if (in_idat || !parse_trns(data, n, L))
+                return false;
+        } else if (is_type(type, "eXIf")) {
+            /* libpng keeps the first eXIf with a proper byte-order mark */
+            if (n >= 2 && (data[0] == 'M' || data[0] == 'I') && data[1] == data[0] && !exif_state) {
+                L->orientation = imc_exif_orientation(data, n);
+                exif_state = 1;
+            }
+        } else if (!(type[0] & 0x20) || is_type(type, "IHDR") || n > 8000000) {
+            return false; /* unknown critical chunk, or one libpng deems too large */
+        }
+        at += 12 + (size_t)n;
+    }
+    return false; /* no IEND */
+}
+
+/* ---- Unfiltering ------------------------------------------------------------ */
+static inline uint8_t paeth(int a, int b, int c)
+{
+    int p = a + b - c, pa = abs(p - a), pb = abs(p - b), pc = abs(p - c);
+    return (uint8_t)(pa <= pb && pa <= pc ? a : pb <= pc ? b : c);
+}
+
+#if defined(__SSE2__)
+static inline __m128i abs16(__m128i x)
+{
+    return _mm_max_epi16(x, _mm_sub_epi16(_mm_setzero_si128(), x));
+}
+
+/* Paeth for 3- and 4-byte pixels, a pixel per step (each depends on the
+ * last). Pixels move as 32-bit words; with 3-byte pixels the fourth byte,
+ * the next pixel's first, is written back unchanged. */
+static inline void paeth_simd(uint8_t *row, const uint8_t *prev, size_t n, const int bpp)
+{
+    const __m128i zero = _mm_setzero_si128(), one = _mm_set1_epi16(1);
+    const uint32_t keep = bpp == 3 ? 0xFF000000u : 0;
+    __m128i a = zero, c = zero;
+    size_t i = 0;
+    for (; i + 4 <= n; i += (size_t)bpp) {
+        uint32_t xw, bw;
+        memcpy(&xw, row + i, 4);
+        memcpy(&bw, prev + i, 4);
+        __m128i b = _mm_unpacklo_epi8(_mm_cvtsi32_si128((int)bw), zero);
+        __m128i x = _mm_unpacklo_epi8(_mm_cvtsi32_si128((int)xw), zero);
+        __m128i pa = abs16(_mm_sub_epi16(b, c));                     /* |p - a| */
+        __m128i pb = abs16(_mm_sub_epi16(a, c));                     /* |p - b| */
+        __m128i pc = abs16(_mm_sub_epi16(_mm_add_epi16(a, b), _mm_add_epi16(c, c)));
+        __m128i use_a = _mm_and_si128(_mm_cmplt_epi16(pa, _mm_add_epi16(pb, one)),
+                                      _mm_cmplt_epi16(pa, _mm_add_epi16(pc, one)));
+        __m128i use_b = _mm_cmplt_epi16(pb, _mm_add_epi16(pc, one));
+        __m128i pred = _mm_or_si128(_mm_and_si128(use_b, b), _mm_andnot_si128(use_b, c));
+        pred = _mm_or_si128(_mm_and_si128(use_a, a), _mm_andnot_si128(use_a, pred));
+        a = _mm_and_si128(_mm_add_epi16(x, pred), _mm_set1_epi16(0xFF));
+        if (bpp == 3) /* the fourth lane belongs to the next pixel */
+            a = _mm_insert_epi16(a, 0, 3);
+        uint32_t out = (uint32_t)_mm_cvtsi128_si32(_mm_packus_epi16(a, a));
+        out = (out & ~keep) | (xw & keep);
+        memcpy(row + i, &out, 4);
+        c = b;
+        if (bpp == 3)
+            c = _mm_insert_epi16(c, 0, 3);
+    }
+    for (; i < n; i++) /* the last bytes, fewer than 4 */
+        row[i] = (uint8_t)(row[i] + paeth(i >= (size_t)bpp ? row[i - bpp] : 0, prev[i],
+                                          i >= (size_t)bpp ? prev[i - bpp] : 0));
+}
+#endif
+
+/* Reverses one row's filter in place; prev is the previous unfiltered row
+ * (zeros for the first). Returns false for an unknown filter type. */
+static bool unfilter(int type, uint8_t *row, const uint8_t *prev, size_t n, int bpp)
+{
+    size_t i;
+    switch (type) {
+    case 0:
+        return true;
+    case 1:
+        for (i = (size_t)bpp; i < n; i++)
+            row[i] = (uint8_t)(row[i] + row[i - bpp]);
+        return true;
+    case 2:
+        for (i = 0; i < n; i++)
+            row[i] = (uint8_t)(row[i] + prev[i]);
+        return true;
+    case 3:
+        for (i = 0; i < (size_t)bpp && i < n; i++)
+            row[i] = (uint8_t)(row[i] + (prev[i] >> 1));
+        for (; i < n; i++)
+            row[i] = (uint8_t)(row[i] + ((row[i - bpp] + prev[i]) >> 1));
+        return true;
+    case 4:
+#if defined(__SSE2__)
+        if (bpp == 3) {
+            paeth_simd(row, prev, n, 3);
+            return true;
+        }
+        if (bpp == 4) {
+            paeth_simd(row, prev, n, 4);
+            return true;
+        }
+#endif
+        for (i = 0; i < (size_t)bpp && i < n; i++)
+            row[i] = (uint8_t)(row[i] + prev[i]); /* paeth(0, b, 0) == b */
+        for (; i < n; i++)
+            row[i] = (uint8_t)(row[i] + paeth(row[i - bpp], prev[i], prev[i - bpp]));
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* ---- Conversion of unfiltered rows to cv2's output ----------------------------- */
+typedef struct {
+    const layout *L;
+    int dst_cn, dst_depth;
+    bool rgb;
+} convert_spec;
+
+/* Sample i of a row of `depth`-bit samples (1..16), as the 8- or 16-bit
+ * value libpng delivers: low depths scaled up by bit replication. */
+static inline unsigned sample_at(const uint8_t *row, int depth, size_t i)
+{
+    switch (depth) {
+    case 8: return row[i];
+    case 16: return (unsigned)row[2 * i] << 8 | row[2 * i + 1];
+    default: {
+        size_t bit = i * (size_t)depth;
+        unsigned v = (row[bit >> 3] >> (8 - depth - (bit & 7))) & ((1u << depth) - 1);
+        return v;
+    }
+    }
+}
+
+/* Converts one row. Returns false if the row needs libpng (palette index out
+ * of range). The generic per-pixel path; common cases have fast loops below. */
+static bool convert_row(const convert_spec *s, const uint8_t *src, uint8_t *dst)
+{
+    const layout *L = s->L;
+    const int cn = s->dst_cn;
+    const bool wide = s->dst_depth == IMC_16U;
+    const int ri = s->rgb ? 0 : 2, bi = s->rgb ? 2 : 0;
+    unsigned px[4];
+    for (uint32_t x = 0; x < L->width; x++) {
+        unsigned r, g, b, a = L->depth == 16 ? 65535 : 255;
+        if (L->color == 3) {
+            unsigned idx = sample_at(src, L->depth, x);
+            if ((int)idx >= L->num_palette)
+                return false;
+            r = L->palette[idx][0];
+            g = L->palette[idx][1];
+            b = L->palette[idx][2];
+            a = L->palette_alpha[idx];
+        } else {
+            size_t base = (size_t)x * (size_t)L->samples;
+            r = sample_at(src, L->depth, base);
+            if (L->depth < 8)
+                r = r * 255 / ((1u << L->depth) - 1); /* bit replication */
+            if (L->samples >= 3) {
+                g = sample_at(src, L->depth, base + 1);
+                b = sample_at(src, L->depth, base + 2);
+            } else {
+                g = b = r;
+            }
+            if (L->samples == 2 || L->samples == 4)
+                a = sample_at(src, L->depth, base + (size_t)L->samples - 1);
+            else if (L->has_trns && L->color == 2)
+                a = (r == L->trns[0] && g == L->trns[1] && b == L->trns[2]) ? 0 : a;
+        }
+        if (L->depth == 16 && !wide) { /* libpng's strip_16: the high byte */
+            r >>= 8;
+            g >>= 8;
+            b >>= 8;
+            a >>= 8;
+        }
+        px[bi] = b;
+        px[1] = g;
+        px[ri] = r;
+        px[3] = a;
+        if (cn == 1)
+            px[0] = r; /* gray sources only: color-to-gray is libpng's */
+        if (wide) {
+            uint16_t *d = (uint16_t *)(void *)dst + (size_t)x * (size_t)cn;
+            for (int c = 0; c < cn; c++)
+                d[c] = (uint16_t)px[c];
+        } else {
+            uint8_t *d = dst + (size_t)x * (size_t)cn;
+            for (int c = 0; c < cn; c++)
+                d[c] = (uint8_t)px[c];
+        }
+    }
+    return true;
+}
+
+/* The hot cases, 8-bit samples to 8-bit output, without per-pixel dispatch. */
+static bool convert_row_fast(const convert_spec *s, const uint8_t *src, uint8_t *dst)
+{
+    const layout *L = s->L;
+    const uint32_t w = L->width;
+    if (L->depth != 8 || s->dst_depth != IMC_8U || L->color == 3 || (L->has_trns && s->dst_cn == 4))
+        return convert_row(s, src, dst);
+    const int ri = s->rgb ? 0 : 2, bi = s->rgb ? 2 : 0;
+    const int in = L->samples, out = s->dst_cn;
+    if (in == out && (in <= 2 || s->rgb)) {
+        memcpy(dst, src, (size_t)w * (size_t)in);
+    } else if (in == out) {
+        imc_row_swap_rb_8u(src, dst, (int)w, in);
+    } else if (in >= 3 && out >= 3) {
+        for (uint32_t x = 0; x < w; x++, src += in, dst += out) {
+            uint8_t r = src[0], g = src[1], b = src[2];
+            dst[bi] = b;
+            dst[1] = g;
+            dst[ri] = r;
+            if (out == 4)
+                dst[3] = in == 4 ? src[3] : 255;
+        }
+    } else if (in <= 2 && out >= 3) {
+        for (uint32_t x = 0; x < w; x++, src += in, dst += out) {
+            dst[0] = dst[1] = dst[2] = src[0];
+            if (out == 4)
+                dst[3] = in == 2 ? src[1] : 255;
+        }
+    } else if (in == 2 && out == 1) {
+        for (uint32_t x = 0; x < w; x++)
+            dst[x] = src[2 * x];
+    } else {
+        return convert_row(s, src, dst);
+    }
+    return true;
+}
+
+/* ---- Driver -------------------------------------------------------------------- */
+static size_t row_bytes(uint32_t width, const layout *L)
+{
+    return ((size_t)width * (size_t)L->samples * (size_t)L->depth + 7) / 8;
+}
+
+/* Adam7: pass origin and step in x and y. */
+static const uint8_t adam7[7][4] = {
+    {0, 0, 8, 8}, {4, 0, 8, 8}, {0, 4, 4, 8}, {2, 0, 4, 4}, {0, 2, 2, 4}, {1, 0, 2, 2}, {0, 1, 1, 2},
+};
+
+static uint32_t pass_size(uint32_t size, int origin, int step)
+{
+    return size > (uint32_t)origin ? (size - (uint32_t)origin + (uint32_t)step - 1) / (uint32_t)step : 0;
+}
+
+static size_t filtered_size(const layout *L)
+{
+    if (!L->interlaced)
+        return (size_t)L->height * (row_bytes(L->width, L) + 1);
+    size_t total = 0;
+    for (int p = 0; p < 7; p++) {
+        uint32_t w = pass_size(L->width, adam7[p][0], adam7[p][2]);
+        uint32_t h = pass_size(L->height, adam7[p][1], adam7[p][3]);
+        if (w && h)
+            total += (size_t)h * (row_bytes(w, L) + 1);
+    }
+    return total;
+}
+
+/* Copies the pixel at index `from` of a packed row to index `to` of another. */
+static void put_pixel(uint8_t *dst_row, uint32_t to, const uint8_t *src_row, uint32_t from,
+                      const layout *L)
+{
+    size_t bits = (size_t)L->samples * (size_t)L->depth;
+    if (bits >= 8) {
+        memcpy(dst_row + to * (bits / 8), src_row + from * (bits / 8), bits / 8);
+        return;
+    }
+    size_t sb = from * bits, db = to * bits;
+    unsigned mask = (1u << bits) - 1;
+    unsigned v = (src_row[sb >> 3] >> (8 - bits - (sb & 7))) & mask;
+    unsigned shift = (unsigned)(8 - bits - (db & 7));
+    dst_row[db >> 3] = (uint8_t)((dst_row[db >> 3] & ~(mask << shift)) | v << shift);
+}
+
+/* Unfilters the seven passes and assembles the full image, rows packed as in
+ * a non-interlaced file (without filter bytes), in `image`. `zeros` is a
+ * zeroed row at least as long as any pass row: the row above each first row. */
+static bool deinterlace(uint8_t *filtered, const layout *L, uint8_t *image, size_t image_row,
+                        const uint8_t *zeros)
+{
+    int bpp = (L->samples * L->depth + 7) / 8;
+    for (int p = 0; p < 7; p++) {
+        uint32_t w = pass_size(L->width, adam7[p][0], adam7[p][2]);
+        uint32_t h = pass_size(L->height, adam7[p][1], adam7[p][3]);
+        if (!w || !h)
+            continue;
+        size_t rb = row_bytes(w, L);
+        const uint8_t *prev = zeros;
+        for (uint32_t y = 0; y < h; y++, filtered += rb + 1) {
+            uint8_t *row = filtered + 1;
+            if (!unfilter(filtered[0], row, prev, rb, bpp))
+                return false;
+            prev = row;
+            uint8_t *out = image + (size_t)(adam7[p][1] + y * adam7[p][3]) * image_row;
+            for (uint32_t x = 0; x < w; x++)
+                put_pixel(out, adam7[p][0] + x * adam7[p][2], row, x, L);
+        }
+    }
+    return true;
+}
+
+static int inflate_all(const uint8_t *buf, const layout *L, uint8_t *out, size_t out_size)
+{
+    const uint8_t *stream = L->idat;
+    uint8_t *joined = NULL;
+    if (!stream) { /* several IDAT chunks: join their data */
+        joined = malloc(L->idat_size ? L->idat_size : 1);
+        if (!joined)
+            return IMC_ERR_NOMEM;
+        size_t at = L->idat_begin, n = 0;
+        while (at < L->idat_end) {
+            uint32_t len = be32(buf + at);
+            memcpy(joined + n, buf + at + 8, len);
+            n += len;
+            at += 12 + (size_t)len;
+        }
+        stream = joined;
+    }
+    struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
+    if (!d) {
+        free(joined);
+        return IMC_ERR_NOMEM;
+    }
+    size_t in_used = 0, produced = 0;
+    enum libdeflate_result r = libdeflate_zlib_decompress_ex(d, stream, L->idat_size, out, out_size,
+                                                             &in_used, &produced);
+    libdeflate_free_decompressor(d);
+    free(joined);
+    /* exactly the image, and nothing after the stream */
+    return r == LIBDEFLATE_SUCCESS && produced == out_size && in_used == L->idat_size
+               ? IMC_OK
+               : IMC_ERR_UNSUPPORTED;
+}
+
+int imc_png_fast_read(const uint8_t *buf, size_t len, imc_image *dst, imc_read_request *req)
+{
+    layout L;
+    memset(&L, 0, sizeof L);
+    if (!scan(buf, len, &L) || dst->cols != (int)L.width || dst->rows != (int)L.height)
+        return IMC_ERR_UNSUPPORTED;
+    bool color_source = L.color == 2 || L.color == 3 || L.color == 6;
+    if (dst->channels == 1 && color_source)
+        return IMC_ERR_UNSUPPORTED; /* libpng's rgb_to_gray, gamma-aware: leave it to libpng */
+
+    size_t rb = row_bytes(L.width, &L), size = filtered_size(&L);
+    uint8_t *filtered = imc_alloc_pixels(size);
+    if (!filtered)
+        return IMC_ERR_NOMEM;
+    int rc = inflate_all(buf, &L, filtered, size);
+    uint8_t *image = NULL, *zero_row = calloc(rb, 1);
+    if (!zero_row)
+        rc = IMC_ERR_NOMEM;
+    convert_spec spec = {&L, dst->channels, dst->depth, req->order == IMC_ORDER_RGB};
+    int bpp = (L.samples * L.depth + 7) / 8;
+    if (rc == IMC_OK && L.interlaced) {
+        image = imc_alloc_pixels((size_t)L.height * rb);
+        rc = !image ? IMC_ERR_NOMEM
+                    : deinterlace(filtered, &L, image, rb, zero_row) ? IMC_OK : IMC_ERR_UNSUPPORTED;
+        for (uint32_t y = 0; rc == IMC_OK && y < L.height; y++)
+            if (!convert_row_fast(&spec, image + (size_t)y * rb,
+                                  (uint8_t *)dst->data + (size_t)y * dst->step))
+                rc = IMC_ERR_UNSUPPORTED;
+    } else if (rc == IMC_OK) {
+        const uint8_t *prev = zero_row;
+        for (uint32_t y = 0; rc == IMC_OK && y < L.height; y++) {
+            uint8_t *row = filtered + (size_t)y * (rb + 1);
+            if (!unfilter(row[0], row + 1, prev, rb, bpp) ||
+                !convert_row_fast(&spec, row + 1, (uint8_t *)dst->data + (size_t)y * dst->step))
+                rc = IMC_ERR_UNSUPPORTED;
+            prev = row + 1;
+        }
+    }
+    free(zero_row);
+    free(image);
+    free(filtered);
+    if (rc == IMC_OK)
+        req->orientation = L.orientation;
+    return rc;
+}

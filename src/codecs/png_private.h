@@ -1,0 +1,20 @@
+/* Pieces of the PNG codec shared by its files: png.c (descriptor, libpng
+ * paths), png_fastread.c (libdeflate decoder), png_write.c (encoder). */
+#ifndef IMC_PNG_PRIVATE_H
+#define IMC_PNG_PRIVATE_H
+
+#include "codecs.h"
+
+static const uint8_t imc_png_signature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+
+/* Decodes well-formed PNGs with libdeflate, giving exactly what cv2's libpng
+ * calls give. Returns IMC_OK, or IMC_ERR_UNSUPPORTED when the file needs
+ * libpng (any irregularity, or a conversion only libpng does exactly), in
+ * which case `dst` may have been written and the caller decodes again. */
+int imc_png_fast_read(const uint8_t *buf, size_t len, imc_image *dst, imc_read_request *req);
+
+/* PNG encoder: cv2's parameters, libdeflate and a fast filter + Huffman coder. */
+int imc_png_write(const imc_image *img, const int *params, size_t nparams,
+                  const imc_encode_request *req, imc_buffer *out, imc_error *err);
+
+#endif
