@@ -219,6 +219,8 @@ IMC_API int imc_encode(const char *ext, const imc_image *img, const int *params,
 IMC_API int imc_encode_ex(const char *ext, const imc_image *img, const int *params,
                           size_t nparams, const imc_encode_options *opts, imc_buffer *out,
                           imc_error *err);
+/* IMC_OK when params[0..nparams) is a list imc_encode accepts. */
+IMC_API int imc_params_check(const int *params, size_t nparams, imc_error *err);
 
 /* ---- Several images: pages and frames ----------------------------------- */
 typedef struct imc_image_list {
@@ -240,6 +242,21 @@ IMC_API int imc_count(const void *buf, size_t len, size_t *count, imc_error *err
 IMC_API int imc_encode_multi(const char *ext, const imc_image *images, size_t n, const int *params,
                              size_t nparams, const imc_encode_options *opts, imc_buffer *out,
                              imc_error *err);
+
+/* ---- Batches: many images over several threads ------------------------- */
+/* Decodes bufs[i] (lens[i] bytes) into out[i] for i < n, with `threads`
+ * threads (0: one per online CPU). status[i] receives each item's code and
+ * errs[i] (errs may be NULL) its detail. Results are in input order; one
+ * item failing does not stop the others. Returns IMC_OK when every item
+ * succeeded, else the code of the first item that failed. */
+IMC_API int imc_decode_batch(const void *const *bufs, const size_t *lens, size_t n,
+                             const imc_decode_options *opts, int threads, imc_image *out,
+                             int *status, imc_error *errs);
+/* Encodes imgs[i] into out[i] likewise. An invalid params list fails the
+ * whole call (IMC_ERR_PARAM, every status set) before any work. */
+IMC_API int imc_encode_batch(const char *ext, const imc_image *imgs, size_t n, const int *params,
+                             size_t nparams, const imc_encode_options *opts, int threads,
+                             imc_buffer *out, int *status, imc_error *errs);
 
 /* ---- Files -------------------------------------------------------------- */
 /* imread / imwrite on top of the memory functions. imc_write writes a

@@ -22,11 +22,8 @@ static int check_image(const imc_image *img, imc_error *err)
     return IMC_OK;
 }
 
-static int check_call(const int *params, size_t nparams, const imc_encode_options *opts,
-                      imc_buffer *out, imc_error *err)
+int imc_params_check(const int *params, size_t nparams, imc_error *err)
 {
-    if (!out)
-        return imc_fail(err, IMC_ERR_ARG, "NULL output buffer");
     if (nparams % 2)
         return imc_fail(err, IMC_ERR_PARAM, "params must be (id, value) pairs; got %zu values",
                         nparams);
@@ -35,6 +32,17 @@ static int check_call(const int *params, size_t nparams, const imc_encode_option
     if (nparams > 2 * 50) /* cv2's OPENCV_IO_MAX_IMAGE_PARAMS */
         return imc_fail(err, IMC_ERR_PARAM, "too many params (%zu pairs, at most 50)",
                         nparams / 2);
+    return IMC_OK;
+}
+
+static int check_call(const int *params, size_t nparams, const imc_encode_options *opts,
+                      imc_buffer *out, imc_error *err)
+{
+    if (!out)
+        return imc_fail(err, IMC_ERR_ARG, "NULL output buffer");
+    int rc = imc_params_check(params, nparams, err);
+    if (rc != IMC_OK)
+        return rc;
     int order = opts ? opts->order : IMC_ORDER_BGR;
     if (order != IMC_ORDER_BGR && order != IMC_ORDER_RGB)
         return imc_fail(err, IMC_ERR_ARG, "invalid channel order %d", order);

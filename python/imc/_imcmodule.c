@@ -731,6 +731,137 @@ static PyObject *py_have_image_reader(PyObject *self, PyObject *arg)
     return PyBool_FromLong(ok);
 }
 
+/* ---- Batches ------------------------------------------------------------------ */
+/* An imc.error instance for a failed item (returned, not raised). */
+static PyObject *error_object(const imc_error *err, int code)
+{
+    return PyObject_CallFunction(ImcError, "is", code,
+                                 err && err->message[0] ? err->message : imc_strerror(code));
+}
+
+static PyObject *py_decode_batch(PyObject *self, PyObject *args, PyObject *kw)
+{
+    (void)self;
+    static char *names[] = {"buffers", "flags", "threads", "rgb", "max_width", "max_height",
+                            "max_pixels", "max_bytes", NULL};
+    PyObject *seq_obj;
+    int threads = 0;
+    decode_args a = {.flags = IMC_IMREAD_COLOR};
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|ii$pKKKK:decode_batch", names, &seq_obj, &a.flags,
+                                     &threads, &a.rgb, &a.max_width, &a.max_height, &a.max_pixels,
+                                     &a.max_bytes))
+        return NULL;
+    PyObject *seq = PySequence_Fast(seq_obj, "buffers must be a sequence of bytes-like objects");
+    if (!seq)
+        return NULL;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    size_t count = (size_t)(n ? n : 1);
+    input_bytes *in = PyMem_Calloc(count, sizeof *in);
+    const void **bufs = PyMem_Calloc(count, sizeof *bufs);
+    size_t *lens = PyMem_Calloc(count, sizeof *lens);
+    imc_image *imgs = PyMem_Calloc(count, sizeof *imgs);
+    int *status = PyMem_Calloc(count, sizeof *status);
+    imc_error *errs = PyMem_Calloc(count, sizeof *errs);
+    PyObject *result = NULL;
+    Py_ssize_t got = 0;
+    if (!in || !bufs || !lens || !imgs || !status || !errs) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (; got < n; got++) {
+        if (get_input(PySequence_Fast_GET_ITEM(seq, got), &in[got]) < 0) {
+            release_input(&in[got]);
+            goto done;
+        }
+        bufs[got] = in[got].data;
+        lens[got] = in[got].size;
+    }
+    imc_decode_options opts;
+    fill_options(&a, &opts);
+    Py_BEGIN_ALLOW_THREADS
+    imc_decode_batch(bufs, lens, (size_t)n, &opts, threads, imgs, status, errs);
+    Py_END_ALLOW_THREADS
+    result = PyList_New(n);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *item = !result                ? NULL
+                         : status[i] == IMC_OK ? image_to_array(&imgs[i])
+                                               : error_object(&errs[i], status[i]);
+        if (!item) {
+            Py_CLEAR(result);
+            imc_image_free(&imgs[i]);
+            continue;
+        }
+        PyList_SET_ITEM(result, i, item);
+    }
+done:
+    for (Py_ssize_t i = 0; in && i < got; i++)
+        release_input(&in[i]);
+    PyMem_Free(in);
+    PyMem_Free(bufs);
+    PyMem_Free(lens);
+    PyMem_Free(imgs);
+    PyMem_Free(status);
+    PyMem_Free(errs);
+    Py_DECREF(seq);
+    return result;
+}
+
+static PyObject *py_encode_batch(PyObject *self, PyObject *args, PyObject *kw)
+{
+    (void)self;
+    static char *names[] = {"ext", "imgs", "params", "threads", "rgb", NULL};
+    const char *ext;
+    PyObject *seq, *params = NULL;
+    int threads = 0, rgb = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "sO|Oi$p:encode_batch", names, &ext, &seq, &params,
+                                     &threads, &rgb))
+        return NULL;
+    image_batch b;
+    PyObject *result = NULL;
+    imc_buffer *outs = NULL;
+    int *status = NULL;
+    imc_error *errs = NULL;
+    imc_error check;
+    int bad_params = IMC_OK;
+    if (get_images(seq, params, &b) == 0 &&
+        (bad_params = imc_params_check(b.params, b.nparams, &check)) != IMC_OK) {
+        raise_imc(&check, bad_params); /* a call error, not an item's */
+    } else if (!PyErr_Occurred()) {
+        size_t count = (size_t)(b.n ? b.n : 1);
+        outs = PyMem_Calloc(count, sizeof *outs);
+        status = PyMem_Calloc(count, sizeof *status);
+        errs = PyMem_Calloc(count, sizeof *errs);
+        if (!outs || !status || !errs) {
+            PyErr_NoMemory();
+        } else {
+            imc_encode_options opts = {.order = rgb ? IMC_ORDER_RGB : IMC_ORDER_BGR};
+            Py_BEGIN_ALLOW_THREADS
+            imc_encode_batch(ext, b.imgs, (size_t)b.n, b.params, b.nparams, &opts, threads, outs,
+                             status, errs);
+            Py_END_ALLOW_THREADS
+            result = PyList_New(b.n);
+            for (Py_ssize_t i = 0; i < b.n; i++) {
+                PyObject *item = !result ? NULL
+                                 : status[i] == IMC_OK
+                                     ? PyBytes_FromStringAndSize((const char *)outs[i].data,
+                                                                 (Py_ssize_t)outs[i].size)
+                                     : error_object(&errs[i], status[i]);
+                imc_buffer_free(&outs[i]);
+                if (!item) {
+                    Py_CLEAR(result);
+                    continue;
+                }
+                PyList_SET_ITEM(result, i, item);
+            }
+        }
+    }
+    PyMem_Free(outs);
+    PyMem_Free(status);
+    PyMem_Free(errs);
+    release_images(&b);
+    return result;
+}
+
 /* ---- Formats -------------------------------------------------------------- */
 static PyObject *py_probe(PyObject *self, PyObject *args, PyObject *kw)
 {
@@ -872,6 +1003,13 @@ static PyMethodDef methods[] = {
      "('.tif', 'x.webp'), or recognises these bytes."},
     {"have_image_writer", py_have_writer, METH_O,
      "have_image_writer(ext) -> bool\n\nWhether imc writes files with this extension."},
+    {"decode_batch", (PyCFunction)(void (*)(void))py_decode_batch, METH_VARARGS | METH_KEYWORDS,
+     "decode_batch(buffers, flags=IMREAD_COLOR, threads=0, *, rgb=False, max_...) -> list\n\n"
+     "Decodes every buffer on `threads` threads (0: one per CPU) with the GIL released. "
+     "The list holds, in input order, an image or an imc.error instance per item."},
+    {"encode_batch", (PyCFunction)(void (*)(void))py_encode_batch, METH_VARARGS | METH_KEYWORDS,
+     "encode_batch(ext, imgs, params=None, threads=0, *, rgb=False) -> list\n\n"
+     "Encodes every image likewise: bytes or an imc.error instance per item, in order."},
     {"_decode_multi", py_decode_multi, METH_VARARGS, NULL},
     {"_encode_multi", py_encode_multi, METH_VARARGS, NULL},
     {"_count", py_count, METH_O, NULL},

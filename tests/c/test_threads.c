@@ -74,6 +74,48 @@ int main(void)
         pthread_join(th[i], NULL);
         CHECK_EQ(mismatches[i], 0);
     }
+    /* The batch API: the same results, in order, with per-item errors. */
+    const void *bufs[CASES + 1];
+    size_t lens[CASES + 1];
+    imc_image outs[CASES + 1];
+    int status[CASES + 1];
+    imc_error errs[CASES + 1];
+    for (int i = 0; i < CASES; i++) {
+        bufs[i] = cases[i].encoded.data;
+        lens[i] = cases[i].encoded.size;
+    }
+    bufs[CASES] = "junk, not an image";
+    lens[CASES] = 18;
+    imc_decode_options opts = {.flags = IMC_IMREAD_UNCHANGED};
+    CHECK_EQ(imc_decode_batch(bufs, lens, CASES + 1, &opts, 3, outs, status, errs),
+             IMC_ERR_UNKNOWN_FORMAT);
+    for (int i = 0; i < CASES; i++) {
+        imc_image single;
+        CHECK_EQ(status[i], IMC_OK);
+        CHECK_EQ(imc_decode(bufs[i], lens[i], IMC_IMREAD_UNCHANGED, &single), IMC_OK);
+        CHECK(same_pixels(&single, &outs[i]));
+        imc_image_free(&single);
+        imc_image_free(&outs[i]);
+    }
+    CHECK_EQ(status[CASES], IMC_ERR_UNKNOWN_FORMAT);
+    CHECK(errs[CASES].message[0] != '\0');
+
+    imc_image srcs[CASES];
+    imc_buffer encoded[CASES];
+    for (int i = 0; i < CASES; i++)
+        srcs[i] = cases[i].src;
+    const int q[] = {IMC_IMWRITE_JPEG_QUALITY, 80};
+    CHECK_EQ(imc_encode_batch(".jpg", srcs, CASES, q, 2, NULL, 0, encoded, status, NULL), IMC_OK);
+    for (int i = 0; i < CASES; i++) {
+        imc_buffer single;
+        CHECK_EQ(imc_encode(".jpg", &srcs[i], q, 2, &single), IMC_OK);
+        CHECK(single.size == encoded[i].size && !memcmp(single.data, encoded[i].data, single.size));
+        imc_buffer_free(&single);
+        imc_buffer_free(&encoded[i]);
+    }
+    CHECK_EQ(imc_encode_batch(".jpg", srcs, CASES, q, 1, NULL, 2, encoded, status, NULL), IMC_ERR_PARAM);
+    CHECK_EQ(status[CASES - 1], IMC_ERR_PARAM);
+
     for (int i = 0; i < CASES; i++) {
         imc_image_free(&cases[i].src);
         imc_image_free(&cases[i].decoded);

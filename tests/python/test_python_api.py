@@ -260,3 +260,35 @@ def test_formats_and_version():
     names = [f["name"] for f in imc.formats()]
     assert "jpeg" in names and "png" in names
     assert imc.__version__.count(".") == 2
+
+
+def test_decode_batch_in_order_with_errors():
+    datas = [V.jpeg_variants()[k] for k in ("pil_420", "cv2_progressive", "pil_cmyk")] + \
+            [b"not an image", V.png_variants()["cv2_rgba16"], V.jpeg_variants()["pil_420"][:500]]
+    for threads in (1, 2, 0, 16):
+        for flags in (1, -1):
+            got = imc.decode_batch(datas, flags, threads=threads)
+            assert len(got) == len(datas)
+            for d, g in zip(datas, got):
+                want = imc.imdecode(d, flags)
+                if want is None:
+                    assert isinstance(g, imc.error) and g.code < 0
+                else:
+                    assert isinstance(g, np.ndarray) and np.array_equal(g, want)
+    rgb = imc.decode_batch(datas[:1], threads=2, rgb=True)[0]
+    assert np.array_equal(rgb, imc.decode(datas[0], rgb=True))
+    assert imc.decode_batch([]) == []
+    with pytest.raises(TypeError):
+        imc.decode_batch([b"x", 5])
+
+
+def test_encode_batch_in_order_with_errors():
+    imgs = [V.photo(), V.photo_alpha(), np.zeros((5, 5), np.uint16), V.photo()[:, :, 0]]
+    for ext, params in ((".png", None), (".jpg", [imc.IMWRITE_JPEG_QUALITY, 70])):
+        got = imc.encode_batch(ext, imgs, params, threads=2)
+        for img, g in zip(imgs, got):
+            assert g == imc.encode(ext, img, params)
+    bad = imc.encode_batch(".png", [V.photo()], [imc.IMWRITE_PNG_BILEVEL, 1])
+    assert isinstance(bad[0], imc.error)
+    with pytest.raises(imc.error):                      # a bad parameter list fails the call
+        imc.encode_batch(".png", imgs, [1])

@@ -1,0 +1,112 @@
+/* Batches: items handed out to worker threads through one atomic counter,
+ * each result written to its own slot, so the order is the input's and no
+ * lock is needed. */
+#include "internal.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct batch batch;
+struct batch {
+    size_t n;
+    atomic_size_t next;
+    void (*run)(const batch *b, size_t i);
+    /* decoding */
+    const void *const *bufs;
+    const size_t *lens;
+    const imc_decode_options *dopts;
+    imc_image *images;
+    /* encoding */
+    const char *ext;
+    const imc_image *sources;
+    const int *params;
+    size_t nparams;
+    const imc_encode_options *eopts;
+    imc_buffer *buffers;
+    /* per item */
+    int *status;
+    imc_error *errs;
+};
+
+static void decode_one(const batch *b, size_t i)
+{
+    b->status[i] = imc_decode_ex(b->bufs[i], b->lens[i], b->dopts, &b->images[i],
+                                 b->errs ? &b->errs[i] : NULL);
+}
+
+static void encode_one(const batch *b, size_t i)
+{
+    b->status[i] = imc_encode_ex(b->ext, &b->sources[i], b->params, b->nparams, b->eopts,
+                                 &b->buffers[i], b->errs ? &b->errs[i] : NULL);
+}
+
+static void *worker(void *arg)
+{
+    batch *b = arg;
+    for (size_t i; (i = atomic_fetch_add(&b->next, 1)) < b->n;)
+        b->run(b, i);
+    return NULL;
+}
+
+static int run_batch(batch *b, int threads)
+{
+    if (threads <= 0) {
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = cpus > 0 ? (int)(cpus < 256 ? cpus : 256) : 1;
+    }
+    if ((size_t)threads > b->n)
+        threads = (int)b->n;
+    atomic_init(&b->next, 0);
+    pthread_t *ids = threads > 1 ? calloc((size_t)threads - 1, sizeof *ids) : NULL;
+    int started = 0;
+    for (int t = 0; ids && t < threads - 1; t++, started++)
+        if (pthread_create(&ids[t], NULL, worker, b) != 0)
+            break; /* fewer threads: the rest still gets done below */
+    worker(b);
+    for (int t = 0; t < started; t++)
+        pthread_join(ids[t], NULL);
+    free(ids);
+    for (size_t i = 0; i < b->n; i++)
+        if (b->status[i] != IMC_OK)
+            return b->status[i];
+    return IMC_OK;
+}
+
+int imc_decode_batch(const void *const *bufs, const size_t *lens, size_t n,
+                     const imc_decode_options *opts, int threads, imc_image *out, int *status,
+                     imc_error *errs)
+{
+    if (n == 0)
+        return IMC_OK;
+    if (!bufs || !lens || !opts || !out || !status)
+        return IMC_ERR_ARG;
+    batch b = {.n = n, .run = decode_one, .bufs = bufs, .lens = lens, .dopts = opts,
+               .images = out, .status = status, .errs = errs};
+    return run_batch(&b, threads);
+}
+
+int imc_encode_batch(const char *ext, const imc_image *imgs, size_t n, const int *params,
+                     size_t nparams, const imc_encode_options *opts, int threads, imc_buffer *out,
+                     int *status, imc_error *errs)
+{
+    if (n == 0)
+        return IMC_OK;
+    if (!imgs || !out || !status)
+        return IMC_ERR_ARG;
+    int rc = imc_params_check(params, nparams, errs);
+    if (rc != IMC_OK) {
+        for (size_t i = 0; i < n; i++) {
+            status[i] = rc;
+            memset(&out[i], 0, sizeof out[i]);
+            if (errs)
+                errs[i] = errs[0];
+        }
+        return rc;
+    }
+    batch b = {.n = n, .run = encode_one, .ext = ext, .sources = imgs, .params = params,
+               .nparams = nparams, .eopts = opts, .buffers = out, .status = status, .errs = errs};
+    return run_batch(&b, threads);
+}
