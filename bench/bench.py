@@ -1,17 +1,24 @@
 #!/usr/bin/env python3
 """imc vs cv2, in one process, on the same images, interleaved.
 
-For every operation each input is timed REPS times alternating imc and cv2;
-the medians are summed over the inputs. Printed per operation: megapixels,
-MP/s of each, the ratio imc/cv2 (speed: >1 means imc is faster) and, for
-encoders, output size relative to cv2's. Both run single-threaded.
+Each input of an operation is timed REPS times, alternating imc and cv2; the
+medians are summed over the inputs. Printed per operation: megapixels, MP/s
+of each, the ratio imc/cv2 (speed: above 1 means imc is faster) and, for
+encoders, output size relative to cv2's. Single-threaded unless stated.
+Then: raw libjpeg-turbo (TurboJPEG) on the same JPEGs, calls per second on a
+64x64 image through the Python modules, batch decoding on 1 and 2 threads,
+and peak memory while decoding a 12 MP JPEG.
 
     ./dev bench                 # the whole table
-    ./dev bench --quick         # fewer repetitions and inputs
+    ./dev bench --quick         # fewer inputs and repetitions
     ./dev bench --only png      # operations whose name contains "png"
 """
 import argparse
+import ctypes
+import io
+import os
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -25,106 +32,119 @@ SAMPLES = Path("/usr/share/doc/opencv-doc/examples/data")
 
 
 def photo_like(width, height, seed=1):
-    """A large photo-like image: a real sample scaled up, with fine grain so
-    that it compresses like a camera photo rather than a smooth blow-up."""
+    """A large photo-like image: a real sample scaled up, with grain so that
+    it compresses like a camera photo rather than a smooth blow-up."""
     base = cv2.imread(str(SAMPLES / "baboon.jpg"))
     big = cv2.resize(base, (width, height), interpolation=cv2.INTER_CUBIC)
     noise = np.random.default_rng(seed).normal(0, 6, big.shape)
     return np.clip(big + noise, 0, 255).astype(np.uint8)
 
 
+def png_bytes_of(pil_image):
+    b = io.BytesIO()
+    pil_image.save(b, "PNG")
+    return b.getvalue()
+
+
 class Corpus:
+    """The opencv-doc samples plus generated large images."""
+
     def __init__(self, quick):
         jpgs = sorted(SAMPLES.glob("*.jpg"))
         pngs = sorted(SAMPLES.glob("*.png"))
         if quick:
             jpgs, pngs = jpgs[::4], pngs[::3]
-        self.jpeg = [p.read_bytes() for p in jpgs]
-        big = photo_like(4000, 3000)                       # 12 MP
-        self.big_bgr = big
-        self.jpeg_big = cv2.imencode(".jpg", big, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes()
-        self.png = [p.read_bytes() for p in pngs]
+        self.big = photo_like(4000, 3000)                                   # 12 MP
+        self.jpeg_big = cv2.imencode(".jpg", self.big, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes()
+        self.jpeg = [p.read_bytes() for p in jpgs] + [self.jpeg_big]
+        self.sources = [cv2.imread(str(p), cv2.IMREAD_COLOR) for p in jpgs] + [self.big[:1500, :2000]]
         imgs = [cv2.imread(str(p), cv2.IMREAD_UNCHANGED) for p in pngs]
-        self.png_rgb = [cv2.imencode(".png", i[:, :, :3])[1].tobytes() for i in imgs
-                        if i.ndim == 3]
-        self.png_rgba = [cv2.imencode(".png", cv2.cvtColor(i, cv2.COLOR_BGR2BGRA) if i.shape[2] == 3
-                                      else i)[1].tobytes() for i in imgs if i.ndim == 3]
-        self.png_gray = [cv2.imencode(".png", i if i.ndim == 2 else cv2.cvtColor(i[:, :, :3], cv2.COLOR_BGR2GRAY))[1].tobytes() for i in imgs]
-        self.png_16 = [cv2.imencode(".png", i[:, :, :3].astype(np.uint16) * 257)[1].tobytes()
-                       for i in imgs if i.ndim == 3]
-        self.png_palette = []
-        try:
-            from PIL import Image
-            import io
-            for i in imgs:
-                if i.ndim == 3:
-                    b = io.BytesIO()
-                    Image.fromarray(i[:, :, 2::-1]).quantize(256).save(b, "PNG")
-                    self.png_palette.append(b.getvalue())
-        except ImportError:
+        color = [i[:, :, :3] for i in imgs if i.ndim == 3] + [self.big[:1500, :2000]]
+        enc = lambda i: cv2.imencode(".png", i)[1].tobytes()  # noqa: E731
+        self.png_rgb = [enc(i) for i in color]
+        self.png_rgba = [enc(cv2.cvtColor(i, cv2.COLOR_BGR2BGRA)) for i in color]
+        self.png_gray = [enc(cv2.cvtColor(i, cv2.COLOR_BGR2GRAY)) for i in color]
+        self.png_16 = [enc(i.astype(np.uint16) * 257) for i in color]
+        from PIL import Image
+        self.png_palette = [png_bytes_of(Image.fromarray(np.ascontiguousarray(i[:, :, ::-1])).quantize(256))
+                            for i in color]
+        self.png_interlaced = []
+        try:  # netpbm writes Adam7-interlaced PNGs
+            for i in color[:6]:
+                ppm = cv2.imencode(".ppm", i)[1].tobytes()
+                out = subprocess.run(["pnmtopng", "-interlace"], input=ppm, capture_output=True,
+                                     check=True).stdout
+                self.png_interlaced.append(out)
+        except (OSError, subprocess.CalledProcessError):
             pass
-        self.png_big = cv2.imencode(".png", big[:1500, :2000])[1].tobytes()
-        self.sources = [cv2.imread(str(p), cv2.IMREAD_COLOR) for p in jpgs] + [big[:1500, :2000]]
-        self.tiny_jpeg = cv2.imencode(".jpg", cv2.resize(big, (64, 64)))[1].tobytes()
+        self.tiny = cv2.resize(self.big, (64, 64), interpolation=cv2.INTER_AREA)
+        self.tiny_jpeg = cv2.imencode(".jpg", self.tiny)[1].tobytes()
 
 
-def pixels(buf_or_img):
-    if isinstance(buf_or_img, np.ndarray) and buf_or_img.ndim >= 2:
-        return buf_or_img.shape[0] * buf_or_img.shape[1]
-    info = imc.probe(buf_or_img)
+def pixels(x):
+    if isinstance(x, np.ndarray):
+        return x.shape[0] * x.shape[1]
+    info = imc.probe(x)
     return info.width * info.height
 
 
-def timed(fn, reps):
-    ts = []
-    for _ in range(reps):
-        t = time.perf_counter()
-        fn()
-        ts.append(time.perf_counter() - t)
-    return ts
-
-
-def compare(label, cases, reps, sizes=None):
-    """cases: [(pixels, imc_fn, cv2_fn)]. Returns a result row."""
-    t_imc = t_cv2 = 0.0
-    mp = 0.0
+def compare(cases, reps, sizes=None):
+    """cases: [(pixels, imc_fn, cv2_fn)]. Interleaved repetitions, medians."""
+    t_imc = t_cv2 = mp = 0.0
     for px, f_imc, f_cv2 in cases:
-        f_imc(), f_cv2()                      # warm up caches and allocators
+        f_imc(), f_cv2()                      # warm caches and allocators
         a, b = [], []
-        for _ in range(reps):                 # interleaved, so drift hits both
-            a += timed(f_imc, 1)
-            b += timed(f_cv2, 1)
+        for _ in range(reps):
+            t = time.perf_counter()
+            f_imc()
+            a.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            f_cv2()
+            b.append(time.perf_counter() - t)
         t_imc += statistics.median(a)
         t_cv2 += statistics.median(b)
         mp += px / 1e6
-    row = {"op": label, "inputs": len(cases), "mp": mp, "imc": mp / t_imc, "cv2": mp / t_cv2,
+    row = {"inputs": len(cases), "mp": mp, "imc": mp / t_imc, "cv2": mp / t_cv2,
            "ratio": t_cv2 / t_imc}
     if sizes:
         row["size"] = sizes[0] / sizes[1]
     return row
 
 
-def decode_cases(bufs, flags):
-    out = []
+def decode_op(bufs, flags, reps):
+    cases = []
     for b in bufs:
         arr = np.frombuffer(b, np.uint8)
-        out.append((pixels(b), lambda b=b: imc.imdecode(b, flags), lambda a=arr: cv2.imdecode(a, flags)))
-    return out
+        cases.append((pixels(b), lambda b=b: imc.imdecode(b, flags), lambda a=arr: cv2.imdecode(a, flags)))
+    return compare(cases, reps)
 
 
 def encode_op(imgs, ext, params, reps):
-    cases, sizes = encode_cases(imgs, ext, params)
-    return compare("", cases, reps, sizes)
-
-
-def encode_cases(imgs, ext, params):
     cases, s_imc, s_cv2 = [], 0, 0
     for img in imgs:
         cases.append((pixels(img), lambda i=img: imc.imencode(ext, i, params),
                       lambda i=img: cv2.imencode(ext, i, params)))
         s_imc += imc.imencode(ext, img, params)[1].size
         s_cv2 += cv2.imencode(ext, img, params)[1].size
-    return cases, (s_imc, s_cv2)
+    return compare(cases, reps, (s_imc, s_cv2))
+
+
+def turbojpeg_op(bufs, reps):
+    """imc vs raw TurboJPEG (tjDecompress2 to BGR) on the same files."""
+    try:
+        tj = ctypes.CDLL("libturbojpeg.so.0")
+    except OSError:
+        return None
+    tj.tjInitDecompress.restype = ctypes.c_void_p
+    handle = ctypes.c_void_p(tj.tjInitDecompress())
+    cases = []
+    for b in bufs:
+        info = imc.probe(b)
+        out = np.empty((info.height, info.width, 3), np.uint8)
+        raw = lambda b=b, o=out, w=info.width, h=info.height: tj.tjDecompress2(  # noqa: E731
+            handle, b, ctypes.c_ulong(len(b)), o.ctypes.data_as(ctypes.c_void_p), w, 0, h, 1, 0)
+        cases.append((info.width * info.height, lambda b=b: imc.imdecode(b, 1), raw))
+    return compare(cases, reps)
 
 
 def calls_per_second(fn, seconds=1.0):
@@ -134,6 +154,36 @@ def calls_per_second(fn, seconds=1.0):
             fn()
         n += 50
     return n / (time.perf_counter() - t0)
+
+
+PEAK = """
+import gc, sys
+sys.path[:0] = {path!r}
+import numpy, {mod} as m
+data = open({file!r}, 'rb').read()
+def status(key):
+    for line in open('/proc/self/status'):
+        if line.startswith(key):
+            return int(line.split()[1]) * 1024
+arg = data if {mod!r} == 'imc' else numpy.frombuffer(data, numpy.uint8)
+m.imdecode(arg, 1)          # warm up code paths and allocator pools
+gc.collect()
+before = status('VmRSS')
+open('/proc/self/clear_refs', 'w').write('5')   # restart the high-water mark here
+img = m.imdecode(arg, 1)
+print(status('VmHWM') - before, img.nbytes, len(data))
+"""
+
+
+def peak_memory(path):
+    """Peak resident memory added by one decode of `path`, per library."""
+    out = {}
+    for mod in ("imc", "cv2"):
+        code = PEAK.format(path=[p for p in sys.path if p], mod=mod, file=str(path))
+        r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        if r.returncode == 0:
+            out[mod] = [int(x) for x in r.stdout.split()]
+    return out
 
 
 def main():
@@ -147,28 +197,25 @@ def main():
     c = Corpus(args.quick)
 
     ops = []
-    jpeg_all = c.jpeg + [c.jpeg_big]
     for name, flags in (("COLOR", 1), ("GRAYSCALE", 0), ("UNCHANGED", -1), ("REDUCED_COLOR_2", 17),
                         ("REDUCED_COLOR_4", 33), ("REDUCED_COLOR_8", 65)):
-        ops.append((f"decode jpeg {name}", lambda f=flags: compare("", decode_cases(jpeg_all, f), reps)))
+        ops.append((f"decode jpeg {name}", lambda f=flags: decode_op(c.jpeg, f, reps)))
     for name, params in (("q95 (default)", []), ("q90", [1, 90]), ("progressive", [2, 1]),
                          ("optimize", [3, 1])):
-        ops.append((f"encode jpeg {name}",
-                    lambda p=params: encode_op(c.sources, ".jpg", p, reps)))
-    for name, bufs in (("8-bit RGB", c.png_rgb + [c.png_big]), ("8-bit RGBA", c.png_rgba),
-                       ("gray", c.png_gray), ("palette", c.png_palette), ("16-bit", c.png_16)):
+        ops.append((f"encode jpeg {name}", lambda p=params: encode_op(c.sources, ".jpg", p, reps)))
+    for name, bufs in (("8-bit RGB", c.png_rgb), ("8-bit RGBA", c.png_rgba), ("gray", c.png_gray),
+                       ("palette", c.png_palette), ("16-bit", c.png_16),
+                       ("interlaced", c.png_interlaced)):
         if bufs:
-            ops.append((f"decode png {name}", lambda b=bufs: compare("", decode_cases(b, -1), reps)))
+            ops.append((f"decode png {name}", lambda b=bufs: decode_op(b, -1, reps)))
     for name, params in (("default", []), ("compression 3", [16, 3]), ("compression 9", [16, 9])):
-        # cv2's level 9 runs near 1 MP/s: a smaller set keeps the run short
-        slow = params == [16, 9]
+        slow = params == [16, 9]   # cv2 needs ~1 s per megapixel there: fewer inputs
         srcs = c.sources[:4] + [c.sources[-1][:500, :700]] if slow else c.sources
         ops.append((f"encode png {name}",
-                    lambda p=params, s=srcs, r=(max(1, reps // 2) if slow else reps):
-                    encode_op(s, ".png", p, r)))
+                    lambda p=params, s=srcs, r=(max(1, reps // 2) if slow else reps): encode_op(s, ".png", p, r)))
 
-    print(f"imc {imc.__version__} vs OpenCV {cv2.__version__}; {reps} interleaved repetitions, "
-          f"medians; single thread")
+    print(f"imc {imc.__version__} vs OpenCV {cv2.__version__}: {reps} interleaved repetitions, "
+          f"medians, one thread; {os.cpu_count()} CPUs")
     print(f"{'operation':34}{'inputs':>7}{'MP':>8}{'imc MP/s':>10}{'cv2 MP/s':>10}{'imc/cv2':>9}{'size':>8}")
     for name, run in ops:
         if args.only and args.only not in name:
@@ -178,12 +225,45 @@ def main():
         print(f"{name:34}{r['inputs']:>7}{r['mp']:>8.1f}{r['imc']:>10.1f}{r['cv2']:>10.1f}"
               f"{r['ratio']:>8.2f}x{size:>8}", flush=True)
 
+    if not args.only or "turbo" in args.only or "jpeg" in args.only:
+        r = turbojpeg_op(c.jpeg, reps)
+        if r:
+            print(f"{'decode jpeg COLOR vs raw TurboJPEG':34}{r['inputs']:>7}{r['mp']:>8.1f}"
+                  f"{r['imc']:>10.1f}{r['cv2']:>10.1f}{r['ratio']:>8.2f}x   (right: TurboJPEG)")
+
     if not args.only or "python" in args.only:
-        tiny = c.tiny_jpeg
-        arr = np.frombuffer(tiny, np.uint8)
-        a = calls_per_second(lambda: imc.imdecode(tiny, 1))
+        arr = np.frombuffer(c.tiny_jpeg, np.uint8)
+        a = calls_per_second(lambda: imc.imdecode(c.tiny_jpeg, 1))
         b = calls_per_second(lambda: cv2.imdecode(arr, 1))
-        print(f"{'python call, 64x64 jpeg decode':34}{'':>7}{'':>8}{a:>9.0f}/s{b:>9.0f}/s{a / b:>8.2f}x")
+        print(f"{'python calls/s, 64x64 jpeg decode':34}{'':>15}{a:>10.0f}{b:>10.0f}{a / b:>8.2f}x")
+        a = calls_per_second(lambda: imc.imencode(".jpg", c.tiny))
+        b = calls_per_second(lambda: cv2.imencode(".jpg", c.tiny))
+        print(f"{'python calls/s, 64x64 jpeg encode':34}{'':>15}{a:>10.0f}{b:>10.0f}{a / b:>8.2f}x")
+
+    if not args.only or "batch" in args.only:
+        bufs = c.jpeg * (2 if args.quick else 4)
+        mp = sum(pixels(b) for b in bufs) / 1e6
+        t = {}
+        for threads in (1, 2):
+            runs = []
+            for _ in range(3):
+                t0 = time.perf_counter()
+                imc.decode_batch(bufs, 1, threads=threads)
+                runs.append(time.perf_counter() - t0)
+            t[threads] = min(runs)
+        print(f"{'batch decode jpeg, 2 threads vs 1':34}{len(bufs):>7}{mp:>8.1f}"
+              f"{mp / t[2]:>10.1f}{mp / t[1]:>10.1f}{t[1] / t[2]:>8.2f}x   (right: 1 thread)")
+
+    if not args.only or "memory" in args.only:
+        path = Path("/tmp/imc-bench-12mp.jpg")
+        path.write_bytes(c.jpeg_big)
+        peaks = peak_memory(path)
+        mib = 1 << 20
+        for mod, (peak, decoded, size) in peaks.items():
+            print(f"peak memory, 12 MP jpeg decode, {mod}: {peak / mib:.1f} MiB above the input "
+                  f"({decoded / mib:.1f} MiB decoded, {size / mib:.1f} MiB input; "
+                  f"budget decoded + input + 8 MiB = {(decoded + size) / mib + 8:.1f} MiB)")
+        path.unlink()
     print("ratio = cv2 time / imc time (above 1: imc is faster); size = imc bytes / cv2 bytes")
 
 
