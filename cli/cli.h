@@ -19,7 +19,27 @@ bool cli_parse_int(const char *text, int *value);
 
 const char *cli_depth_name(int depth);
 
+/* What `imc convert` was asked to do. */
+typedef struct {
+    int flags;           /* IMREAD flags for decoding */
+    int orientation;     /* enum imc_orientation_policy */
+    int params[128];     /* encode params, (id, value) pairs */
+    size_t nparams;
+    int quality;         /* -1: not given */
+    int threads;         /* 0: one per CPU */
+    const char *out_dir; /* batch mode: where outputs go */
+    const char *to;      /* batch mode: output extension with its dot, or NULL */
+    bool overwrite;      /* batch mode: replace existing outputs */
+} cli_convert_options;
+
+/* Reads and decodes `path` as the options say. */
+int cli_read_oriented(const char *path, const cli_convert_options *o, imc_image *img,
+                      imc_error *err);
+/* Names in a directory, sorted, without . and ..; NULL on error. */
+char **cli_list_dir(const char *dir, int *count);
+
 int cli_convert(int argc, char **argv);
+int cli_convert_batch(const cli_convert_options *o, char **inputs, int n_inputs);
 int cli_info(int argc, char **argv);
 
 #endif

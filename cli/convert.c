@@ -1,82 +1,196 @@
-/* imc convert IN OUT: decode, encode by OUT's extension, write atomically. */
+/* imc convert: one file (IN OUT), or many (--out DIR, see batch.c). */
 #include "cli.h"
 
+#include <dirent.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void usage(FILE *f)
 {
-    fputs("usage: imc convert IN OUT [-q QUALITY] [--param NAME=VALUE ...] [--flags FLAGS]\n"
+    fputs("usage: imc convert IN OUT [options]\n"
+          "       imc convert --out DIR [--to .EXT] [-j N] [options] FILES|DIRS...\n"
           "\n"
-          "Decodes IN (any supported format, recognised by its content) and writes OUT in\n"
-          "the format of OUT's extension.\n"
+          "Decodes images (any supported format, recognised by content) and encodes them\n"
+          "in the format of the output's extension. With --out, every file and every image\n"
+          "below each directory is converted into DIR, keeping the layout below the\n"
+          "directory; outputs are written atomically and never over an input.\n"
           "\n"
           "  -q, --quality Q      the output format's quality (JPEG: 0-100, default 95)\n"
           "  -p, --param N=V      an encode parameter by OpenCV name or number, e.g.\n"
           "                       JPEG_PROGRESSIVE=1, PNG_COMPRESSION=9, PNG_STRATEGY=RLE,\n"
           "                       JPEG_SAMPLING_FACTOR=444 (repeatable)\n"
           "  -f, --flags FLAGS    IMREAD flags for decoding, e.g. COLOR, GRAYSCALE,\n"
-          "                       REDUCED_COLOR_2, ANYDEPTH|ANYCOLOR (default UNCHANGED)\n",
+          "                       REDUCED_COLOR_2, ANYDEPTH|ANYCOLOR (default UNCHANGED)\n"
+          "  --orientation MODE   EXIF orientation: apply (default), ignore, or flags\n"
+          "                       (cv2's rule: applied unless UNCHANGED/IGNORE_ORIENTATION)\n"
+          "  --out DIR            batch mode: write the outputs under DIR\n"
+          "  --to .EXT            batch mode: output format (default: keep each extension)\n"
+          "  -j, --jobs N         batch mode: worker threads (default: one per CPU)\n"
+          "  --overwrite          batch mode: replace existing outputs (default: skip them)\n",
           f);
+}
+
+int cli_read_oriented(const char *path, const cli_convert_options *o, imc_image *img,
+                      imc_error *err)
+{
+    imc_decode_options opts = {.flags = o->flags, .order = IMC_ORDER_BGR,
+                               .orientation = o->orientation};
+    return imc_read_ex(path, &opts, img, err);
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **cli_list_dir(const char *dir, int *count)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return NULL;
+    char **names = NULL;
+    int n = 0, cap = 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        if (n == cap) {
+            cap = cap ? 2 * cap : 64;
+            char **p = realloc(names, (size_t)cap * sizeof *p);
+            if (!p)
+                break;
+            names = p;
+        }
+        if (!(names[n] = strdup(e->d_name)))
+            break;
+        n++;
+    }
+    closedir(d);
+    if (!names)
+        names = calloc(1, sizeof *names);
+    qsort(names, (size_t)n, sizeof *names, by_name);
+    *count = n;
+    return names;
+}
+
+static bool parse_orientation(const char *v, int *policy)
+{
+    if (!strcmp(v, "apply"))
+        *policy = IMC_ORIENTATION_APPLY;
+    else if (!strcmp(v, "ignore"))
+        *policy = IMC_ORIENTATION_IGNORE;
+    else if (!strcmp(v, "flags"))
+        *policy = IMC_ORIENTATION_CV2;
+    else
+        return false;
+    return true;
+}
+
+/* -q Q becomes the quality parameter of the output format(s): of `ext`, or
+ * of every format when the outputs keep their various extensions. */
+static int add_quality(cli_convert_options *o, const char *ext)
+{
+    if (o->quality < 0)
+        return 0;
+    imc_format f;
+    if (ext) {
+        if (imc_format_find(ext, &f) != IMC_OK)
+            return cli_fail("%s: no format writes this extension", ext);
+        if (!f.quality_param)
+            return cli_fail("%s output has no quality setting; use --param", f.name);
+        o->params[o->nparams++] = f.quality_param;
+        o->params[o->nparams++] = o->quality;
+        return 0;
+    }
+    for (int i = 0; i < imc_format_count() && o->nparams + 2 <= sizeof o->params / sizeof o->params[0]; i++)
+        if (imc_format_get(i, &f) == IMC_OK && f.quality_param) {
+            o->params[o->nparams++] = f.quality_param;
+            o->params[o->nparams++] = o->quality;
+        }
+    return 0;
+}
+
+static int convert_one(cli_convert_options *o, char **files, int n)
+{
+    if (n != 2)
+        return cli_fail("convert needs IN and OUT, or --out DIR and inputs (see imc convert --help)");
+    const char *in = files[0], *out = files[1];
+    imc_format fmt;
+    if (imc_format_find(out, &fmt) != IMC_OK)
+        return cli_fail("%s: no format writes this extension", out);
+    if (add_quality(o, out) != 0)
+        return 1;
+    imc_image img;
+    imc_error err;
+    if (cli_read_oriented(in, o, &img, &err) != IMC_OK)
+        return cli_fail("%s: %s", in, err.message);
+    int rc = imc_write_ex(out, &img, o->params, o->nparams, NULL, &err);
+    imc_image_free(&img);
+    return rc == IMC_OK ? 0 : cli_fail("%s: %s", out, err.message);
+}
+
+static int convert_many(cli_convert_options *o, char **files, int n)
+{
+    if (n == 0)
+        return cli_fail("convert --out needs files or directories to convert");
+    if (add_quality(o, o->to) != 0)
+        return 1;
+    return cli_convert_batch(o, files, n);
 }
 
 int cli_convert(int argc, char **argv)
 {
-    const char *in = NULL, *out = NULL;
-    int params[128];
-    size_t n = 0;
-    int flags = IMC_IMREAD_UNCHANGED, quality = -1;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+    cli_convert_options o = {.flags = IMC_IMREAD_UNCHANGED, .orientation = IMC_ORIENTATION_APPLY,
+                             .quality = -1};
+    const size_t cap = sizeof o.params / sizeof o.params[0] - 2; /* room for -q */
+    char **files = calloc((size_t)argc, sizeof *files);
+    int n_files = 0;
+    if (!files)
+        return cli_fail("out of memory");
+    int rc = -1;
+    for (int i = 1; i < argc && rc < 0; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        bool takes_value = true;
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             usage(stdout);
-            return 0;
+            rc = 0;
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quality")) {
-            if (!v || !cli_parse_int(v, &quality))
-                return cli_fail("%s needs an integer", a);
-            i++;
+            if (!v || !cli_parse_int(v, &o.quality))
+                rc = cli_fail("%s needs an integer", a);
         } else if (!strcmp(a, "-p") || !strcmp(a, "--param")) {
-            if (!v || !cli_parse_param(v, params, &n, sizeof params / sizeof params[0]))
-                return cli_fail("bad parameter '%s' (want NAME=VALUE, e.g. JPEG_QUALITY=90)",
-                                v ? v : "");
-            i++;
+            if (!v || !cli_parse_param(v, o.params, &o.nparams, cap))
+                rc = cli_fail("bad parameter '%s' (want NAME=VALUE, e.g. JPEG_QUALITY=90)", v ? v : "");
         } else if (!strcmp(a, "-f") || !strcmp(a, "--flags")) {
-            if (!v || !cli_parse_flags(v, &flags))
-                return cli_fail("bad flags '%s' (want e.g. COLOR or ANYDEPTH|ANYCOLOR)",
-                                v ? v : "");
-            i++;
+            if (!v || !cli_parse_flags(v, &o.flags))
+                rc = cli_fail("bad flags '%s' (want e.g. COLOR or ANYDEPTH|ANYCOLOR)", v ? v : "");
+        } else if (!strcmp(a, "--orientation")) {
+            if (!v || !parse_orientation(v, &o.orientation))
+                rc = cli_fail("bad orientation '%s' (want apply, ignore or flags)", v ? v : "");
+        } else if (!strcmp(a, "--out")) {
+            if (!v)
+                rc = cli_fail("--out needs a directory");
+            o.out_dir = v;
+        } else if (!strcmp(a, "--to")) {
+            if (!v || v[0] != '.' || !imc_have_writer(v))
+                rc = cli_fail("--to needs an extension imc writes, like .png (see imc --formats)");
+            o.to = v;
+        } else if (!strcmp(a, "-j") || !strcmp(a, "--jobs")) {
+            if (!v || !cli_parse_int(v, &o.threads) || o.threads < 1)
+                rc = cli_fail("%s needs a positive integer", a);
+        } else if (!strcmp(a, "--overwrite")) {
+            o.overwrite = true;
+            takes_value = false;
         } else if (a[0] == '-' && a[1]) {
-            return cli_fail("convert: unknown option '%s' (see imc convert --help)", a);
-        } else if (!in) {
-            in = a;
-        } else if (!out) {
-            out = a;
+            rc = cli_fail("convert: unknown option '%s' (see imc convert --help)", a);
         } else {
-            return cli_fail("convert: too many arguments (see imc convert --help)");
+            files[n_files++] = argv[i];
+            takes_value = false;
         }
+        if (takes_value)
+            i++;
     }
-    if (!in || !out)
-        return cli_fail("convert needs IN and OUT (see imc convert --help)");
-
-    imc_format fmt;
-    if (imc_format_find(out, &fmt) != IMC_OK)
-        return cli_fail("%s: no format writes this extension", out);
-    if (quality >= 0) {
-        if (!fmt.quality_param)
-            return cli_fail("%s output has no quality setting; use --param", fmt.name);
-        params[n++] = fmt.quality_param;
-        params[n++] = quality;
-    }
-
-    imc_decode_options opts = {.flags = flags, .order = IMC_ORDER_BGR};
-    imc_image img;
-    imc_error err;
-    if (imc_read_ex(in, &opts, &img, &err) != IMC_OK)
-        return cli_fail("%s: %s", in, err.message);
-    int rc = imc_write_ex(out, &img, params, n, NULL, &err);
-    imc_image_free(&img);
-    if (rc != IMC_OK)
-        return cli_fail("%s: %s", out, err.message);
-    return 0;
+    if (rc < 0)
+        rc = o.out_dir ? convert_many(&o, files, n_files) : convert_one(&o, files, n_files);
+    free(files);
+    return rc;
 }

@@ -10,6 +10,7 @@ static void usage(FILE *f)
           "\n"
           "Commands:\n"
           "  convert IN OUT [-q Q] [--param NAME=VALUE ...]   transcode one image\n"
+          "  convert --out DIR [--to .EXT] [-j N] FILES|DIRS  transcode many, in parallel\n"
           "  info [--json] FILE...                           header facts of images\n"
           "\n"
           "Options:\n"

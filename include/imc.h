@@ -180,10 +180,18 @@ IMC_API void imc_limits_resolve(const imc_limits *requested, imc_limits *out);
 /* ---- Decoding ----------------------------------------------------------- */
 enum imc_channel_order { IMC_ORDER_BGR = 0, IMC_ORDER_RGB = 1 };
 
+/* When EXIF orientation is applied. */
+enum imc_orientation_policy {
+    IMC_ORIENTATION_CV2 = 0,    /* as cv2: unless IMREAD_UNCHANGED or IGNORE_ORIENTATION */
+    IMC_ORIENTATION_APPLY = 1,  /* always, whatever the flags (keeps alpha and depth too) */
+    IMC_ORIENTATION_IGNORE = 2  /* never */
+};
+
 typedef struct imc_decode_options {
     int flags;          /* IMC_IMREAD_*, as for cv::imdecode */
     int order;          /* IMC_ORDER_BGR (default) or IMC_ORDER_RGB */
     imc_limits limits;  /* zero: defaults */
+    int orientation;    /* enum imc_orientation_policy; 0 is cv2's rule */
 } imc_decode_options;
 
 /* cv::imdecode(buf, flags): decodes into a newly allocated image. */
@@ -221,6 +229,10 @@ IMC_API int imc_encode_ex(const char *ext, const imc_image *img, const int *para
                           imc_error *err);
 /* IMC_OK when params[0..nparams) is a list imc_encode accepts. */
 IMC_API int imc_params_check(const int *params, size_t nparams, imc_error *err);
+
+/* Rotates / mirrors `img` for EXIF orientation 1..8 exactly as imdecode does
+ * (other values leave it alone); may replace its buffer. */
+IMC_API int imc_orient(imc_image *img, int orientation, imc_error *err);
 
 /* ---- Several images: pages and frames ----------------------------------- */
 typedef struct imc_image_list {

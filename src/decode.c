@@ -39,10 +39,18 @@ static void output_type(int flags, const imc_header *hdr, int *channels, int *de
 /* Decodes the page the codec is positioned on into `out`, as cv2 does after
  * readHeader: type from the flags, limits, one allocation, read, the
  * REDUCED_* resize when the codec could not scale, then EXIF orientation. */
-static int read_page(const imc_codec *codec, void *state, const imc_header *hdr, int flags,
-                     int order, int scale, const imc_limits *limits, imc_image *out,
-                     imc_error *err)
+static bool orient_page(int flags, int policy)
 {
+    if (policy != IMC_ORIENTATION_CV2)
+        return policy == IMC_ORIENTATION_APPLY;
+    return (flags & IMC_IMREAD_IGNORE_ORIENTATION) == 0 && flags != IMC_IMREAD_UNCHANGED;
+}
+
+static int read_page(const imc_codec *codec, void *state, const imc_header *hdr,
+                     const imc_decode_options *opts, int scale, const imc_limits *limits,
+                     imc_image *out, imc_error *err)
+{
+    const int flags = opts->flags, order = opts->order;
     int channels, depth;
     output_type(flags, hdr, &channels, &depth);
     int rc = imc_check_limits(limits, (uint64_t)hdr->width, (uint64_t)hdr->height, channels,
@@ -78,8 +86,7 @@ static int read_page(const imc_codec *codec, void *state, const imc_header *hdr,
             return rc;
     }
 
-    if ((flags & IMC_IMREAD_IGNORE_ORIENTATION) == 0 && flags != IMC_IMREAD_UNCHANGED &&
-        req.orientation > 1)
+    if (req.orientation > 1 && orient_page(flags, opts->orientation))
         return imc_apply_orientation(out, req.orientation, err);
     return IMC_OK;
 }
@@ -94,6 +101,8 @@ static int begin(const void *buf, size_t len, const imc_decode_options *opts, co
         return imc_fail(err, IMC_ERR_ARG, "empty input buffer");
     if (opts->order != IMC_ORDER_BGR && opts->order != IMC_ORDER_RGB)
         return imc_fail(err, IMC_ERR_ARG, "invalid channel order %d", opts->order);
+    if (opts->orientation < IMC_ORIENTATION_CV2 || opts->orientation > IMC_ORIENTATION_IGNORE)
+        return imc_fail(err, IMC_ERR_ARG, "invalid orientation policy %d", opts->orientation);
     *codec = imc_find_decoder(buf, len);
     if (!*codec)
         return imc_fail(err, IMC_ERR_UNKNOWN_FORMAT, "no codec recognises the data");
@@ -131,7 +140,7 @@ int imc_decode_ex(const void *buf, size_t len, const imc_decode_options *opts, i
         imc_header hdr = {0};
         rc = codec->open(state, buf, len, scale, &hdr, err);
         if (rc == IMC_OK)
-            rc = read_page(codec, state, &hdr, opts->flags, opts->order, scale, &limits, out, err);
+            rc = read_page(codec, state, &hdr, opts, scale, &limits, out, err);
     }
     if (rc != IMC_OK)
         imc_image_free(out);
@@ -180,8 +189,7 @@ static int read_pages(const imc_codec *codec, void *state, const uint8_t *buf, s
             cap = grown;
         }
         imc_error_clear(&page_err);
-        rc = read_page(codec, state, &hdr, opts->flags, opts->order, 1, &limits,
-                       &out->images[out->count], &page_err);
+        rc = read_page(codec, state, &hdr, opts, 1, &limits, &out->images[out->count], &page_err);
         if (rc != IMC_OK) {
             imc_image_free(&out->images[out->count]);
             break;

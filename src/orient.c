@@ -77,3 +77,12 @@ int imc_apply_orientation(imc_image *img, int orientation, imc_error *err)
         flip_vertical(img);
     return IMC_OK;
 }
+
+int imc_orient(imc_image *img, int orientation, imc_error *err)
+{
+    imc_error_clear(err);
+    if (!img || !img->data || img->rows <= 0 || img->cols <= 0 || !imc_depth_size(img->depth) ||
+        img->channels < 1 || img->channels > 4)
+        return imc_fail(err, IMC_ERR_ARG, "invalid image");
+    return imc_apply_orientation(img, orientation, err);
+}

@@ -305,29 +305,54 @@ typedef struct {
     int flags;
     int rgb;
     unsigned long long max_width, max_height, max_pixels, max_bytes;
+    PyObject *orientation; /* None, "flags", "apply", "ignore" */
 } decode_args;
 
-static void fill_options(const decode_args *a, imc_decode_options *o)
+/* The orientation policy named by a decode call's `orientation` argument. */
+static int orientation_policy(PyObject *o, int *policy)
+{
+    *policy = IMC_ORIENTATION_CV2;
+    if (!o || o == Py_None)
+        return 0;
+    const char *s = PyUnicode_Check(o) ? PyUnicode_AsUTF8(o) : NULL;
+    if (s && (!strcmp(s, "flags") || !strcmp(s, "cv2")))
+        return 0;
+    if (s && !strcmp(s, "apply"))
+        *policy = IMC_ORIENTATION_APPLY;
+    else if (s && !strcmp(s, "ignore"))
+        *policy = IMC_ORIENTATION_IGNORE;
+    else {
+        PyErr_SetString(PyExc_ValueError, "orientation must be 'flags' (cv2's rule), 'apply' or 'ignore'");
+        return -1;
+    }
+    return 0;
+}
+
+static int fill_options(const decode_args *a, imc_decode_options *o)
 {
     memset(o, 0, sizeof *o);
+    if (orientation_policy(a->orientation, &o->orientation) < 0)
+        return -1;
     o->flags = a->flags;
     o->order = a->rgb ? IMC_ORDER_RGB : IMC_ORDER_BGR;
     o->limits.max_width = a->max_width;
     o->limits.max_height = a->max_height;
     o->limits.max_pixels = a->max_pixels;
     o->limits.max_bytes = a->max_bytes;
+    return 0;
 }
 
 /* strict: raise imc.error on any failure; else cv2's None-or-raise split. */
 static PyObject *decode_common(PyObject *data, const decode_args *a, bool strict)
 {
+    imc_decode_options opts;
+    if (fill_options(a, &opts) < 0)
+        return NULL;
     input_bytes in;
     if (get_input(data, &in) < 0) {
         release_input(&in);
         return NULL;
     }
-    imc_decode_options opts;
-    fill_options(a, &opts);
     imc_image img;
     imc_error err;
     int rc;
@@ -358,22 +383,24 @@ static PyObject *py_decode(PyObject *self, PyObject *args, PyObject *kw)
 {
     (void)self;
     static char *names[] = {"data", "flags", "rgb", "max_width", "max_height", "max_pixels",
-                            "max_bytes", NULL};
+                            "max_bytes", "orientation", NULL};
     PyObject *data;
     decode_args a = {.flags = IMC_IMREAD_COLOR};
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|i$pKKKK:decode", names, &data, &a.flags, &a.rgb,
-                                     &a.max_width, &a.max_height, &a.max_pixels, &a.max_bytes))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|i$pKKKKO:decode", names, &data, &a.flags, &a.rgb,
+                                     &a.max_width, &a.max_height, &a.max_pixels, &a.max_bytes,
+                                     &a.orientation))
         return NULL;
     return decode_common(data, &a, true);
 }
 
 static PyObject *read_common(PyObject *path_obj, const decode_args *a, bool strict)
 {
+    imc_decode_options opts;
+    if (fill_options(a, &opts) < 0)
+        return NULL;
     PyObject *path = NULL;
     if (!PyUnicode_FSConverter(path_obj, &path))
         return NULL;
-    imc_decode_options opts;
-    fill_options(a, &opts);
     imc_image img;
     imc_error err;
     int rc;
@@ -405,11 +432,12 @@ static PyObject *py_read(PyObject *self, PyObject *args, PyObject *kw)
 {
     (void)self;
     static char *names[] = {"path", "flags", "rgb", "max_width", "max_height", "max_pixels",
-                            "max_bytes", NULL};
+                            "max_bytes", "orientation", NULL};
     PyObject *path;
     decode_args a = {.flags = IMC_IMREAD_COLOR};
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|i$pKKKK:read", names, &path, &a.flags, &a.rgb,
-                                     &a.max_width, &a.max_height, &a.max_pixels, &a.max_bytes))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|i$pKKKKO:read", names, &path, &a.flags, &a.rgb,
+                                     &a.max_width, &a.max_height, &a.max_pixels, &a.max_bytes,
+                                     &a.orientation))
         return NULL;
     return read_common(path, &a, true);
 }
@@ -570,13 +598,14 @@ static PyObject *py_decode_multi(PyObject *self, PyObject *args)
         return NULL;
     if (start < 0 || count < 0)
         return PyErr_Format(PyExc_ValueError, "start and count must not be negative");
+    imc_decode_options opts;
+    if (fill_options(&a, &opts) < 0)
+        return NULL;
     input_bytes in;
     if (get_input(data, &in) < 0) {
         release_input(&in);
         return NULL;
     }
-    imc_decode_options opts;
-    fill_options(&a, &opts);
     imc_image_list list;
     imc_error err;
     int rc;
@@ -743,13 +772,13 @@ static PyObject *py_decode_batch(PyObject *self, PyObject *args, PyObject *kw)
 {
     (void)self;
     static char *names[] = {"buffers", "flags", "threads", "rgb", "max_width", "max_height",
-                            "max_pixels", "max_bytes", NULL};
+                            "max_pixels", "max_bytes", "orientation", NULL};
     PyObject *seq_obj;
     int threads = 0;
     decode_args a = {.flags = IMC_IMREAD_COLOR};
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|ii$pKKKK:decode_batch", names, &seq_obj, &a.flags,
-                                     &threads, &a.rgb, &a.max_width, &a.max_height, &a.max_pixels,
-                                     &a.max_bytes))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|ii$pKKKKO:decode_batch", names, &seq_obj,
+                                     &a.flags, &threads, &a.rgb, &a.max_width, &a.max_height,
+                                     &a.max_pixels, &a.max_bytes, &a.orientation))
         return NULL;
     PyObject *seq = PySequence_Fast(seq_obj, "buffers must be a sequence of bytes-like objects");
     if (!seq)
@@ -777,7 +806,8 @@ static PyObject *py_decode_batch(PyObject *self, PyObject *args, PyObject *kw)
         lens[got] = in[got].size;
     }
     imc_decode_options opts;
-    fill_options(&a, &opts);
+    if (fill_options(&a, &opts) < 0)
+        goto done;
     Py_BEGIN_ALLOW_THREADS
     imc_decode_batch(bufs, lens, (size_t)n, &opts, threads, imgs, status, errs);
     Py_END_ALLOW_THREADS
@@ -981,8 +1011,9 @@ static PyMethodDef methods[] = {
      "atomically."},
     {"decode", (PyCFunction)(void (*)(void))py_decode, METH_VARARGS | METH_KEYWORDS,
      "decode(data, flags=IMREAD_COLOR, *, rgb=False, max_width=0, max_height=0, "
-     "max_pixels=0, max_bytes=0) -> image\n\nLike imdecode but raises imc.error with the "
-     "reason on failure. rgb=True returns RGB/RGBA order; max_* override the limits."},
+     "max_pixels=0, max_bytes=0, orientation='flags') -> image\n\nLike imdecode but raises "
+     "imc.error with the reason on failure. rgb=True returns RGB/RGBA order; max_* override "
+     "the limits; orientation 'apply' or 'ignore' overrides cv2's rule for EXIF rotation."},
     {"encode", (PyCFunction)(void (*)(void))py_encode, METH_VARARGS | METH_KEYWORDS,
      "encode(ext, img, params=None, *, rgb=False) -> bytes\n\nLike imencode but returns "
      "bytes and raises imc.error on failure. rgb=True: img is RGB/RGBA."},

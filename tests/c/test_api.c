@@ -349,8 +349,38 @@ static void test_files(void)
     imc_image_free(&big);
 }
 
+/* EXIF orientation policies and imc_orient. */
+static void test_orientation_policies(void)
+{
+    /* A 2 x 3 image whose JPEG carries orientation 6 (rotate 90 clockwise). */
+    imc_image img, out;
+    imc_buffer png;
+    synth_image(&img, 20, 30, 3, IMC_8U, 11);
+    CHECK_EQ(imc_encode(".png", &img, NULL, 0, &png), IMC_OK);
+    imc_decode_options o = {.flags = IMC_IMREAD_UNCHANGED, .orientation = 7};
+    CHECK_EQ(imc_decode_ex(png.data, png.size, &o, &out, NULL), IMC_ERR_ARG);
+    imc_buffer_free(&png);
+
+    imc_image copy = img;
+    copy.owner = NULL; /* caller memory: imc_orient must not free it */
+    CHECK_EQ(imc_orient(&copy, 6, NULL), IMC_OK);
+    CHECK(copy.rows == 30 && copy.cols == 20 && copy.owner != NULL);
+    /* pixel (y, x) of the rotated image is (H - 1 - x, y) of the original */
+    const uint8_t *r = copy.data, *s = img.data;
+    CHECK(!memcmp(r + 0 * copy.step + 0, s + 19 * img.step + 0, 3));
+    CHECK(!memcmp(r + 5 * copy.step + 3 * 7, s + (19 - 7) * img.step + 3 * 5, 3));
+    imc_image_free(&copy);
+    copy = img;
+    copy.owner = NULL;
+    CHECK_EQ(imc_orient(&copy, 1, NULL), IMC_OK);
+    CHECK(copy.data == img.data);
+    CHECK_EQ(imc_orient(NULL, 2, NULL), IMC_ERR_ARG);
+    imc_image_free(&img);
+}
+
 int main(void)
 {
+    test_orientation_policies();
     test_strerror();
     test_image_alloc();
     test_decode_arguments();

@@ -35,14 +35,17 @@ def test_convert_lossless_png(jpg, tmp_path):
     out = tmp_path / "out.png"
     r = cli("convert", jpg, out)
     assert r.returncode == 0 and r.stderr == ""
-    # Default flags are IMREAD_UNCHANGED: pixels as stored, orientation not applied.
-    assert np.array_equal(cv2.imread(str(out), -1), cv2.imread(str(jpg), -1))
-    r = cli("convert", jpg, tmp_path / "rot.png", "--flags", "COLOR")
+    # Default: IMREAD_UNCHANGED's pixels (alpha, depth) with the EXIF rotation applied.
+    stored = cv2.imread(str(jpg), -1)
+    assert np.array_equal(cv2.imread(str(out), -1), cv2.rotate(stored, cv2.ROTATE_90_CLOCKWISE))
+    r = cli("convert", jpg, tmp_path / "rot.png", "--flags", "COLOR", "--orientation", "flags")
     assert np.array_equal(cv2.imread(str(tmp_path / "rot.png"), -1), cv2.imread(str(jpg), 1))
+    r = cli("convert", jpg, tmp_path / "raw.png", "--orientation", "flags")   # cv2's UNCHANGED
+    assert np.array_equal(cv2.imread(str(tmp_path / "raw.png"), -1), stored)
 
 
 def test_convert_params(jpg, tmp_path):
-    src = cv2.imread(str(jpg), -1)
+    src = imc.read(str(jpg), -1, orientation="apply")
     cases = [
         (["-q", "80"], [cv2.IMWRITE_JPEG_QUALITY, 80]),
         (["--quality", "60", "-p", "JPEG_PROGRESSIVE=1"], [1, 60, 2, 1]),
@@ -61,6 +64,9 @@ def test_convert_params(jpg, tmp_path):
     assert_same_file(".png", out.read_bytes(), cv2.imencode(".png", src, [16, 9, 17, 1])[1])
     assert cli("convert", jpg, tmp_path / "g.png", "-f", "REDUCED_GRAYSCALE_2").returncode == 0
     assert np.array_equal(cv2.imread(str(tmp_path / "g.png"), -1), cv2.imread(str(jpg), 16))
+    assert cli("convert", jpg, tmp_path / "i.png", "-f", "REDUCED_GRAYSCALE_2",
+               "--orientation", "ignore").returncode == 0
+    assert np.array_equal(cv2.imread(str(tmp_path / "i.png"), -1), cv2.imread(str(jpg), 16 | 128))
 
 
 @pytest.mark.parametrize("args,needle", [
