@@ -20,6 +20,16 @@ except ImportError:  # variants.py also serves fuzz/make_corpus.py, without a bu
 
 SAMPLES = Path("/usr/share/doc/opencv-doc/examples/data")
 CLI = BUILD / "imc"
+RELEASE = ROOT / "build"  # the plain build, for tools that cannot run sanitized code (valgrind)
+
+
+def native_env():
+    """Environment for imc's own executables. Under ASan (./dev test) they
+    also run LeakSanitizer, which the Python process cannot."""
+    env = dict(os.environ)
+    if "ASAN_OPTIONS" in env:
+        env["ASAN_OPTIONS"] = env["ASAN_OPTIONS"].replace("detect_leaks=0", "detect_leaks=1")
+    return env
 
 # Every IMREAD flag the issue lists, plus combinations whose bit logic cv2
 # applies literally (ANYDEPTH with REDUCED, LOAD_GDAL, other negatives).
@@ -104,3 +114,9 @@ def tool(name):
 
 def run(cmd, **kw):
     return subprocess.run(cmd, check=True, capture_output=True, **kw)
+
+
+def run_cli(*args, **kw):
+    """The imc command, with LeakSanitizer on when sanitized."""
+    return subprocess.run([str(CLI), *map(str, args)], capture_output=True, text=True,
+                          env=native_env(), **kw)

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import variants as V
-from helpers import BUILD, CLI, cv2, imc, tool
+from helpers import BUILD, CLI, cv2, imc, run_cli, tool
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +30,7 @@ def tree(tmp_path_factory):
 
 
 def cli(*args, **kw):
-    return subprocess.run([str(CLI), *map(str, args)], capture_output=True, text=True, **kw)
+    return run_cli(*args, **kw)
 
 
 def expected(path, ext, params=None):

@@ -3,13 +3,13 @@ import subprocess
 
 import pytest
 
-from helpers import BUILD
+from helpers import BUILD, native_env
 
 
 @pytest.mark.parametrize("name", ["test_api", "test_internal", "test_threads"])
 def test_c_unit(name):
     exe = BUILD / "tests" / "c" / name
     assert exe.exists(), f"{exe} not built"
-    r = subprocess.run([str(exe)], capture_output=True, text=True, timeout=600)
+    r = subprocess.run([str(exe)], capture_output=True, text=True, timeout=600, env=native_env())
     assert r.returncode == 0, r.stdout + r.stderr
     assert " 0 failed" in r.stdout

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 import variants as V
-from helpers import CLI, assert_same_file, cv2, imc
+from helpers import CLI, assert_same_file, cv2, imc, run_cli
 
 
-def cli(*args):
-    return subprocess.run([str(CLI), *map(str, args)], capture_output=True, text=True)
+def cli(*args, **kw):
+    return run_cli(*args, **kw)
 
 
 @pytest.fixture()
