@@ -35,39 +35,6 @@ static void json_string(const char *s)
     putchar('"');
 }
 
-static int read_head(const char *path, uint8_t **data, size_t *size, long long *file_size)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return -1;
-    struct stat st;
-    *file_size = fstat(fileno(f), &st) == 0 ? (long long)st.st_size : -1;
-    /* Headers sit near the start, but JPEG markers (EXIF) can be large and a
-     * PNG's eXIf may follow the image data: read the whole file. */
-    size_t cap = *file_size > 0 ? (size_t)*file_size : 65536, n = 0;
-    uint8_t *buf = malloc(cap ? cap : 1);
-    while (buf) {
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0 || n < cap)
-            break;
-        uint8_t *bigger = realloc(buf, cap * 2);
-        if (!bigger) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = bigger;
-        cap *= 2;
-    }
-    fclose(f);
-    if (!buf)
-        return -1;
-    *data = buf;
-    *size = n;
-    return 0;
-}
-
 int cli_info(int argc, char **argv)
 {
     bool json = false;
@@ -89,18 +56,11 @@ int cli_info(int argc, char **argv)
         if (!strcmp(path, "--json"))
             continue;
         files++;
-        uint8_t *data = NULL;
-        size_t size = 0;
-        long long file_size = -1;
         imc_info info;
         imc_error err;
-        if (read_head(path, &data, &size, &file_size) != 0) {
-            failures++;
-            cli_fail("%s: cannot read file: %s", path, strerror(errno));
-            continue;
-        }
-        int rc = imc_probe_ex(data, size, &info, &err);
-        free(data);
+        struct stat st;
+        long long file_size = stat(path, &st) == 0 ? (long long)st.st_size : -1;
+        int rc = imc_probe_file(path, &info, &err);
         if (rc != IMC_OK) {
             failures++;
             if (json) {

@@ -110,6 +110,22 @@ int imc_read_ex(const char *path, const imc_decode_options *opts, imc_image *out
     return read_then(path, opts, err, decode_one, out);
 }
 
+static int probe_one(const uint8_t *data, size_t size, const imc_decode_options *opts, void *out,
+                     imc_error *err)
+{
+    (void)opts;
+    return imc_probe_ex(data, size, out, err);
+}
+
+int imc_probe_file(const char *path, imc_info *info, imc_error *err)
+{
+    imc_error_clear(err);
+    if (info)
+        memset(info, 0, sizeof *info);
+    static const imc_decode_options none;
+    return read_then(path, &none, err, probe_one, info);
+}
+
 typedef struct {
     size_t start, count;
     imc_image_list *list;

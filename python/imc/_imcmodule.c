@@ -342,23 +342,27 @@ static int fill_options(const decode_args *a, imc_decode_options *o)
     return 0;
 }
 
-/* strict: raise imc.error on any failure; else cv2's None-or-raise split. */
-static PyObject *decode_common(PyObject *data, const decode_args *a, bool strict)
+/* Decodes bytes-like `src`, or the file at path `src`. strict: raise
+ * imc.error on any failure; else cv2's None-or-raise split. */
+static PyObject *decode_from(PyObject *src, bool is_path, const decode_args *a, bool strict)
 {
     imc_decode_options opts;
     if (fill_options(a, &opts) < 0)
         return NULL;
-    input_bytes in;
-    if (get_input(data, &in) < 0) {
+    input_bytes in = {0};
+    PyObject *path = NULL;
+    if (is_path ? !PyUnicode_FSConverter(src, &path) : get_input(src, &in) < 0) {
         release_input(&in);
         return NULL;
     }
+    const char *p = path ? PyBytes_AS_STRING(path) : NULL;
     imc_image img;
     imc_error err;
     int rc;
     Py_BEGIN_ALLOW_THREADS
-    rc = imc_decode_ex(in.data, in.size, &opts, &img, &err);
+    rc = p ? imc_read_ex(p, &opts, &img, &err) : imc_decode_ex(in.data, in.size, &opts, &img, &err);
     Py_END_ALLOW_THREADS
+    Py_XDECREF(path);
     release_input(&in);
     if (rc != IMC_OK) {
         if (strict || cv2_raises(rc))
@@ -366,6 +370,23 @@ static PyObject *decode_common(PyObject *data, const decode_args *a, bool strict
         Py_RETURN_NONE;
     }
     return image_to_array(&img);
+}
+
+/* imc.decode / imc.read: the source, then flags and the keyword options. */
+static PyObject *decode_strict(PyObject *args, PyObject *kw, bool is_path)
+{
+    static char *data_names[] = {"data", "flags", "rgb", "max_width", "max_height", "max_pixels",
+                                 "max_bytes", "orientation", NULL};
+    static char *path_names[] = {"path", "flags", "rgb", "max_width", "max_height", "max_pixels",
+                                 "max_bytes", "orientation", NULL};
+    PyObject *src;
+    decode_args a = {.flags = IMC_IMREAD_COLOR};
+    if (!PyArg_ParseTupleAndKeywords(args, kw, is_path ? "O|i$pKKKKO:read" : "O|i$pKKKKO:decode",
+                                     is_path ? path_names : data_names, &src, &a.flags, &a.rgb,
+                                     &a.max_width, &a.max_height, &a.max_pixels, &a.max_bytes,
+                                     &a.orientation))
+        return NULL;
+    return decode_from(src, is_path, &a, true);
 }
 
 static PyObject *py_imdecode(PyObject *self, PyObject *args, PyObject *kw)
@@ -376,45 +397,7 @@ static PyObject *py_imdecode(PyObject *self, PyObject *args, PyObject *kw)
     decode_args a = {0};
     if (!PyArg_ParseTupleAndKeywords(args, kw, "Oi:imdecode", names, &buf, &a.flags))
         return NULL;
-    return decode_common(buf, &a, false);
-}
-
-static PyObject *py_decode(PyObject *self, PyObject *args, PyObject *kw)
-{
-    (void)self;
-    static char *names[] = {"data", "flags", "rgb", "max_width", "max_height", "max_pixels",
-                            "max_bytes", "orientation", NULL};
-    PyObject *data;
-    decode_args a = {.flags = IMC_IMREAD_COLOR};
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|i$pKKKKO:decode", names, &data, &a.flags, &a.rgb,
-                                     &a.max_width, &a.max_height, &a.max_pixels, &a.max_bytes,
-                                     &a.orientation))
-        return NULL;
-    return decode_common(data, &a, true);
-}
-
-static PyObject *read_common(PyObject *path_obj, const decode_args *a, bool strict)
-{
-    imc_decode_options opts;
-    if (fill_options(a, &opts) < 0)
-        return NULL;
-    PyObject *path = NULL;
-    if (!PyUnicode_FSConverter(path_obj, &path))
-        return NULL;
-    imc_image img;
-    imc_error err;
-    int rc;
-    const char *p = PyBytes_AS_STRING(path);
-    Py_BEGIN_ALLOW_THREADS
-    rc = imc_read_ex(p, &opts, &img, &err);
-    Py_END_ALLOW_THREADS
-    Py_DECREF(path);
-    if (rc != IMC_OK) {
-        if (strict || cv2_raises(rc))
-            return raise_imc(&err, rc);
-        Py_RETURN_NONE;
-    }
-    return image_to_array(&img);
+    return decode_from(buf, false, &a, false);
 }
 
 static PyObject *py_imread(PyObject *self, PyObject *args, PyObject *kw)
@@ -425,21 +408,19 @@ static PyObject *py_imread(PyObject *self, PyObject *args, PyObject *kw)
     decode_args a = {.flags = IMC_IMREAD_COLOR};
     if (!PyArg_ParseTupleAndKeywords(args, kw, "O|i:imread", names, &path, &a.flags))
         return NULL;
-    return read_common(path, &a, false);
+    return decode_from(path, true, &a, false);
+}
+
+static PyObject *py_decode(PyObject *self, PyObject *args, PyObject *kw)
+{
+    (void)self;
+    return decode_strict(args, kw, false);
 }
 
 static PyObject *py_read(PyObject *self, PyObject *args, PyObject *kw)
 {
     (void)self;
-    static char *names[] = {"path", "flags", "rgb", "max_width", "max_height", "max_pixels",
-                            "max_bytes", "orientation", NULL};
-    PyObject *path;
-    decode_args a = {.flags = IMC_IMREAD_COLOR};
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|i$pKKKKO:read", names, &path, &a.flags, &a.rgb,
-                                     &a.max_width, &a.max_height, &a.max_pixels, &a.max_bytes,
-                                     &a.orientation))
-        return NULL;
-    return read_common(path, &a, true);
+    return decode_strict(args, kw, true);
 }
 
 /* ---- Encoding ------------------------------------------------------------ */
