@@ -34,6 +34,8 @@ static void output_type(int flags, const imc_header *hdr, int *channels, int *de
         else
             *channels = 1;
     }
+    if (hdr->native_channels)
+        *channels = hdr->channels;
 }
 
 /* Decodes the page the codec is positioned on into `out`, as cv2 does after
