@@ -360,7 +360,12 @@ def pfm_variants():
     png = cv2_bytes(".png", photo())
     v["im_color"] = _convert(png, "png", out="pfm:-")
     v["im_gray"] = _convert(png, "png", "-colorspace", "Gray", out="pfm:-")
-    v["im_from_hdr"] = _convert(cv2_bytes(".hdr", f3), "hdr", out="pfm:-")
+    v["im_from_hdr"] = _convert(cv2_bytes(".hdr", f3), "hdr", "-strip", out="pfm:-")
+    v["im_comment_in_header"] = _convert(cv2_bytes(".hdr", f3), "hdr", out="pfm:-")
+    # Even sizes: REDUCED_2 takes cv2's INTER_AREA path (a SIMD loop for gray).
+    for w, h in ((64, 48), (26, 18), (2, 2)):
+        v[f"even_{w}x{h}"] = cv2_bytes(".pfm", hdr_image(w, h))
+        v[f"even_gray_{w}x{h}"] = cv2_bytes(".pfm", np.ascontiguousarray(hdr_image(w, h)[:, :, 0]))
     for w, h in ((1, 1), (1, 5), (6, 1), (7, 3)):
         v[f"tiny_{w}x{h}"] = cv2_bytes(".pfm", f3[:h, :w].copy())
         v[f"tiny_gray_{w}x{h}"] = cv2_bytes(".pfm", f1[:h, :w].copy())
@@ -462,7 +467,7 @@ def hdr_variants():
     v["im_from_png16"] = _convert(cv2_bytes(".png", wide(photo())), "png", out="hdr:-")
     v["im_from_pfm"] = _convert(cv2_bytes(".pfm", f3), "pfm", out="hdr:-")
     v["im_narrow"] = _convert(cv2_bytes(".png", photo(5, 9)), "png", out="hdr:-")
-    for w, h in ((1, 1), (7, 3), (8, 2), (9, 5), (127, 2), (128, 2), (300, 2)):
+    for w, h in ((1, 1), (7, 3), (8, 2), (9, 5), (127, 2), (128, 2), (300, 2), (128, 64), (8, 8)):
         v[f"size_{w}x{h}"] = cv2_bytes(".hdr", hdr_image(w, h))
     return v
 
