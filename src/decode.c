@@ -108,7 +108,8 @@ static int begin(const void *buf, size_t len, const imc_decode_options *opts, co
 static int finish(const imc_codec *codec, void *state, int rc, imc_error *err)
 {
     if (state) {
-        codec->close(state);
+        if (codec->close)
+            codec->close(state);
         free(state);
     }
     if (rc != IMC_OK && codec && err && err->code == IMC_OK)
@@ -271,7 +272,8 @@ int imc_probe_ex(const void *buf, size_t len, imc_info *info, imc_error *err)
             return imc_fail(err, IMC_ERR_NOMEM, "out of memory");
         imc_header hdr = {0};
         rc = codec->open(state, buf, len, 1, &hdr, err);
-        codec->close(state);
+        if (codec->close)
+            codec->close(state);
         free(state);
         if (rc == IMC_OK) {
             info->width = hdr.width;

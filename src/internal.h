@@ -57,7 +57,8 @@ typedef struct imc_codec {
 
     /* Decoding happens in two steps, as in cv2: open() reads the header, then
      * dispatch checks limits and allocates, then read() fills the pixels.
-     * `state` is decoder_size zeroed bytes; close() is always called. */
+     * `state` is decoder_size zeroed bytes; close() is always called (NULL
+     * when the state holds nothing to release). */
     size_t decoder_size;
     int (*open)(void *state, const uint8_t *buf, size_t len, int scale_denom, imc_header *hdr,
                 imc_error *err);
@@ -146,6 +147,8 @@ void imc_row_bits_to_8u(const uint8_t *bits, uint8_t *dst, int width, int cn, ui
 /* 16-bit samples to big-endian bytes (PNM, PAM); swap_rb exchanges
  * channels 0 and 2 of each pixel. */
 void imc_row_16u_to_be(const uint16_t *src, uint8_t *dst, int width, int cn, bool swap_rb);
+/* Sample i of a row of `depth` as float: cv2's convertTo(CV_32F). */
+float imc_sample_to_float(const void *row, int depth, size_t i);
 /* dst[i] = saturate_cast<uchar>(src[i] * scale), the product rounded to float
  * first: cv2's convertTo(CV_8U, scale) for 32F data. */
 void imc_row_32f_to_8u(const float *src, uint8_t *dst, size_t n, float scale);

@@ -214,3 +214,16 @@ void imc_row_16u_to_be(const uint16_t *src, uint8_t *dst, int width, int cn, boo
         }
     }
 }
+
+float imc_sample_to_float(const void *row, int depth, size_t i)
+{
+    switch (depth) {
+    case IMC_8U: return (float)((const uint8_t *)row)[i];
+    case IMC_8S: return (float)((const int8_t *)row)[i];
+    case IMC_16U: return (float)((const uint16_t *)row)[i];
+    case IMC_16S: return (float)((const int16_t *)row)[i];
+    case IMC_32S: return (float)((const int32_t *)row)[i];
+    case IMC_32F: return ((const float *)row)[i];
+    default: return (float)((const double *)row)[i];
+    }
+}

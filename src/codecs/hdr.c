@@ -218,11 +218,6 @@ static int hdr_read(void *state, imc_image *dst, imc_read_request *req, imc_erro
     return rc;
 }
 
-static void hdr_close(void *state)
-{
-    (void)state;
-}
-
 /* ---- Encoding ------------------------------------------------------------ */
 /* (unsigned char)f as x86 computes it: truncation to int32, low byte; NaN
  * and values out of int32 range give 0. */
@@ -257,15 +252,8 @@ static void float_to_rgbe(float r, float g, float b, uint8_t rgbe[4])
  * samples are taken as they are). */
 static float as_float(const uint8_t *row, int depth, size_t i)
 {
-    const float k = 1.0f / 255.0f;
-    switch (depth) {
-    case IMC_8U: return (float)row[i] * k;
-    case IMC_8S: return (float)((const int8_t *)row)[i] * k;
-    case IMC_16U: return (float)((const uint16_t *)(const void *)row)[i] * k;
-    case IMC_16S: return (float)((const int16_t *)(const void *)row)[i] * k;
-    case IMC_32S: return (float)((const int32_t *)(const void *)row)[i] * k;
-    default: return ((const float *)(const void *)row)[i];
-    }
+    float v = imc_sample_to_float(row, depth, i);
+    return depth == IMC_32F ? v : v * (1.0f / 255.0f);
 }
 
 static int emit(imc_buffer *out, uint8_t count, uint8_t value)
@@ -373,7 +361,6 @@ const imc_codec imc_codec_hdr = {
     .decoder_size = sizeof(decoder),
     .open = hdr_open,
     .read = hdr_read,
-    .close = hdr_close,
     .encode = hdr_encode,
     /* cv2's isFormatSupported: all but 64F, which it first converts to 8U */
     .encode_depths = IMC_DEPTH_BIT(IMC_8U) | IMC_DEPTH_BIT(IMC_8S) | IMC_DEPTH_BIT(IMC_16U) |

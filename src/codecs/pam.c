@@ -335,11 +335,6 @@ static int pam_read(void *state, imc_image *dst, imc_read_request *req, imc_erro
     return rc;
 }
 
-static void pam_close(void *state)
-{
-    (void)state;
-}
-
 /* ---- Encoding: the header, then memory as it is (16-bit big-endian) ------ */
 static int pam_encode(const imc_image *img, const int *params, size_t nparams,
                       const imc_encode_request *req, imc_buffer *out, imc_error *err)
@@ -386,7 +381,6 @@ const imc_codec imc_codec_pam = {
     .decoder_size = sizeof(decoder),
     .open = pam_open,
     .read = pam_read,
-    .close = pam_close,
     .encode = pam_encode,
     .encode_depths = IMC_DEPTH_BIT(IMC_8U) | IMC_DEPTH_BIT(IMC_16U),
 };

@@ -144,26 +144,7 @@ static int pfm_read(void *state, imc_image *dst, imc_read_request *req, imc_erro
     return rc;
 }
 
-static void pfm_close(void *state)
-{
-    (void)state;
-}
-
 /* ---- Encoding ------------------------------------------------------------ */
-/* Sample i of a row as float, as cv2's convertTo(CV_32F) computes it. */
-static float as_float(const uint8_t *row, int depth, size_t i)
-{
-    switch (depth) {
-    case IMC_8U: return (float)row[i];
-    case IMC_8S: return (float)((const int8_t *)row)[i];
-    case IMC_16U: return (float)((const uint16_t *)(const void *)row)[i];
-    case IMC_16S: return (float)((const int16_t *)(const void *)row)[i];
-    case IMC_32S: return (float)((const int32_t *)(const void *)row)[i];
-    case IMC_32F: return ((const float *)(const void *)row)[i];
-    default: return (float)((const double *)(const void *)row)[i];
-    }
-}
-
 static int pfm_encode(const imc_image *img, const int *params, size_t nparams,
                       const imc_encode_request *req, imc_buffer *out, imc_error *err)
 {
@@ -181,7 +162,7 @@ static int pfm_encode(const imc_image *img, const int *params, size_t nparams,
     for (int y = img->rows - 1; y >= 0 && rc == IMC_OK; y--) {
         const uint8_t *row = (const uint8_t *)img->data + (size_t)y * img->step;
         for (size_t i = 0; i < n; i++) {
-            float v = as_float(row, img->depth, swap ? i + 2 - 2 * (i % 3) : i);
+            float v = imc_sample_to_float(row, img->depth, swap ? i + 2 - 2 * (i % 3) : i);
             uint32_t u;
             memcpy(&u, &v, sizeof u);
             for (int b = 0; b < 4; b++)
@@ -200,7 +181,6 @@ const imc_codec imc_codec_pfm = {
     .decoder_size = sizeof(decoder),
     .open = pfm_open,
     .read = pfm_read,
-    .close = pfm_close,
     .encode = pfm_encode,
     .encode_depths = IMC_DEPTH_BIT(IMC_8U) | IMC_DEPTH_BIT(IMC_8S) | IMC_DEPTH_BIT(IMC_16U) |
                      IMC_DEPTH_BIT(IMC_16S) | IMC_DEPTH_BIT(IMC_32S) | IMC_DEPTH_BIT(IMC_32F) |

@@ -226,11 +226,6 @@ static int pnm_read(void *state, imc_image *dst, imc_read_request *req, imc_erro
     return rc;
 }
 
-static void pnm_close(void *state)
-{
-    (void)state;
-}
-
 /* ---- Encoding ------------------------------------------------------------ */
 typedef enum { PNM_PBM = 1, PNM_PGM = 2, PNM_PPM = 3 } pnm_kind;
 
@@ -382,7 +377,6 @@ const imc_codec imc_codec_pnm = {
     .decoder_size = sizeof(decoder),
     .open = pnm_open,
     .read = pnm_read,
-    .close = pnm_close,
     .encode = pnm_encode,
     .encode_depths = IMC_DEPTH_BIT(IMC_8U) | IMC_DEPTH_BIT(IMC_16U),
 };
