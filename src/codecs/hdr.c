@@ -330,18 +330,20 @@ static int write_scanline(const uint8_t *row, int depth, int cn, int width, bool
 static int hdr_encode(const imc_image *img, const int *params, size_t nparams,
                       const imc_encode_request *req, imc_buffer *out, imc_error *err)
 {
-    int compression = 1; /* IMWRITE_HDR_COMPRESSION_RLE */
+    int compression = IMC_IMWRITE_HDR_COMPRESSION_RLE;
     for (size_t i = 0; i + 1 < nparams; i += 2)
         if (params[i] == IMC_IMWRITE_HDR_COMPRESSION)
             compression = params[i + 1];
-    if (compression != 0 && compression != 1)
+    if (compression != IMC_IMWRITE_HDR_COMPRESSION_NONE &&
+        compression != IMC_IMWRITE_HDR_COMPRESSION_RLE)
         return imc_fail(err, IMC_ERR_PARAM,
                         "hdr: IMWRITE_HDR_COMPRESSION must be 0 (NONE) or 1 (RLE), not %d",
                         compression);
     if (img->channels != 1 && img->channels != 3)
         return imc_fail(err, IMC_ERR_ARG, "hdr: expects 1 or 3 channels, not %d", img->channels);
     const int w = img->cols;
-    const bool rle = compression == 1 && w >= RLE_MIN_WIDTH && w <= RLE_MAX_WIDTH;
+    const bool rle = compression == IMC_IMWRITE_HDR_COMPRESSION_RLE && w >= RLE_MIN_WIDTH &&
+                     w <= RLE_MAX_WIDTH;
     int rc = imc_buffer_printf(out, "#?RADIANCE\nFORMAT=32-bit_rle_rgbe\n\n-Y %d +X %d\n", img->rows,
                                w);
     uint8_t *planes = rc == IMC_OK ? malloc((size_t)w * 4) : NULL;
