@@ -1,6 +1,6 @@
 /* libFuzzer targets for one codec each: the input is forced to carry that
  * codec's signature so that the fuzzer spends its time inside it.
- * Built once per codec with -DFUZZ_CODEC=FUZZ_JPEG or FUZZ_PNG. */
+ * Built once per codec with -DFUZZ_CODEC=FUZZ_JPEG, FUZZ_PNG, FUZZ_PNM, ... */
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,10 +8,21 @@
 
 #define FUZZ_JPEG 1
 #define FUZZ_PNG 2
+#define FUZZ_PNM 3
+#define FUZZ_PAM 4
+#define FUZZ_PFM 5
+#define FUZZ_HDR 6
 #if FUZZ_CODEC == FUZZ_JPEG
 static const char sig[] = "\xff\xd8\xff";
 #elif FUZZ_CODEC == FUZZ_PNG
 static const char sig[] = "\x89PNG\r\n\x1a\n";
+#elif FUZZ_CODEC == FUZZ_PNM || FUZZ_CODEC == FUZZ_PFM
+/* "P1".."P6" and "Pf"/"PF" share the first byte: the seeds pick the codec. */
+static const char sig[] = "P";
+#elif FUZZ_CODEC == FUZZ_PAM
+static const char sig[] = "P7\n";
+#elif FUZZ_CODEC == FUZZ_HDR
+static const char sig[] = "#?RADIANCE\n";
 #else
 #error "define FUZZ_CODEC"
 #endif
@@ -30,7 +41,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memcpy(buf + n, data, size);
         len += n;
     }
-    static const int flags[] = {IMC_IMREAD_UNCHANGED, IMC_IMREAD_COLOR, IMC_IMREAD_REDUCED_GRAYSCALE_2};
+    static const int flags[] = {IMC_IMREAD_UNCHANGED, IMC_IMREAD_COLOR, IMC_IMREAD_REDUCED_GRAYSCALE_2,
+                                IMC_IMREAD_REDUCED_COLOR_4 | IMC_IMREAD_ANYDEPTH};
     for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {
         imc_decode_options opts = {.flags = flags[i],
                                    .limits = {.max_pixels = 1u << 22, .max_bytes = 1u << 25}};

@@ -63,6 +63,27 @@ static inline int imc_bytes_peek(const imc_bytes *b)
     return b->pos < b->size ? b->data[b->pos] : -1;
 }
 
+/* The next byte, or -1 (and `overrun`) at the end: a text parser's getc. */
+static inline int imc_bytes_get(imc_bytes *b)
+{
+    if (b->pos >= b->size) {
+        b->overrun = true;
+        return -1;
+    }
+    return b->data[b->pos++];
+}
+
+/* isspace / isdigit of the "C" locale, whatever the process locale is. */
+static inline bool imc_is_space(int c)
+{
+    return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+static inline bool imc_is_digit(int c)
+{
+    return c >= '0' && c <= '9';
+}
+
 static inline uint8_t imc_u8(imc_bytes *b)
 {
     if (b->pos >= b->size) {

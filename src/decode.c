@@ -34,11 +34,11 @@ static void output_type(int flags, const imc_header *hdr, int *channels, int *de
         else
             *channels = 1;
     }
+    if (hdr->native_channels)
+        *channels = hdr->channels;
 }
 
-/* Decodes the page the codec is positioned on into `out`, as cv2 does after
- * readHeader: type from the flags, limits, one allocation, read, the
- * REDUCED_* resize when the codec could not scale, then EXIF orientation. */
+/* Whether a page's EXIF orientation is applied under this policy. */
 static bool orient_page(int flags, int policy)
 {
     if (policy != IMC_ORIENTATION_CV2)
@@ -46,6 +46,9 @@ static bool orient_page(int flags, int policy)
     return (flags & IMC_IMREAD_IGNORE_ORIENTATION) == 0 && flags != IMC_IMREAD_UNCHANGED;
 }
 
+/* Decodes the page the codec is positioned on into `out`, as cv2 does after
+ * readHeader: type from the flags, limits, one allocation, read, the
+ * REDUCED_* resize when the codec could not scale, then EXIF orientation. */
 static int read_page(const imc_codec *codec, void *state, const imc_header *hdr,
                      const imc_decode_options *opts, int scale, const imc_limits *limits,
                      imc_image *out, imc_error *err)
@@ -115,7 +118,8 @@ static int begin(const void *buf, size_t len, const imc_decode_options *opts, co
 static int finish(const imc_codec *codec, void *state, int rc, imc_error *err)
 {
     if (state) {
-        codec->close(state);
+        if (codec->close)
+            codec->close(state);
         free(state);
     }
     if (rc != IMC_OK && codec && err && err->code == IMC_OK)
@@ -277,7 +281,8 @@ int imc_probe_ex(const void *buf, size_t len, imc_info *info, imc_error *err)
             return imc_fail(err, IMC_ERR_NOMEM, "out of memory");
         imc_header hdr = {0};
         rc = codec->open(state, buf, len, 1, &hdr, err);
-        codec->close(state);
+        if (codec->close)
+            codec->close(state);
         free(state);
         if (rc == IMC_OK) {
             info->width = hdr.width;

@@ -1,6 +1,8 @@
 /* Image and buffer memory, and the size limits checked before allocating. */
 #include "internal.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,4 +120,16 @@ int imc_buffer_append(imc_buffer *buf, const void *data, size_t size)
     memcpy(buf->data + buf->size, data, size);
     buf->size += size;
     return IMC_OK;
+}
+
+int imc_buffer_printf(imc_buffer *buf, const char *fmt, ...)
+{
+    char text[256];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof text)
+        return IMC_ERR_INTERNAL;
+    return imc_buffer_append(buf, text, (size_t)n);
 }

@@ -26,6 +26,10 @@ typedef struct imc_header {
     int width, height;   /* of the pixels read() delivers */
     int channels, depth; /* native type: what IMREAD_UNCHANGED returns */
     bool scaled;         /* the codec applied scale_denom itself */
+    /* cv2's decoder returns its own channel count whatever the flags ask
+     * (HDR and PFM convert with convertTo, which keeps channels): only the
+     * depth follows the flags. */
+    bool native_channels;
     /* The data present cannot hold the pixels the header promises, so read()
      * would fail; dispatch fails after the limit check, before allocating. */
     bool data_too_short;
@@ -53,7 +57,8 @@ typedef struct imc_codec {
 
     /* Decoding happens in two steps, as in cv2: open() reads the header, then
      * dispatch checks limits and allocates, then read() fills the pixels.
-     * `state` is decoder_size zeroed bytes; close() is always called. */
+     * `state` is decoder_size zeroed bytes; close() is always called (NULL
+     * when the state holds nothing to release). */
     size_t decoder_size;
     int (*open)(void *state, const uint8_t *buf, size_t len, int scale_denom, imc_header *hdr,
                 imc_error *err);
@@ -95,6 +100,8 @@ void *imc_alloc_pixels(size_t size);
 /* ---- Buffers ------------------------------------------------------------ */
 int imc_buffer_reserve(imc_buffer *buf, size_t capacity);
 int imc_buffer_append(imc_buffer *buf, const void *data, size_t size);
+/* Appends printf-formatted text (a header line: at most 255 bytes). */
+int imc_buffer_printf(imc_buffer *buf, const char *fmt, ...) IMC_PRINTF(2, 3);
 
 /* ---- Arithmetic helpers -------------------------------------------------- */
 /* a * b into *out; false on overflow. */
@@ -137,7 +144,20 @@ void imc_row_swap_rb_16u(const uint16_t *src, uint16_t *dst, int width, int cn);
 void imc_row_cmyk_to_bgr_8u(const uint8_t *cmyk, uint8_t *dst, int width, int dst_cn, bool rgb);
 /* Little-endian 16-bit BGR555 (or BGR565 when green6) to BGR or gray. */
 void imc_row_bgr555_to_bgr_8u(const uint8_t *src, uint8_t *dst, int width, int dst_cn, bool green6);
-/* cv::resize(..., INTER_LINEAR_EXACT) for 8U and 16U images. */
+/* MSB-first bits to bytes: a 0 bit becomes `zero`, a 1 bit `one`, each
+ * written cn times (cn 1 or 3); cv2's FillGrayRow1 / FillColorRow1. */
+void imc_row_bits_to_8u(const uint8_t *bits, uint8_t *dst, int width, int cn, uint8_t zero,
+                        uint8_t one);
+/* 16-bit samples to big-endian bytes (PNM, PAM); swap_rb exchanges
+ * channels 0 and 2 of each pixel. */
+void imc_row_16u_to_be(const uint16_t *src, uint8_t *dst, int width, int cn, bool swap_rb);
+/* Sample i of a row of `depth` as float: cv2's convertTo(CV_32F). */
+float imc_sample_to_float(const void *row, int depth, size_t i);
+/* dst[i] = saturate_cast<uchar>(src[i] * scale), the product rounded to float
+ * first: cv2's convertTo(CV_8U, scale) for 32F data. */
+void imc_row_32f_to_8u(const float *src, uint8_t *dst, size_t n, float scale);
+/* cv::resize(..., INTER_LINEAR_EXACT) for 8U and 16U images; for 32F it is
+ * INTER_LINEAR (the exact-2x case as INTER_AREA), as cv2 falls back to. */
 int imc_resize_linear_exact(const imc_image *src, imc_image *dst, imc_error *err);
 /* Applies EXIF orientation 2..8 as cv2 does (flip / transpose); may
  * replace img's buffer. */

@@ -48,9 +48,7 @@ int imc_convert_to_8u(const imc_image *src, imc_image *dst, imc_error *err)
         case IMC_16U: for (i = 0; i < n; i++) d[i] = sat_u8(((const uint16_t *)s)[i]); break;
         case IMC_16S: for (i = 0; i < n; i++) d[i] = sat_u8(((const int16_t *)s)[i]); break;
         case IMC_32S: for (i = 0; i < n; i++) d[i] = sat_u8(((const int32_t *)s)[i]); break;
-        case IMC_32F:
-            for (i = 0; i < n; i++) d[i] = sat_u8(imc_cv_round(((const float *)s)[i]));
-            break;
+        case IMC_32F: imc_row_32f_to_8u((const float *)(const void *)s, d, n, 1.0f); break;
         case IMC_64F:
             for (i = 0; i < n; i++) d[i] = sat_u8(imc_cv_round(((const double *)s)[i]));
             break;
@@ -228,5 +226,47 @@ void imc_row_bgr555_to_bgr_8u(const uint8_t *src, uint8_t *dst, int width, int d
             dst[3 * x + 1] = (uint8_t)g;
             dst[3 * x + 2] = (uint8_t)r;
         }
+    }
+}
+
+void imc_row_32f_to_8u(const float *src, uint8_t *dst, size_t n, float scale)
+{
+    for (size_t i = 0; i < n; i++) {
+        float v = src[i] * scale;
+        dst[i] = sat_u8(imc_cv_round(v));
+    }
+}
+
+void imc_row_bits_to_8u(const uint8_t *bits, uint8_t *dst, int width, int cn, uint8_t zero,
+                        uint8_t one)
+{
+    for (int x = 0; x < width; x++) {
+        uint8_t v = (bits[x >> 3] >> (7 - (x & 7))) & 1 ? one : zero;
+        for (int c = 0; c < cn; c++)
+            *dst++ = v;
+    }
+}
+
+void imc_row_16u_to_be(const uint16_t *src, uint8_t *dst, int width, int cn, bool swap_rb)
+{
+    for (int x = 0; x < width; x++, src += cn) {
+        for (int c = 0; c < cn; c++) {
+            uint16_t v = src[swap_rb && c < 3 ? 2 - c : c];
+            *dst++ = (uint8_t)(v >> 8);
+            *dst++ = (uint8_t)v;
+        }
+    }
+}
+
+float imc_sample_to_float(const void *row, int depth, size_t i)
+{
+    switch (depth) {
+    case IMC_8U: return (float)((const uint8_t *)row)[i];
+    case IMC_8S: return (float)((const int8_t *)row)[i];
+    case IMC_16U: return (float)((const uint16_t *)row)[i];
+    case IMC_16S: return (float)((const int16_t *)row)[i];
+    case IMC_32S: return (float)((const int32_t *)row)[i];
+    case IMC_32F: return ((const float *)row)[i];
+    default: return (float)((const double *)row)[i];
     }
 }

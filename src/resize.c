@@ -85,8 +85,133 @@ static inline void store(uint8_t *row, int depth, size_t i, uint64_t v)
         ((uint16_t *)(void *)row)[i] = (uint16_t)(v > 65535 ? 65535 : v);
 }
 
+/* ---- 32F: cv2's resize() turns INTER_LINEAR_EXACT into INTER_LINEAR -----
+ * Float arithmetic in cv2's order; its baseline (SSE2) build has no FMA and
+ * imc is built with -ffp-contract=off, so every product rounds alike. */
+static inline const float *row_f(const imc_image *img, int y)
+{
+    return (const float *)(const void *)((const uint8_t *)img->data + (size_t)y * img->step);
+}
+
+/* An exact halving of both sides takes INTER_AREA's fast path: the sum
+ * ((a + b) + c) + d of each 2x2 block times 0.25; single-channel rows run
+ * cv2's 4-lane SIMD loop first, which adds (a + b) + (c + d). */
+static void area_half_32f(const imc_image *src, imc_image *dst)
+{
+    const size_t cn = (size_t)src->channels, n = (size_t)dst->cols * cn;
+    const size_t simd_end = cn == 1 ? n / 4 * 4 : 0;
+    for (int dy = 0; dy < dst->rows; dy++) {
+        const float *s0 = row_f(src, 2 * dy), *s1 = row_f(src, 2 * dy + 1);
+        float *d = (float *)(void *)((uint8_t *)dst->data + (size_t)dy * dst->step);
+        size_t i = 0;
+        for (; i < simd_end; i++)
+            d[i] = ((s0[2 * i] + s0[2 * i + 1]) + (s1[2 * i] + s1[2 * i + 1])) * 0.25f;
+        for (; i < n; i++) {
+            size_t x = i / cn * 2 * cn + i % cn;
+            float sum = 0.0f + (((s0[x] + s0[x + cn]) + s1[x]) + s1[x + cn]);
+            d[i] = sum * 0.25f;
+        }
+    }
+}
+
+/* cv2's INTER_LINEAR coefficients for one axis: source index and weights
+ * (1 - f, f), f rounded to float. On the x axis, positions past the last
+ * source pixel copy it; `*interp_end` is the first such index. */
+static void linear_axis_32f(int src_size, int dst_size, bool x_axis, int *ofs, float *coef,
+                            int *interp_end)
+{
+    const double scale = 1.0 / ((double)dst_size / (double)src_size);
+    *interp_end = dst_size;
+    for (int d = 0; d < dst_size; d++) {
+        float f = (float)(((double)d + 0.5) * scale - 0.5);
+        int s = (int)floorf(f);
+        f -= (float)s;
+        if (x_axis && s < 0) {
+            f = 0.0f;
+            s = 0;
+        }
+        if (x_axis && s + 1 >= src_size) {
+            if (d < *interp_end)
+                *interp_end = d;
+            f = 0.0f;
+            s = src_size - 1;
+        }
+        ofs[d] = s;
+        coef[2 * d] = 1.0f - f;
+        coef[2 * d + 1] = f;
+    }
+}
+
+/* Horizontal pass of one source row (HResizeLinear). */
+static void linear_row_32f(const float *s, int cn, const int *xofs, const float *alpha,
+                           int interp_end, int dw, float *out)
+{
+    for (int dx = 0; dx < dw; dx++) {
+        const float *p = s + (size_t)xofs[dx] * (size_t)cn;
+        for (int c = 0; c < cn; c++)
+            *out++ = dx < interp_end ? p[c] * alpha[2 * dx] + p[c + cn] * alpha[2 * dx + 1] : p[c];
+    }
+}
+
+static inline int clip_row(int y, int rows)
+{
+    return y < 0 ? 0 : y >= rows ? rows - 1 : y;
+}
+
+static int linear_32f(const imc_image *src, imc_image *dst, imc_error *err)
+{
+    const int cn = src->channels, dw = dst->cols, dh = dst->rows;
+    const size_t line = (size_t)dw * (size_t)cn;
+    int *ofs = malloc(sizeof(int) * ((size_t)dw + (size_t)dh));
+    float *coef = malloc(sizeof(float) * 2 * ((size_t)dw + (size_t)dh));
+    float *lines = malloc(sizeof(float) * 2 * line);
+    if (!ofs || !coef || !lines) {
+        free(ofs);
+        free(coef);
+        free(lines);
+        return imc_fail(err, IMC_ERR_NOMEM, "resize: out of memory");
+    }
+    int xend, yend;
+    linear_axis_32f(src->cols, dw, true, ofs, coef, &xend);
+    linear_axis_32f(src->rows, dh, false, ofs + dw, coef + 2 * (size_t)dw, &yend);
+    const int *yofs = ofs + dw;
+    const float *beta = coef + 2 * (size_t)dw;
+    int cached[2] = {-1, -1};
+    for (int dy = 0; dy < dh; dy++) {
+        int want[2] = {clip_row(yofs[dy], src->rows), clip_row(yofs[dy] + 1, src->rows)};
+        float *h[2];
+        for (int k = 0; k < 2; k++) {
+            int slot = cached[0] == want[k] ? 0 : cached[1] == want[k] ? 1 : -1;
+            if (slot < 0) {
+                slot = cached[0] == want[1 - k] ? 1 : 0;
+                linear_row_32f(row_f(src, want[k]), cn, ofs, coef, xend, dw, lines + slot * line);
+                cached[slot] = want[k];
+            }
+            h[k] = lines + slot * line;
+        }
+        float *d = (float *)(void *)((uint8_t *)dst->data + (size_t)dy * dst->step);
+        for (size_t i = 0; i < line; i++)
+            d[i] = h[0][i] * beta[2 * dy] + h[1][i] * beta[2 * dy + 1];
+    }
+    free(ofs);
+    free(coef);
+    free(lines);
+    return IMC_OK;
+}
+
+static int resize_32f(const imc_image *src, imc_image *dst, imc_error *err)
+{
+    if (src->cols == 2 * dst->cols && src->rows == 2 * dst->rows) {
+        area_half_32f(src, dst);
+        return IMC_OK;
+    }
+    return linear_32f(src, dst, err);
+}
+
 int imc_resize_linear_exact(const imc_image *src, imc_image *dst, imc_error *err)
 {
+    if (src->depth == IMC_32F && dst->depth == IMC_32F && src->channels == dst->channels)
+        return resize_32f(src, dst, err);
     if ((src->depth != IMC_8U && src->depth != IMC_16U) || src->depth != dst->depth ||
         src->channels != dst->channels)
         return imc_fail(err, IMC_ERR_INTERNAL, "resize: unsupported image type");
