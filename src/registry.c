@@ -9,7 +9,9 @@
 
 /* cv2's probing order, so that overlapping signatures resolve alike. */
 static const imc_codec *const codec_table[] = {
+    &imc_codec_bmp,
     &imc_codec_jpeg,
+    &imc_codec_sunras,
     &imc_codec_png,
 };
 

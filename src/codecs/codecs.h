@@ -4,7 +4,9 @@
 
 #include "../internal.h"
 
+extern const imc_codec imc_codec_bmp;
 extern const imc_codec imc_codec_jpeg;
 extern const imc_codec imc_codec_png;
+extern const imc_codec imc_codec_sunras;
 
 #endif
