@@ -1,6 +1,6 @@
 /* libFuzzer targets for one codec each: the input is forced to carry that
  * codec's signature so that the fuzzer spends its time inside it.
- * Built once per codec with -DFUZZ_CODEC=FUZZ_JPEG or FUZZ_PNG. */
+ * Built once per codec with -DFUZZ_CODEC=FUZZ_JPEG, FUZZ_PNG, ... */
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,10 +8,16 @@
 
 #define FUZZ_JPEG 1
 #define FUZZ_PNG 2
+#define FUZZ_BMP 3
+#define FUZZ_SUNRAS 4
 #if FUZZ_CODEC == FUZZ_JPEG
 static const char sig[] = "\xff\xd8\xff";
 #elif FUZZ_CODEC == FUZZ_PNG
 static const char sig[] = "\x89PNG\r\n\x1a\n";
+#elif FUZZ_CODEC == FUZZ_BMP
+static const char sig[] = "BM";
+#elif FUZZ_CODEC == FUZZ_SUNRAS
+static const char sig[] = "\x59\xa6\x6a\x95";
 #else
 #error "define FUZZ_CODEC"
 #endif
