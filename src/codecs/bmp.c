@@ -10,8 +10,10 @@
  * cv2 never returns a partial BMP: any read past the end of the data, and
  * any RLE run past the end of a row, fails (None in Python).
  *
- * Encoding writes what cv2 writes: a 40-byte header, BI_RGB, 8 bits with a
- * gray palette for one channel, 24 or 32 bits otherwise, rows bottom-up. */
+ * Encoding writes what cv2 4.6 writes: a 40-byte header, BI_RGB, 8 bits
+ * with a gray palette for one channel, 24 or 32 bits otherwise, rows
+ * bottom-up. Newer cv2's IMWRITE_BMP_COMPRESSION_BITFIELDS makes 4-channel
+ * images 32-bit BI_BITFIELDS with a V5 header, so that alpha survives. */
 #include "codecs.h"
 #include "palette.h"
 
@@ -20,7 +22,8 @@
 #include "../bytes.h"
 
 enum { BMP_RGB = 0, BMP_RLE8 = 1, BMP_RLE4 = 2, BMP_BITFIELDS = 3 };
-enum { FILE_HEADER_SIZE = 14, OS2_HEADER_SIZE = 12, MIN_INFO_HEADER = 36, MASKS_HEADER = 56 };
+enum { FILE_HEADER_SIZE = 14, OS2_HEADER_SIZE = 12, MIN_INFO_HEADER = 36, MASKS_HEADER = 56,
+       V5_HEADER_SIZE = 124 };
 
 typedef struct {
     const uint8_t *buf;
@@ -289,8 +292,11 @@ static void rle_fill(rle *s, int64_t count, int index)
     do {
         int64_t room = s->width3 - s->x, n = count < room ? count : room;
         uint8_t *p = rle_at(s);
-        for (int64_t i = 0; i < n; i += s->nch)
-            memcpy(p + i, ink, (size_t)s->nch);
+        if (s->nch == 1)
+            memset(p, *ink, (size_t)n);
+        else
+            for (int64_t i = 0; i < n; i += 3)
+                memcpy(p + i, ink, 3);
         count -= n;
         s->x += (int)n;
         if (s->x >= s->width3) {
@@ -448,14 +454,51 @@ static uint8_t *put_le(uint8_t *p, uint32_t v, int bytes)
     return p;
 }
 
+/* IMWRITE_BMP_COMPRESSION (newer cv2): BI_RGB by default, as cv2 4.6 writes;
+ * BITFIELDS changes only 4-channel images. */
+static int read_compression(const int *params, size_t nparams, int *compression, imc_error *err)
+{
+    *compression = IMC_IMWRITE_BMP_COMPRESSION_RGB;
+    for (size_t i = 0; i + 1 < nparams; i += 2) {
+        if (params[i] != IMC_IMWRITE_BMP_COMPRESSION)
+            continue;
+        if (params[i + 1] != IMC_IMWRITE_BMP_COMPRESSION_RGB &&
+            params[i + 1] != IMC_IMWRITE_BMP_COMPRESSION_BITFIELDS)
+            return imc_fail(err, IMC_ERR_PARAM,
+                            "bmp: IMWRITE_BMP_COMPRESSION %d is neither RGB (0) nor BITFIELDS (3)",
+                            params[i + 1]);
+        *compression = params[i + 1];
+    }
+    return IMC_OK;
+}
+
+/* The BITMAPV5HEADER fields after the 40 basic bytes: B, G, R, A masks for
+ * BGRA pixels, sRGB, no endpoints or gamma, LCS_GM_IMAGES intent. */
+static uint8_t *put_v5_tail(uint8_t *p)
+{
+    p = put_le(p, 0x00FF0000, 4);
+    p = put_le(p, 0x0000FF00, 4);
+    p = put_le(p, 0x000000FF, 4);
+    p = put_le(p, 0xFF000000, 4);
+    p = put_le(p, 0x73524742, 4); /* 'sRGB' */
+    memset(p, 0, 48);
+    p = put_le(p + 48, 4, 4);
+    memset(p, 0, 12);
+    return p + 12;
+}
+
 static int bmp_encode(const imc_image *img, const int *params, size_t nparams,
                       const imc_encode_request *req, imc_buffer *out, imc_error *err)
 {
-    (void)params; /* cv2's BMP writer takes none */
-    (void)nparams;
+    int compression;
+    int rc = read_compression(params, nparams, &compression, err);
+    if (rc != IMC_OK)
+        return rc;
     const int cn = img->channels;
+    const bool bitfields = compression == IMC_IMWRITE_BMP_COMPRESSION_BITFIELDS && cn == 4;
+    const size_t info_size = bitfields ? V5_HEADER_SIZE : 40;
     const size_t row = (size_t)img->cols * (size_t)cn, step = (row + 3) & ~(size_t)3;
-    const size_t header = FILE_HEADER_SIZE + 40 + (cn > 1 ? 0 : 4 * IMC_PALETTE_ENTRIES);
+    const size_t header = FILE_HEADER_SIZE + info_size + (cn > 1 ? 0 : 4 * IMC_PALETTE_ENTRIES);
     size_t total;
     if (!imc_mul_size(step, (size_t)img->rows, &total) || total > (size_t)INT32_MAX - header)
         return imc_fail(err, IMC_ERR_LIMITS, "bmp: a %d x %d x %d image exceeds 2 GiB", img->cols,
@@ -470,13 +513,16 @@ static int bmp_encode(const imc_image *img, const int *params, size_t nparams,
     p = put_le(p, (uint32_t)total, 4);
     p = put_le(p, 0, 4);
     p = put_le(p, (uint32_t)header, 4);
-    p = put_le(p, 40, 4);
+    p = put_le(p, (uint32_t)info_size, 4);
     p = put_le(p, (uint32_t)img->cols, 4);
     p = put_le(p, (uint32_t)img->rows, 4);
     p = put_le(p, 1, 2);
     p = put_le(p, (uint32_t)cn * 8, 2);
-    memset(p, 0, 24); /* BI_RGB, image size, resolution, colors used / important */
-    p += 24;
+    p = put_le(p, bitfields ? BMP_BITFIELDS : BMP_RGB, 4);
+    memset(p, 0, 20); /* image size, resolution, colors used / important */
+    p += 20;
+    if (bitfields)
+        p = put_v5_tail(p);
     for (int i = 0; cn == 1 && i < IMC_PALETTE_ENTRIES; i++) {
         p[0] = p[1] = p[2] = (uint8_t)i;
         p[3] = 0;

@@ -2,6 +2,7 @@
 IMREAD flag on files from cv2, Pillow, ImageMagick and netpbm (and header
 surgery on them); encoded bytes are cv2's; damaged files behave as in cv2
 (same image or same None), never a crash (the suite also runs under ASan)."""
+import io
 import json
 import random
 import struct
@@ -9,10 +10,11 @@ import subprocess
 
 import numpy as np
 import pytest
+from PIL import Image
 
 import variants as V
 import variants_bmp_sun as B
-from helpers import ALL_FLAGS, CLI, SWEEP_FLAGS, assert_same_decode, cv2, cv2_decode, imc
+from helpers import ALL_FLAGS, CLI, SWEEP_FLAGS, assert_same_decode, cv2, cv2_decode, imc, tool
 from test_damage import offsets
 
 VARIANTS = {"bmp": B.bmp_variants, "sunras": B.sun_variants}
@@ -200,6 +202,33 @@ def test_cv2_reads_what_imc_writes(ext, layout):
         assert np.array_equal(back, img[:, :, :3])
 
 
+def test_bmp_compression_param():
+    """Newer cv2's IMWRITE_BMP_COMPRESSION: RGB is cv2 4.6's layout (the
+    default); BITFIELDS writes 4-channel images with their alpha, in a V5
+    header that cv2 4.6, Pillow and ImageMagick all read back exactly."""
+    assert (imc.IMWRITE_BMP_COMPRESSION, imc.IMWRITE_BMP_COMPRESSION_RGB,
+            imc.IMWRITE_BMP_COMPRESSION_BITFIELDS) == (768, 0, 3)
+    bgra = V.photo_alpha(37, 23)
+    rgb_bytes = cv2.imencode(".bmp", bgra)[1].tobytes()
+    assert imc.encode(".bmp", bgra, [768, imc.IMWRITE_BMP_COMPRESSION_RGB]) == rgb_bytes
+    data = imc.encode(".bmp", bgra, [imc.IMWRITE_BMP_COMPRESSION,
+                                     imc.IMWRITE_BMP_COMPRESSION_BITFIELDS])
+    assert bmp_layout(data) == (124, 32, 3, False)
+    assert np.array_equal(cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED), bgra)
+    for flags in ALL_FLAGS:
+        assert_same_decode(data, flags, "bitfields")
+    pil = np.asarray(Image.open(io.BytesIO(data)).convert("RGBA"))
+    assert np.array_equal(pil[:, :, [2, 1, 0, 3]], bgra)
+    png = subprocess.run([tool("convert"), "bmp:-", "png:-"], input=data, check=True,
+                         capture_output=True).stdout
+    assert np.array_equal(cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_UNCHANGED), bgra)
+    for img in (V.photo(37, 23), cv2.cvtColor(V.photo(37, 23), cv2.COLOR_BGR2GRAY)):
+        assert imc.encode(".bmp", img, [768, 3]) == cv2.imencode(".bmp", img)[1].tobytes()
+    with pytest.raises(imc.error) as e:
+        imc.encode(".bmp", bgra, [768, 1])
+    assert e.value.code == imc.ERR_PARAM and "BMP_COMPRESSION" in str(e.value)
+
+
 def test_encode_rgb_order():
     bgr, bgra = V.photo(37, 23), V.photo_alpha(37, 23)
     for ext in (".bmp", ".ras"):
@@ -248,3 +277,8 @@ def test_cli_info_and_convert(tmp_path):
         want = cv2.imread(str(src), cv2.IMREAD_UNCHANGED)
         assert out.read_bytes() == B.cv2_imencode(out.suffix, want)
     assert "bmp" in cli("--formats").stdout and "sunras" in cli("--formats").stdout
+    out = tmp_path / "bf.bmp"
+    assert cli("convert", bmp, out, "-p", "BMP_COMPRESSION=BITFIELDS").returncode == 0
+    want = cv2.imread(str(bmp), cv2.IMREAD_UNCHANGED)
+    assert out.read_bytes() == imc.encode(".bmp", want, [768, 3])
+    assert np.array_equal(cv2.imread(str(out), cv2.IMREAD_UNCHANGED), want)
