@@ -22,8 +22,9 @@
 #include "../bytes.h"
 
 enum { BMP_RGB = 0, BMP_RLE8 = 1, BMP_RLE4 = 2, BMP_BITFIELDS = 3 };
-enum { FILE_HEADER_SIZE = 14, OS2_HEADER_SIZE = 12, MIN_INFO_HEADER = 36, MASKS_HEADER = 56,
-       V5_HEADER_SIZE = 124 };
+enum { FILE_HEADER_SIZE = 14, OS2_HEADER_SIZE = 12, V5_HEADER_SIZE = 124 };
+/* cv2's thresholds: the fields it reads, and where it looks for 4 masks. */
+enum { MIN_INFO_HEADER = 36, MASKS_HEADER = 56 };
 
 typedef struct {
     const uint8_t *buf;
@@ -50,7 +51,8 @@ static bool windows_layout_ok(int bpp, int compression)
     }
 }
 
-static int read_masks(decoder *d, imc_bytes *b)
+/* The R, G, B, A masks of a V3+ header and their shifts (cv2's initMask). */
+static void read_masks(decoder *d, imc_bytes *b)
 {
     for (int i = 0; i < 4; i++) {
         uint32_t m = imc_u32le(b);
@@ -64,7 +66,6 @@ static int read_masks(decoder *d, imc_bytes *b)
             d->shift[i] = s;
         }
     }
-    return IMC_OK;
 }
 
 /* The 16-bit BITFIELDS masks cv2 accepts, read where a 40-byte header puts
@@ -195,8 +196,9 @@ static int bmp_open(void *state, const uint8_t *buf, size_t len, int scale_denom
     hdr->height = d->height;
     hdr->depth = IMC_8U;
     hdr->channels = !color ? 1 : d->bpp == 32 && d->compression != BMP_RGB ? 4 : 3;
-    uint64_t need = is_rle(d) ? 2 : (uint64_t)d->height * row_pitch(d);
-    hdr->data_too_short = d->offset >= 0 && (uint64_t)d->offset + need > len;
+    /* Plain rows must all be there; RLE data needs at least one 2-byte code. */
+    uint64_t rows = is_rle(d) ? 1 : (uint64_t)d->height, pitch = is_rle(d) ? 2 : row_pitch(d);
+    hdr->data_too_short = d->offset >= 0 && !imc_rows_fit(len, (uint64_t)d->offset, rows, pitch);
     return IMC_OK;
 }
 
@@ -252,7 +254,7 @@ static void convert_row(const decoder *d, const uint8_t *src, uint8_t *dst, int 
 static int decode_rows(const decoder *d, imc_image *dst, imc_error *err)
 {
     size_t pitch = row_pitch(d);
-    if ((uint64_t)d->offset + (uint64_t)d->height * pitch > d->len)
+    if (!imc_rows_fit(d->len, (uint64_t)d->offset, (uint64_t)d->height, pitch))
         return imc_fail(err, IMC_ERR_TRUNCATED, "bmp: the data ends before the last row");
     const uint8_t *src = d->buf + d->offset;
     for (int y = 0; y < d->height; y++, src += pitch)

@@ -104,7 +104,7 @@ static int sun_open(void *state, const uint8_t *buf, size_t len, int scale_denom
     hdr->height = d->height;
     hdr->channels = channels;
     hdr->depth = IMC_8U;
-    hdr->data_too_short = (uint64_t)d->offset + (uint64_t)d->height * row_pitch(d) > len;
+    hdr->data_too_short = !imc_rows_fit(len, d->offset, (uint64_t)d->height, row_pitch(d));
     return IMC_OK;
 }
 
@@ -134,7 +134,7 @@ static int sun_read(void *state, imc_image *dst, imc_read_request *req, imc_erro
     decoder *d = state;
     const int cn = dst->channels > 1 ? 3 : 1;
     const size_t pitch = row_pitch(d);
-    if ((uint64_t)d->offset + (uint64_t)d->height * pitch > d->len)
+    if (!imc_rows_fit(d->len, d->offset, (uint64_t)d->height, pitch))
         return imc_fail(err, IMC_ERR_TRUNCATED, "sunras: the data ends before the last row");
     /* cv2's gray table stays zero without a colormap. */
     if (cn == 1 && d->has_map)

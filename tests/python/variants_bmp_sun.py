@@ -414,7 +414,7 @@ def sun_patch(data, at, value):
 
 def sun_with_map(data, map_bytes):
     """A raster with its colormap replaced (pixels kept)."""
-    w, h, depth, length, typ, maptype, maplen = struct.unpack_from(">7i", data, 4)
+    maplen = struct.unpack_from(">i", data, SUN_MAPLENGTH)[0]
     head = bytearray(data[:32])
     struct.pack_into(">ii", head, SUN_MAPTYPE, 1, len(map_bytes))
     return bytes(head) + map_bytes + data[32 + maplen:]
