@@ -12,6 +12,8 @@
 #define FUZZ_PAM 4
 #define FUZZ_PFM 5
 #define FUZZ_HDR 6
+#define FUZZ_BMP 7
+#define FUZZ_SUNRAS 8
 #if FUZZ_CODEC == FUZZ_JPEG
 static const char sig[] = "\xff\xd8\xff";
 #elif FUZZ_CODEC == FUZZ_PNG
@@ -23,6 +25,10 @@ static const char sig[] = "P";
 static const char sig[] = "P7\n";
 #elif FUZZ_CODEC == FUZZ_HDR
 static const char sig[] = "#?RADIANCE\n";
+#elif FUZZ_CODEC == FUZZ_BMP
+static const char sig[] = "BM";
+#elif FUZZ_CODEC == FUZZ_SUNRAS
+static const char sig[] = "\x59\xa6\x6a\x95";
 #else
 #error "define FUZZ_CODEC"
 #endif

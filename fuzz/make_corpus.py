@@ -10,6 +10,7 @@ here = Path(__file__).resolve().parent
 sys.path.insert(0, str(here.parent / "tests" / "python"))
 import variants as V  # noqa: E402
 import variants_pxm as P  # noqa: E402
+import variants_bmp_sun as BS  # noqa: E402
 
 
 def write(dirpath, data):
@@ -30,13 +31,15 @@ def main(out):
         write(out / "fuzz_png", data)
         write(out / "fuzz_decode", bytes([i % 32]) + data)
         write(out / "fuzz_probe", data)
-    pxm = {
+    per_codec = {
         "fuzz_pnm": {**P.pnm_variants(), **P.pnm_header_variants()},
         "fuzz_pam": {**P.pam_variants(), **P.pam_header_variants()},
         "fuzz_pfm": {**P.pfm_variants(), **P.pfm_header_variants()},
         "fuzz_hdr": {**P.hdr_variants(), **P.hdr_header_variants()},
+        "fuzz_bmp": BS.bmp_variants(),
+        "fuzz_sunras": BS.sun_variants(),
     }
-    for target, files in pxm.items():
+    for target, files in per_codec.items():
         for i, data in enumerate(d for d in files.values() if small(d)):
             write(out / target, data)
             write(out / "fuzz_decode", bytes([i % 32]) + data)

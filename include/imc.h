@@ -90,7 +90,8 @@ enum imc_imwrite_params {
     IMC_IMWRITE_TIFF_XDPI = 257,
     IMC_IMWRITE_TIFF_YDPI = 258,
     IMC_IMWRITE_TIFF_COMPRESSION = 259,
-    IMC_IMWRITE_JPEG2000_COMPRESSION_X1000 = 272
+    IMC_IMWRITE_JPEG2000_COMPRESSION_X1000 = 272,
+    IMC_IMWRITE_BMP_COMPRESSION = 768    /* IMC_IMWRITE_BMP_COMPRESSION_*; newer cv2 */
 };
 
 enum imc_png_strategy {
@@ -115,6 +116,12 @@ enum imc_pam_format {
 enum imc_hdr_compression {
     IMC_IMWRITE_HDR_COMPRESSION_NONE = 0,
     IMC_IMWRITE_HDR_COMPRESSION_RLE = 1
+};
+
+/* BMP 32-bit layout (cv::ImwriteBMPCompressionFlags, OpenCV 4.13+). */
+enum imc_bmp_compression {
+    IMC_IMWRITE_BMP_COMPRESSION_RGB = 0,      /* BI_RGB, cv2 4.6's only layout (default) */
+    IMC_IMWRITE_BMP_COMPRESSION_BITFIELDS = 3 /* 4-channel: BI_BITFIELDS, V5 header, alpha kept */
 };
 
 enum imc_jpeg_sampling_factor {

@@ -21,6 +21,13 @@ static inline imc_bytes imc_bytes_of(const uint8_t *data, size_t size)
     return b;
 }
 
+/* True when `rows` rows of `pitch` bytes from `offset` lie within `len`
+ * bytes; no product is formed, so nothing can overflow. */
+static inline bool imc_rows_fit(size_t len, uint64_t offset, uint64_t rows, uint64_t pitch)
+{
+    return offset <= len && (pitch == 0 || rows <= (len - offset) / pitch);
+}
+
 static inline size_t imc_bytes_left(const imc_bytes *b)
 {
     return b->pos < b->size ? b->size - b->pos : 0;

@@ -9,8 +9,10 @@
 
 /* cv2's probing order, so that overlapping signatures resolve alike. */
 static const imc_codec *const codec_table[] = {
+    &imc_codec_bmp,
     &imc_codec_hdr,
     &imc_codec_jpeg,
+    &imc_codec_sunras,
     &imc_codec_pnm,
     &imc_codec_pam,
     &imc_codec_pfm,

@@ -4,11 +4,13 @@
 
 #include "../internal.h"
 
+extern const imc_codec imc_codec_bmp;
 extern const imc_codec imc_codec_hdr;
 extern const imc_codec imc_codec_jpeg;
 extern const imc_codec imc_codec_pnm;
 extern const imc_codec imc_codec_pam;
 extern const imc_codec imc_codec_pfm;
 extern const imc_codec imc_codec_png;
+extern const imc_codec imc_codec_sunras;
 
 #endif
