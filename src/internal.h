@@ -122,6 +122,9 @@ void imc_swap_rb(imc_image *img);
 void imc_row_bgr_to_gray_8u(const uint8_t *src, int src_cn, uint8_t *dst, int width, bool swap_rb);
 void imc_row_bgr_to_gray_16u(const uint16_t *src, int src_cn, uint16_t *dst, int width,
                              bool swap_rb);
+/* cv::cvtColor(COLOR_BGR2GRAY) for 8 bits, whose weights differ from the
+ * codecs' above: gray = (b*3735 + g*19235 + r*9798 + 16384) >> 15. */
+void imc_row_cvt_bgr_to_gray_8u(const uint8_t *src, int src_cn, uint8_t *dst, int width);
 void imc_row_gray_to_bgr_8u(const uint8_t *src, uint8_t *dst, int width);
 void imc_row_gray_to_bgr_16u(const uint16_t *src, uint16_t *dst, int width);
 void imc_row_bgra_to_bgr_8u(const uint8_t *src, uint8_t *dst, int width, bool swap_rb);

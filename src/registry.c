@@ -10,6 +10,12 @@
 /* cv2's probing order, so that overlapping signatures resolve alike. */
 static const imc_codec *const codec_table[] = {
     &imc_codec_jpeg,
+#ifdef IMC_HAVE_WEBP
+    &imc_codec_webp,
+#endif
+#ifdef IMC_HAVE_TIFF
+    &imc_codec_tiff,
+#endif
     &imc_codec_png,
 };
 

@@ -6,5 +6,7 @@
 
 extern const imc_codec imc_codec_jpeg;
 extern const imc_codec imc_codec_png;
+extern const imc_codec imc_codec_webp;
+extern const imc_codec imc_codec_tiff;
 
 #endif
