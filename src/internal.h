@@ -136,7 +136,7 @@ void imc_row_swap_rb_16u(const uint16_t *src, uint16_t *dst, int width, int cn);
 void imc_row_cmyk_to_bgr_8u(const uint8_t *cmyk, uint8_t *dst, int width, int dst_cn, bool rgb);
 /* Little-endian 16-bit BGR555 (or BGR565 when green6) to BGR or gray. */
 void imc_row_bgr555_to_bgr_8u(const uint8_t *src, uint8_t *dst, int width, int dst_cn, bool green6);
-/* cv::resize(..., INTER_LINEAR_EXACT) for 8U and 16U images. */
+/* cv::resize(..., INTER_LINEAR_EXACT) as cv2 runs it for every sample depth. */
 int imc_resize_linear_exact(const imc_image *src, imc_image *dst, imc_error *err);
 /* Applies EXIF orientation 2..8 as cv2 does (flip / transpose); may
  * replace img's buffer. */

@@ -1,25 +1,45 @@
 /* cv::resize(..., INTER_LINEAR_EXACT), which cv2 applies to IMREAD_REDUCED_*
- * results of codecs that cannot scale while decoding. A bit-exact port of the
- * arithmetic: coefficients are rounded to fixed point (8 fraction bits for
- * 8-bit samples, 16 for 16-bit), a horizontal pass keeps fixed-point sums and
- * a vertical pass rounds once. (The exact-2x INTER_AREA shortcut cv2 takes
- * gives the same numbers, (a + b + c + d + 2) >> 2.) */
+ * results of codecs that cannot scale while decoding.
+ *
+ * Integer samples: a bit-exact port of cv2's resize_bitExact. Coefficients
+ * are rounded to fixed point (8 fraction bits for 8U, 16 for 8S/16U/16S, 32
+ * for 32S), a horizontal pass keeps fixed-point sums and a vertical pass
+ * rounds once. (The exact-2x INTER_AREA shortcut cv2 takes for 8U/16U/16S
+ * gives the same numbers, floor((a + b + c + d + 2) / 4).)
+ *
+ * Float samples: cv2 falls back to INTER_LINEAR, whose float arithmetic is
+ * reproduced operation by operation: exact 2x becomes INTER_AREA (sums of
+ * four, with the association of cv2's SSE2 and scalar loops), other factors
+ * are separable linear interpolation with float weights. */
 #include "internal.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* ---- Integer samples ----------------------------------------------------- */
 typedef struct {
-    int *offset;     /* left/top source index of each destination index */
-    uint32_t *coeff; /* two fixed-point weights per destination index */
-    int min, max;    /* [min, max) interpolates; outside, the edge is copied */
+    int *offset;    /* left/top source index of each destination index */
+    int64_t *coeff; /* two fixed-point weights per destination index */
+    int min, max;   /* [min, max) interpolates; outside, the edge is copied */
 } axis_map;
+
+static int fraction_bits(int depth)
+{
+    return depth == IMC_8U ? 8 : depth == IMC_32S ? 32 : 16;
+}
+
+/* Floor division by 2^shift (an arithmetic right shift, spelled portably). */
+static inline int64_t shift_down(int64_t v, int shift)
+{
+    return v >= 0 ? v >> shift : -((-(v + 1)) >> shift) - 1;
+}
 
 /* cv::interpolationLinear::getCoeffs for every destination index. */
 static void map_axis(int src_size, int dst_size, int shift, axis_map *m)
 {
-    const uint32_t one = 1u << shift;
+    const int64_t one = (int64_t)1 << shift;
     double inv_scale = (double)dst_size / (double)src_size;
     double scale = 1.0 / inv_scale;
     m->min = 0;
@@ -34,10 +54,10 @@ static void map_axis(int src_size, int dst_size, int shift, axis_map *m)
         if (ipos >= 0 && src_size > 1) {
             if (ipos < src_size - 1) {
                 double frac = pos - (double)ipos;
-                uint32_t c1 = (uint32_t)imc_cv_round(frac * (double)one);
+                int64_t c1 = (int64_t)nearbyint(frac * (double)one); /* ties to even */
                 m->offset[v] = ipos;
                 m->coeff[2 * v + 1] = c1;
-                m->coeff[2 * v] = c1 < one ? one - c1 : 0;
+                m->coeff[2 * v] = one - c1;
             } else {
                 m->offset[v] = src_size - 1;
                 if (v < m->max)
@@ -49,56 +69,108 @@ static void map_axis(int src_size, int dst_size, int shift, axis_map *m)
     }
 }
 
-static inline uint32_t sample(const uint8_t *row, int depth, size_t i)
+static inline int64_t sample(const uint8_t *row, int depth, size_t i)
 {
-    return depth == IMC_8U ? row[i] : ((const uint16_t *)(const void *)row)[i];
+    switch (depth) {
+    case IMC_8U: return row[i];
+    case IMC_8S: return ((const int8_t *)row)[i];
+    case IMC_16U: return ((const uint16_t *)(const void *)row)[i];
+    case IMC_16S: return ((const int16_t *)(const void *)row)[i];
+    default: return ((const int32_t *)(const void *)row)[i];
+    }
 }
 
-/* Horizontal pass of one source row into fixed-point sums. */
+/* Horizontal pass of one source row into fixed-point sums (never saturating
+ * for these sample ranges: the weights add up to one). */
 static void resize_row(const uint8_t *src, int depth, int cn, int shift, const axis_map *x,
-                       int dst_width, uint32_t *out)
+                       int dst_width, int64_t *out)
 {
+    const int64_t one = (int64_t)1 << shift;
     int i = 0;
     for (; i < x->min && i < dst_width; i++)
         for (int c = 0; c < cn; c++)
-            *out++ = sample(src, depth, (size_t)c) << shift;
+            *out++ = sample(src, depth, (size_t)c) * one;
     for (; i < x->max; i++) {
         size_t at = (size_t)x->offset[i] * (size_t)cn;
-        uint64_t c0 = x->coeff[2 * i], c1 = x->coeff[2 * i + 1];
-        for (int c = 0; c < cn; c++) {
-            uint64_t v = c0 * sample(src, depth, at + (size_t)c) +
-                         c1 * sample(src, depth, at + (size_t)(cn + c));
-            *out++ = (uint32_t)v; /* cannot exceed 2^32 - 1: c0 + c1 == 1 << shift */
-        }
+        int64_t c0 = x->coeff[2 * i], c1 = x->coeff[2 * i + 1];
+        for (int c = 0; c < cn; c++)
+            *out++ = c0 * sample(src, depth, at + (size_t)c) +
+                     c1 * sample(src, depth, at + (size_t)(cn + c));
     }
     size_t last = (size_t)x->offset[dst_width - 1] * (size_t)cn;
     for (; i < dst_width; i++)
         for (int c = 0; c < cn; c++)
-            *out++ = sample(src, depth, last + (size_t)c) << shift;
+            *out++ = sample(src, depth, last + (size_t)c) * one;
 }
 
-static inline void store(uint8_t *row, int depth, size_t i, uint64_t v)
+/* cv's fixedpoint64 product: round(|a| * |b| / 2^32) from 32-bit partial
+ * products, the sign applied after, saturating. */
+static int64_t fixed_mul64(int64_t a, int64_t b)
 {
-    if (depth == IMC_8U)
-        row[i] = (uint8_t)(v > 255 ? 255 : v);
-    else
-        ((uint16_t *)(void *)row)[i] = (uint16_t)(v > 65535 ? 65535 : v);
+    const uint64_t lo = 0xFFFFFFFFu;
+    bool negative = (a < 0) != (b < 0);
+    uint64_t ua = a < 0 ? 0 - (uint64_t)a : (uint64_t)a, ub = b < 0 ? 0 - (uint64_t)b : (uint64_t)b;
+    uint64_t sh0 = (ua & lo) * (ub & lo) + ((uint64_t)1 << 31);
+    uint64_t sh1_0 = (ua >> 32) * (ub & lo), sh1_1 = (ua & lo) * (ub >> 32);
+    uint64_t sh2 = (ua >> 32) * (ub >> 32);
+    uint64_t low = (sh1_0 & lo) + (sh1_1 & lo) + (sh0 >> 32);
+    uint64_t high = (sh2 & lo) + (sh1_0 >> 32) + (sh1_1 >> 32) + (low >> 32);
+    if (sh2 > 0x7FFFFFFF || high > 0x7FFFFFFF)
+        return negative ? INT64_MIN : INT64_MAX;
+    uint64_t r = high << 32 | (low & lo);
+    return negative ? -(int64_t)r : (int64_t)r;
 }
 
-int imc_resize_linear_exact(const imc_image *src, imc_image *dst, imc_error *err)
+static int64_t add_saturating(int64_t a, int64_t b)
 {
-    if ((src->depth != IMC_8U && src->depth != IMC_16U) || src->depth != dst->depth ||
-        src->channels != dst->channels)
-        return imc_fail(err, IMC_ERR_INTERNAL, "resize: unsupported image type");
+    if (b > 0 && a > INT64_MAX - b)
+        return INT64_MAX;
+    if (b < 0 && a < INT64_MIN - b)
+        return INT64_MIN;
+    return a + b;
+}
+
+/* Rounds a horizontal sum (edge == true) or the vertical combination of two
+ * to a sample, as cv's fixed-point types convert. */
+static int64_t vertical(int depth, int shift, bool edge, int64_t h0, int64_t h1, int64_t c0,
+                        int64_t c1)
+{
+    if (edge)
+        return shift_down(h0 + ((int64_t)1 << (shift - 1)), shift);
+    if (depth == IMC_32S)
+        return shift_down(add_saturating(fixed_mul64(h0, c0), fixed_mul64(h1, c1)) +
+                              ((int64_t)1 << 31),
+                          32);
+    return shift_down(c0 * h0 + c1 * h1 + ((int64_t)1 << (2 * shift - 1)), 2 * shift);
+}
+
+static inline int64_t clamp64(int64_t v, int64_t lo, int64_t hi)
+{
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
+static void store(uint8_t *row, int depth, size_t i, int64_t v)
+{
+    switch (depth) {
+    case IMC_8U: row[i] = (uint8_t)clamp64(v, 0, UINT8_MAX); break;
+    case IMC_8S: ((int8_t *)row)[i] = (int8_t)clamp64(v, INT8_MIN, INT8_MAX); break;
+    case IMC_16U: ((uint16_t *)(void *)row)[i] = (uint16_t)clamp64(v, 0, UINT16_MAX); break;
+    case IMC_16S: ((int16_t *)(void *)row)[i] = (int16_t)clamp64(v, INT16_MIN, INT16_MAX); break;
+    default: ((int32_t *)(void *)row)[i] = (int32_t)clamp64(v, INT32_MIN, INT32_MAX); break;
+    }
+}
+
+static int resize_integer(const imc_image *src, imc_image *dst, imc_error *err)
+{
     const int depth = src->depth, cn = src->channels;
-    const int shift = depth == IMC_8U ? 8 : 16;
+    const int shift = fraction_bits(depth);
     const int dw = dst->cols, dh = dst->rows;
     const size_t line = (size_t)dw * (size_t)cn;
 
     axis_map x, y;
     int *offsets = malloc(sizeof(int) * ((size_t)dw + (size_t)dh));
-    uint32_t *coeffs = malloc(sizeof(uint32_t) * 2 * ((size_t)dw + (size_t)dh));
-    uint32_t *lines = malloc(sizeof(uint32_t) * 2 * line);
+    int64_t *coeffs = malloc(sizeof(int64_t) * 2 * ((size_t)dw + (size_t)dh));
+    int64_t *lines = malloc(sizeof(int64_t) * 2 * line);
     if (!offsets || !coeffs || !lines) {
         free(offsets);
         free(coeffs);
@@ -119,7 +191,7 @@ int imc_resize_linear_exact(const imc_image *src, imc_image *dst, imc_error *err
         bool edge = dy < y.min || dy >= y.max;
         int rows[2] = {dy < y.min ? 0 : dy >= y.max ? src->rows - 1 : y.offset[dy], 0};
         rows[1] = edge ? rows[0] : rows[0] + 1;
-        uint32_t *h[2];
+        int64_t *h[2];
         const int nrows = edge ? 1 : 2;
         for (int k = 0; k < nrows; k++) {
             int slot = cached[0] == rows[k] ? 0 : cached[1] == rows[k] ? 1 : -1;
@@ -133,19 +205,153 @@ int imc_resize_linear_exact(const imc_image *src, imc_image *dst, imc_error *err
             }
             h[k] = lines + (size_t)slot * line;
         }
-        if (edge) {
-            const uint64_t half = 1u << (shift - 1);
-            for (size_t i = 0; i < line; i++)
-                store(out, depth, i, ((uint64_t)h[0][i] + half) >> shift);
-        } else {
-            const uint64_t c0 = y.coeff[2 * dy], c1 = y.coeff[2 * dy + 1];
-            const uint64_t half = (uint64_t)1 << (2 * shift - 1);
-            for (size_t i = 0; i < line; i++)
-                store(out, depth, i, (c0 * h[0][i] + c1 * h[1][i] + half) >> (2 * shift));
-        }
+        const int64_t c0 = edge ? 0 : y.coeff[2 * dy], c1 = edge ? 0 : y.coeff[2 * dy + 1];
+        for (size_t i = 0; i < line; i++)
+            store(out, depth, i, vertical(depth, shift, edge, h[0][i], edge ? 0 : h[1][i], c0, c1));
     }
     free(offsets);
     free(coeffs);
     free(lines);
     return IMC_OK;
+}
+
+/* ---- Float samples ------------------------------------------------------- */
+static inline double fsample(const uint8_t *row, int depth, size_t i)
+{
+    return depth == IMC_32F ? ((const float *)(const void *)row)[i]
+                            : ((const double *)(const void *)row)[i];
+}
+
+/* cv2's exact-2x INTER_AREA: the mean of each 2 x 2 block. Its SSE2 loop
+ * (float rows of one or four channels) adds (a + b) + (c + d), the scalar
+ * loop ((a + b) + c) + d; for doubles everything is scalar and exact-width. */
+static void area_2x(const imc_image *src, imc_image *dst)
+{
+    const int cn = dst->channels;
+    const size_t w = (size_t)dst->cols * (size_t)cn;
+    const size_t vectorized = src->depth != IMC_32F ? 0 : cn == 1 ? w / 4 * 4 : cn == 4 ? w : 0;
+    for (int dy = 0; dy < dst->rows; dy++) {
+        const uint8_t *s0 = (const uint8_t *)src->data + (size_t)(2 * dy) * src->step;
+        const uint8_t *s1 = s0 + src->step;
+        uint8_t *out = (uint8_t *)dst->data + (size_t)dy * dst->step;
+        for (size_t i = 0; i < w; i++) {
+            size_t at = (i / (size_t)cn) * 2 * (size_t)cn + i % (size_t)cn;
+            if (src->depth == IMC_32F) {
+                float a = (float)fsample(s0, IMC_32F, at), b = (float)fsample(s0, IMC_32F, at + (size_t)cn);
+                float c = (float)fsample(s1, IMC_32F, at), d = (float)fsample(s1, IMC_32F, at + (size_t)cn);
+                float sum = i < vectorized ? (a + b) + (c + d) : ((a + b) + c) + d;
+                ((float *)(void *)out)[i] = sum * 0.25f;
+            } else {
+                double a = fsample(s0, IMC_64F, at), b = fsample(s0, IMC_64F, at + (size_t)cn);
+                double c = fsample(s1, IMC_64F, at), d = fsample(s1, IMC_64F, at + (size_t)cn);
+                ((double *)(void *)out)[i] = (((a + b) + c) + d) * 0.25;
+            }
+        }
+    }
+}
+
+/* One axis of cv2's INTER_LINEAR setup: source index and float weights. */
+typedef struct {
+    int *index;
+    float *weight; /* two per destination index */
+    int max;       /* from here on the last source sample is copied */
+} linear_axis;
+
+static void map_linear(int src_size, int dst_size, bool clamp, linear_axis *a)
+{
+    double scale = 1.0 / ((double)dst_size / (double)src_size);
+    a->max = dst_size;
+    for (int d = 0; d < dst_size; d++) {
+        float f = (float)(((double)d + 0.5) * scale - 0.5);
+        int s = (int)floorf(f);
+        f -= (float)s;
+        if (clamp && s < 0)
+            f = 0, s = 0;
+        if (clamp && s + 1 >= src_size) {
+            if (d < a->max)
+                a->max = d;
+            if (s >= src_size - 1)
+                f = 0, s = src_size - 1;
+        }
+        a->index[d] = s;
+        a->weight[2 * d] = 1.0f - f;
+        a->weight[2 * d + 1] = f;
+    }
+}
+
+/* Horizontal pass of one row (float rows in float, double rows in double). */
+static void linear_row(const uint8_t *src, int depth, int cn, const linear_axis *x, int dst_width,
+                       double *out)
+{
+    for (int dx = 0; dx < dst_width; dx++) {
+        size_t at = (size_t)x->index[dx] * (size_t)cn;
+        float a0 = x->weight[2 * dx], a1 = x->weight[2 * dx + 1];
+        for (int c = 0; c < cn; c++, out++) {
+            double s0 = fsample(src, depth, at + (size_t)c);
+            if (dx >= x->max) {
+                *out = s0;
+            } else if (depth == IMC_32F) {
+                float f = (float)s0 * a0;
+                *out = f + (float)fsample(src, depth, at + (size_t)(cn + c)) * a1;
+            } else {
+                *out = s0 * a0 + fsample(src, depth, at + (size_t)(cn + c)) * a1;
+            }
+        }
+    }
+}
+
+static int resize_linear_float(const imc_image *src, imc_image *dst, imc_error *err)
+{
+    const int cn = src->channels, dw = dst->cols, dh = dst->rows;
+    const size_t line = (size_t)dw * (size_t)cn;
+    int *index = malloc(sizeof(int) * ((size_t)dw + (size_t)dh));
+    float *weight = malloc(sizeof(float) * 2 * ((size_t)dw + (size_t)dh));
+    double *rows = malloc(sizeof(double) * 2 * line);
+    if (!index || !weight || !rows) {
+        free(index);
+        free(weight);
+        free(rows);
+        return imc_fail(err, IMC_ERR_NOMEM, "resize: out of memory");
+    }
+    linear_axis x = {index, weight, dw}, y = {index + dw, weight + 2 * (size_t)dw, dh};
+    map_linear(src->cols, dw, true, &x);
+    map_linear(src->rows, dh, false, &y);
+    for (int dy = 0; dy < dh; dy++) {
+        for (int k = 0; k < 2; k++) {
+            int sy = y.index[dy] + k;
+            sy = sy < 0 ? 0 : sy >= src->rows ? src->rows - 1 : sy;
+            linear_row((const uint8_t *)src->data + (size_t)sy * src->step, src->depth, cn, &x, dw,
+                       rows + (size_t)k * line);
+        }
+        const float b0 = y.weight[2 * dy], b1 = y.weight[2 * dy + 1];
+        uint8_t *out = (uint8_t *)dst->data + (size_t)dy * dst->step;
+        for (size_t i = 0; i < line; i++) {
+            if (src->depth == IMC_32F) {
+                float f = (float)rows[i] * b0;
+                ((float *)(void *)out)[i] = f + (float)rows[line + i] * b1;
+            } else
+                ((double *)(void *)out)[i] = rows[i] * b0 + rows[line + i] * b1;
+        }
+    }
+    free(index);
+    free(weight);
+    free(rows);
+    return IMC_OK;
+}
+
+int imc_resize_linear_exact(const imc_image *src, imc_image *dst, imc_error *err)
+{
+    if (src->depth != dst->depth || src->channels != dst->channels ||
+        imc_depth_size(src->depth) == 0)
+        return imc_fail(err, IMC_ERR_INTERNAL, "resize: unsupported image type");
+    if (src->depth != IMC_32F && src->depth != IMC_64F)
+        return resize_integer(src, dst, err);
+    /* cv2's scale factors are 1 / (dst / src) */
+    double scale_x = 1.0 / ((double)dst->cols / (double)src->cols);
+    double scale_y = 1.0 / ((double)dst->rows / (double)src->rows);
+    if (fabs(scale_x - 2.0) < DBL_EPSILON && fabs(scale_y - 2.0) < DBL_EPSILON) {
+        area_2x(src, dst);
+        return IMC_OK;
+    }
+    return resize_linear_float(src, dst, err);
 }

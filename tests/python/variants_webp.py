@@ -92,7 +92,7 @@ def still_variants():
     v["pil_lossy"] = _pil(_rgb(img), quality=80)
     v["pil_lossless"] = _pil(_rgb(img), lossless=True)
     v["pil_lossy_rgba"] = _pil(_rgba(bgra), quality=60)
-    v["pil_lossless_rgba"] = _pil(_rgba(bgra), lossless=True, quality=100, method=6)
+    v["pil_lossless_rgba"] = _pil(_rgba(bgra), lossless=True, quality=20)
     v["pil_lossy_method6"] = _pil(_rgb(img), quality=40, method=6)
     ex = Image.Exif()
     ex[0x0112] = 6
@@ -102,7 +102,7 @@ def still_variants():
     png, png_alpha = _png(img), _png(bgra)
     v["cwebp_default"] = _cwebp(png, "png")
     v["cwebp_q10_sharp"] = _cwebp(png, "png", "-q", "10", "-sharp_yuv")
-    v["cwebp_lossless_z9"] = _cwebp(png, "png", "-lossless", "-z", "9")
+    v["cwebp_lossless_z3"] = _cwebp(png, "png", "-lossless", "-z", "3")
     v["cwebp_near_lossless"] = _cwebp(png, "png", "-near_lossless", "60")
     v["cwebp_alpha_q50"] = _cwebp(png_alpha, "png", "-q", "70", "-alpha_q", "50")
     v["cwebp_alpha_exact"] = _cwebp(png_alpha, "png", "-lossless", "-exact")
