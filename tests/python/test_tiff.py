@@ -161,7 +161,7 @@ def test_logluv():
     back = imc.imdecode(data, -1)
     assert np.array_equal(back, decode_back(data))
     # LogLuv keeps luminance to ~0.3% and chroma in 8-bit u', v': errors scale with the pixel
-    assert (np.abs(back - img) <= 0.01 * img.max(axis=2, keepdims=True) + 1e-4).all()
+    assert (np.abs(back - img) <= 0.03 * img.max(axis=2, keepdims=True)).all()
     # newer cv2: SGILOG for one channel, SGILOG24 for three
     gray = T.float_image(1)
     for im, c in ((gray, 34676), (img, 34677)):
