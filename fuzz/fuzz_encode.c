@@ -9,10 +9,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 8)
         return 0;
-    static const char *exts[] = {".jpg", ".png"};
+    static const char *exts[] = {".jpg", ".png", ".webp", ".tiff"};
+    /* real param ids (JPEG, PNG, WebP, TIFF), so that values reach the codecs */
+    static const int ids[] = {1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 64, 256, 257, 258, 259, 278, 317, 9};
     static const int depths[] = {IMC_8U, IMC_8S, IMC_16U, IMC_16S, IMC_32S, IMC_32F, IMC_64F};
     static const int channels[] = {1, 3, 4};
-    const char *ext = exts[data[0] & 1];
+    const char *ext = exts[(data[1] >> 2) % 4];
     int depth = depths[(data[0] >> 1) % 7];
     int cn = channels[data[1] % 3];
     int rows = 1 + data[2] % 64, cols = 1 + data[3] % 64;
@@ -28,7 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             data += 4;
             size -= 4;
         }
-        params[i] = i % 2 == 0 ? (int)((uint32_t)v % 24) : v;
+        params[i] = i % 2 == 0 ? ids[(uint32_t)v % (sizeof ids / sizeof ids[0])] : v;
     }
     imc_image img;
     if (imc_image_alloc(&img, rows, cols, cn, depth) != IMC_OK)
@@ -37,7 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t i = 0; i < bytes; i++)
         ((uint8_t *)img.data)[i] = size ? data[i % size] : (uint8_t)i;
     imc_buffer out;
-    if (imc_encode(ext, &img, params, nparams, &out) == IMC_OK) {
+    if (imc_have_writer(ext) && imc_encode(ext, &img, params, nparams, &out) == IMC_OK) {
         imc_image back;
         if (imc_decode(out.data, out.size, IMC_IMREAD_UNCHANGED, &back) != IMC_OK ||
             back.rows != rows || back.cols != cols)

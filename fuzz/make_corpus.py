@@ -9,6 +9,8 @@ from pathlib import Path
 here = Path(__file__).resolve().parent
 sys.path.insert(0, str(here.parent / "tests" / "python"))
 import variants as V  # noqa: E402
+import variants_tiff as T  # noqa: E402
+import variants_webp as W  # noqa: E402
 
 
 def write(dirpath, data):
@@ -29,6 +31,14 @@ def main(out):
         write(out / "fuzz_png", data)
         write(out / "fuzz_decode", bytes([i % 32]) + data)
         write(out / "fuzz_probe", data)
+    webps = {**W.still_variants(), **W.animated_variants()}
+    tiffs = {**T.variants(), **T.multipage_variants()}
+    for target, files in (("fuzz_webp", webps), ("fuzz_tiff", tiffs)):
+        for i, data in enumerate(d for d in files.values() if small(d)):
+            write(out / target, data)
+            if i % 3 == 0:  # a share: the generic targets have every format to cover
+                write(out / "fuzz_decode", bytes([i % 32]) + data)
+                write(out / "fuzz_probe", data)
     for i in range(64):
         write(out / "fuzz_encode", bytes([i, i * 7 % 256, 5 + i, 9 + 2 * i, i % 8]) +
               os.urandom(64))
