@@ -84,8 +84,12 @@ const char *cli_depth_name(int depth)
 {
     switch (depth) {
     case IMC_8U: return "uint8";
+    case IMC_8S: return "int8";
     case IMC_16U: return "uint16";
+    case IMC_16S: return "int16";
+    case IMC_32S: return "int32";
     case IMC_32F: return "float32";
+    case IMC_64F: return "float64";
     default: return "?";
     }
 }

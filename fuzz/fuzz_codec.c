@@ -1,6 +1,7 @@
 /* libFuzzer targets for one codec each: the input is forced to carry that
  * codec's signature so that the fuzzer spends its time inside it.
- * Built once per codec with -DFUZZ_CODEC=FUZZ_JPEG, FUZZ_PNG, FUZZ_PNM, ... */
+ * Built once per codec with -DFUZZ_CODEC=FUZZ_JPEG, FUZZ_PNG, FUZZ_PNM, ... Pages and
+ * frames are decoded too (multi-page formats). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,21 +15,32 @@
 #define FUZZ_HDR 6
 #define FUZZ_BMP 7
 #define FUZZ_SUNRAS 8
+#define FUZZ_WEBP 9
+#define FUZZ_TIFF 10
+/* sig is prepended to inputs that the codec called `name` does not claim. */
 #if FUZZ_CODEC == FUZZ_JPEG
-static const char sig[] = "\xff\xd8\xff";
+static const char sig[] = "\xff\xd8\xff", name[] = "jpeg";
 #elif FUZZ_CODEC == FUZZ_PNG
-static const char sig[] = "\x89PNG\r\n\x1a\n";
+static const char sig[] = "\x89PNG\r\n\x1a\n", name[] = "png";
 #elif FUZZ_CODEC == FUZZ_PNM || FUZZ_CODEC == FUZZ_PFM
 /* "P1".."P6" and "Pf"/"PF" share the first byte: the seeds pick the codec. */
-static const char sig[] = "P";
+#if FUZZ_CODEC == FUZZ_PNM
+static const char sig[] = "P", name[] = "pnm";
+#else
+static const char sig[] = "P", name[] = "pfm";
+#endif
 #elif FUZZ_CODEC == FUZZ_PAM
-static const char sig[] = "P7\n";
+static const char sig[] = "P7\n", name[] = "pam";
 #elif FUZZ_CODEC == FUZZ_HDR
-static const char sig[] = "#?RADIANCE\n";
+static const char sig[] = "#?RADIANCE\n", name[] = "hdr";
 #elif FUZZ_CODEC == FUZZ_BMP
-static const char sig[] = "BM";
+static const char sig[] = "BM", name[] = "bmp";
 #elif FUZZ_CODEC == FUZZ_SUNRAS
-static const char sig[] = "\x59\xa6\x6a\x95";
+static const char sig[] = "\x59\xa6\x6a\x95", name[] = "sunras";
+#elif FUZZ_CODEC == FUZZ_WEBP
+static const char sig[] = "RIFF", name[] = "webp";
+#elif FUZZ_CODEC == FUZZ_TIFF
+static const char sig[] = "II*\0", name[] = "tiff"; /* MM and BigTIFF inputs pass as they are */
 #else
 #error "define FUZZ_CODEC"
 #endif
@@ -40,7 +52,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!buf)
         return 0;
     size_t len = size;
-    if (size >= n && !memcmp(data, sig, n)) {
+    const char *found = imc_sniff(data, size);
+    if ((size >= n && !memcmp(data, sig, n)) || (found && !strcmp(found, name))) {
         memcpy(buf, data, size);
     } else {
         memcpy(buf, sig, n);
@@ -56,6 +69,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (imc_decode_ex(buf, len, &opts, &img, NULL) == IMC_OK)
             imc_image_free(&img);
     }
+    imc_decode_options all = {.flags = IMC_IMREAD_ANYCOLOR,
+                              .limits = {.max_pixels = 1u << 20, .max_bytes = 1u << 23}};
+    imc_image_list pages;
+    if (imc_decode_multi(buf, len, &all, 0, 8, &pages, NULL) == IMC_OK)
+        imc_image_list_free(&pages);
+    size_t count;
+    imc_count(buf, len, &count, NULL);
     imc_info info;
     imc_probe(buf, len, &info);
     free(buf);

@@ -11,11 +11,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 8)
         return 0;
     static const char *exts[] = {".jpg", ".png", ".pgm", ".ppm", ".pnm", ".pbm", ".pam", ".pfm",
-                                 ".hdr"};
+                                 ".hdr", ".bmp", ".sr", ".webp", ".tiff"};
     static const int depths[] = {IMC_8U, IMC_8S, IMC_16U, IMC_16S, IMC_32S, IMC_32F, IMC_64F};
     static const int channels[] = {1, 3, 4};
     /* real parameter ids, then anything */
-    static const int ids[] = {1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 32, 80, 128, 0, -1, 9999};
+    static const int ids[] = {1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 32, 64, 80, 128, 256, 257, 258, 259, 278, 317, 768, 0, -1, 9999};
     const int next = sizeof exts / sizeof exts[0];
     const char *ext = exts[data[0] % next];
     int depth = depths[data[0] / next % 7];
@@ -42,7 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t i = 0; i < bytes; i++)
         ((uint8_t *)img.data)[i] = size ? data[i % size] : (uint8_t)i;
     imc_buffer out;
-    if (imc_encode(ext, &img, params, nparams, &out) == IMC_OK) {
+    if (imc_have_writer(ext) && imc_encode(ext, &img, params, nparams, &out) == IMC_OK) {
         imc_image back;
         /* cv2 cannot read back its PAM files without a TUPLTYPE unless they
          * are 8-bit gray or RGB: imc neither (docs/compat.md). */

@@ -11,6 +11,8 @@ sys.path.insert(0, str(here.parent / "tests" / "python"))
 import variants as V  # noqa: E402
 import variants_pxm as P  # noqa: E402
 import variants_bmp_sun as BS  # noqa: E402
+import variants_tiff as T  # noqa: E402
+import variants_webp as W  # noqa: E402
 
 
 def write(dirpath, data):
@@ -38,6 +40,8 @@ def main(out):
         "fuzz_hdr": {**P.hdr_variants(), **P.hdr_header_variants()},
         "fuzz_bmp": BS.bmp_variants(),
         "fuzz_sunras": BS.sun_variants(),
+        "fuzz_webp": {**W.still_variants(), **W.animated_variants()},
+        "fuzz_tiff": {**T.variants(), **T.multipage_variants()},
     }
     for target, files in per_codec.items():
         for i, data in enumerate(d for d in files.values() if small(d)):

@@ -133,6 +133,9 @@ void imc_swap_rb(imc_image *img);
 void imc_row_bgr_to_gray_8u(const uint8_t *src, int src_cn, uint8_t *dst, int width, bool swap_rb);
 void imc_row_bgr_to_gray_16u(const uint16_t *src, int src_cn, uint16_t *dst, int width,
                              bool swap_rb);
+/* cv::cvtColor(COLOR_BGR2GRAY) for 8 bits, whose weights differ from the
+ * codecs' above: gray = (b*3735 + g*19235 + r*9798 + 16384) >> 15. */
+void imc_row_cvt_bgr_to_gray_8u(const uint8_t *src, int src_cn, uint8_t *dst, int width);
 void imc_row_gray_to_bgr_8u(const uint8_t *src, uint8_t *dst, int width);
 void imc_row_gray_to_bgr_16u(const uint16_t *src, uint16_t *dst, int width);
 void imc_row_bgra_to_bgr_8u(const uint8_t *src, uint8_t *dst, int width, bool swap_rb);
@@ -156,9 +159,12 @@ float imc_sample_to_float(const void *row, int depth, size_t i);
 /* dst[i] = saturate_cast<uchar>(src[i] * scale), the product rounded to float
  * first: cv2's convertTo(CV_8U, scale) for 32F data. */
 void imc_row_32f_to_8u(const float *src, uint8_t *dst, size_t n, float scale);
-/* cv::resize(..., INTER_LINEAR_EXACT) for 8U and 16U images; for 32F it is
- * INTER_LINEAR (the exact-2x case as INTER_AREA), as cv2 falls back to. */
+/* cv::resize(..., INTER_LINEAR_EXACT) as cv2 runs it for every sample depth:
+ * bit-exact fixed point for integers; for floats cv2 falls back to
+ * INTER_LINEAR (the exact-2x case as INTER_AREA). */
 int imc_resize_linear_exact(const imc_image *src, imc_image *dst, imc_error *err);
+/* The same for 8S, 16S, 32S and 64F (resize_wide.c). */
+int imc_resize_wide(const imc_image *src, imc_image *dst, imc_error *err);
 /* Applies EXIF orientation 2..8 as cv2 does (flip / transpose); may
  * replace img's buffer. */
 int imc_apply_orientation(imc_image *img, int orientation, imc_error *err);

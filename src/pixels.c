@@ -109,6 +109,14 @@ void imc_row_bgr_to_gray_16u(const uint16_t *src, int src_cn, uint16_t *dst, int
         dst[x] = (uint16_t)(swap_rb ? gray_of(src[2], src[1], src[0]) : gray_of(src[0], src[1], src[2]));
 }
 
+void imc_row_cvt_bgr_to_gray_8u(const uint8_t *src, int src_cn, uint8_t *dst, int width)
+{
+    enum { SHIFT15 = 15, B15 = 3735, G15 = 19235, R15 = 9798 };
+    for (int x = 0; x < width; x++, src += src_cn)
+        dst[x] = (uint8_t)((src[0] * B15 + src[1] * G15 + src[2] * R15 + (1 << (SHIFT15 - 1))) >>
+                           SHIFT15);
+}
+
 void imc_row_gray_to_bgr_8u(const uint8_t *src, uint8_t *dst, int width)
 {
     for (int x = 0; x < width; x++, dst += 3)

@@ -12,10 +12,16 @@ static const imc_codec *const codec_table[] = {
     &imc_codec_bmp,
     &imc_codec_hdr,
     &imc_codec_jpeg,
+#ifdef IMC_HAVE_WEBP
+    &imc_codec_webp,
+#endif
     &imc_codec_sunras,
     &imc_codec_pnm,
     &imc_codec_pam,
     &imc_codec_pfm,
+#ifdef IMC_HAVE_TIFF
+    &imc_codec_tiff,
+#endif
     &imc_codec_png,
 };
 

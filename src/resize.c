@@ -282,11 +282,13 @@ static int resize_32f(const imc_image *src, imc_image *dst, imc_error *err)
 
 int imc_resize_linear_exact(const imc_image *src, imc_image *dst, imc_error *err)
 {
-    if (src->depth == IMC_32F && dst->depth == IMC_32F && src->channels == dst->channels)
-        return resize_32f(src, dst, err);
-    if ((src->depth != IMC_8U && src->depth != IMC_16U) || src->depth != dst->depth ||
-        src->channels != dst->channels)
+    if (src->depth != dst->depth || src->channels != dst->channels ||
+        imc_depth_size(src->depth) == 0)
         return imc_fail(err, IMC_ERR_INTERNAL, "resize: unsupported image type");
+    if (src->depth == IMC_32F)
+        return resize_32f(src, dst, err);
+    if (src->depth != IMC_8U && src->depth != IMC_16U)
+        return imc_resize_wide(src, dst, err);
     const int depth = src->depth, cn = src->channels;
     const int shift = depth == IMC_8U ? 8 : 16;
     const int dw = dst->cols, dh = dst->rows;

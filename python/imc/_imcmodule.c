@@ -103,8 +103,12 @@ static int npy_type_of(int depth)
 {
     switch (depth) {
     case IMC_8U: return NPY_UINT8;
+    case IMC_8S: return NPY_INT8;
     case IMC_16U: return NPY_UINT16;
+    case IMC_16S: return NPY_INT16;
+    case IMC_32S: return NPY_INT32;
     case IMC_32F: return NPY_FLOAT32;
+    case IMC_64F: return NPY_FLOAT64;
     default: return -1;
     }
 }
@@ -898,9 +902,10 @@ static PyObject *py_probe(PyObject *self, PyObject *args, PyObject *kw)
     PyObject *t = PyStructSequence_New(&ImageInfoType);
     if (!t)
         return NULL;
-    PyObject *dtype = PyUnicode_FromString(info.depth == IMC_16U   ? "uint16"
-                                           : info.depth == IMC_32F ? "float32"
-                                                                   : "uint8");
+    int typenum = npy_type_of(info.depth);
+    PyArray_Descr *descr = PyArray_DescrFromType(typenum >= 0 ? typenum : NPY_UINT8);
+    PyObject *dtype = PyObject_GetAttrString((PyObject *)descr, "name");
+    Py_DECREF(descr);
     PyStructSequence_SET_ITEM(t, 0, PyUnicode_FromString(info.format));
     PyStructSequence_SET_ITEM(t, 1, PyLong_FromLong(info.width));
     PyStructSequence_SET_ITEM(t, 2, PyLong_FromLong(info.height));

@@ -12,5 +12,7 @@ extern const imc_codec imc_codec_pam;
 extern const imc_codec imc_codec_pfm;
 extern const imc_codec imc_codec_png;
 extern const imc_codec imc_codec_sunras;
+extern const imc_codec imc_codec_webp;
+extern const imc_codec imc_codec_tiff;
 
 #endif

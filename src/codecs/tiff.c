@@ -1,0 +1,968 @@
+/* TIFF through libtiff, reproducing cv2 4.6's TiffDecoder / TiffEncoder.
+ *
+ * Decoding makes cv2's libtiff calls in cv2's order: 8-bit output goes
+ * through TIFFReadRGBAStrip / TIFFReadRGBATile (so libtiff does palette,
+ * YCbCr, CMYK, 1/2/4-bit, JPEG and LogLuv-to-8-bit conversion and part of
+ * the orientation), 16-bit output through TIFFReadEncodedStrip/Tile with
+ * cv2's 10/12/14-bit unpacking and scaling, 32/64-bit output raw, LogLuv as
+ * float XYZ turned into BGR with cv2's float arithmetic; then cv2's
+ * orientation fixes. Pages are TIFF directories (cv2's nextPage).
+ *
+ * Encoding writes what cv2's writeLibTiff writes, byte for byte: LZW with
+ * horizontal predictor by default, cv2's rows per strip, 32FC3 as LogLuv,
+ * IMWRITE_TIFF_* params (and newer cv2's ROWSPERSTRIP / PREDICTOR, which 4.6
+ * also reads by their tag numbers). Several images become pages.
+ *
+ * libtiff's messages go to per-handle handlers (libtiff >= 4.5): nothing is
+ * printed and no global handler is touched. */
+#include "codecs.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <tiffio.h>
+
+/* ---- libtiff plumbing ---------------------------------------------------- */
+typedef struct {
+    char text[200];
+} tiff_message;
+
+static int keep_first_error(TIFF *tif, void *user, const char *module, const char *fmt,
+                            va_list ap)
+{
+    (void)tif;
+    (void)module;
+    tiff_message *m = user;
+    if (!m->text[0])
+        vsnprintf(m->text, sizeof m->text, fmt, ap);
+    return 1; /* handled: libtiff's global handler is not called */
+}
+
+static int ignore_warning(TIFF *tif, void *user, const char *module, const char *fmt, va_list ap)
+{
+    (void)tif;
+    (void)user;
+    (void)module;
+    (void)fmt;
+    (void)ap;
+    return 1;
+}
+
+static int no_map(thandle_t h, void **base, toff_t *size)
+{
+    (void)h;
+    (void)base;
+    (void)size;
+    return 0; /* cv2's map callback fails too: libtiff reads through read() */
+}
+
+static void no_unmap(thandle_t h, void *base, toff_t size)
+{
+    (void)h;
+    (void)base;
+    (void)size;
+}
+
+static int close_nothing(thandle_t h)
+{
+    (void)h;
+    return 0;
+}
+
+static TIFF *open_client(const char *mode, thandle_t handle, TIFFReadWriteProc read,
+                         TIFFReadWriteProc write, TIFFSeekProc seek, TIFFSizeProc size,
+                         tiff_message *msg)
+{
+    TIFFOpenOptions *opts = TIFFOpenOptionsAlloc();
+    if (!opts)
+        return NULL;
+    TIFFOpenOptionsSetErrorHandlerExtR(opts, keep_first_error, msg);
+    TIFFOpenOptionsSetWarningHandlerExtR(opts, ignore_warning, NULL);
+    TIFF *tif = TIFFClientOpenExt("", mode, handle, read, write, seek, close_nothing, size,
+                                  no_map, no_unmap, opts);
+    TIFFOpenOptionsFree(opts);
+    return tif;
+}
+
+/* ---- Decoding: the input stream, as cv2's TiffDecoderBufHelper ---------- */
+typedef struct {
+    const uint8_t *data;
+    size_t size, pos;
+} source;
+
+static tmsize_t source_read(thandle_t h, void *out, tmsize_t n)
+{
+    source *s = h;
+    if (n < 0)
+        return 0;
+    size_t take = (size_t)n < s->size - s->pos ? (size_t)n : s->size - s->pos;
+    memcpy(out, s->data + s->pos, take);
+    s->pos += take;
+    return (tmsize_t)take;
+}
+
+static tmsize_t source_write(thandle_t h, void *data, tmsize_t n)
+{
+    (void)h;
+    (void)data;
+    (void)n;
+    return 0;
+}
+
+static toff_t source_seek(thandle_t h, toff_t offset, int whence)
+{
+    source *s = h;
+    toff_t pos = s->pos;
+    if (whence == SEEK_SET)
+        pos = offset;
+    else if (whence == SEEK_CUR)
+        pos += offset;
+    else if (whence == SEEK_END)
+        pos = s->size + offset;
+    s->pos = pos < s->size ? (size_t)pos : s->size;
+    return s->pos;
+}
+
+static toff_t source_size(thandle_t h)
+{
+    return ((source *)h)->size;
+}
+
+typedef struct {
+    TIFF *tif;
+    source src;
+    tiff_message msg;
+    int width, height;
+    bool hdr; /* cv2's m_hdr: a LogLuv page, native type 32FC3 (float XYZ) */
+} decoder;
+
+static int failure(decoder *d, int code, const char *what, imc_error *err)
+{
+    if (d->msg.text[0])
+        return imc_fail(err, code, "tiff: %s: %s", what, d->msg.text);
+    return imc_fail(err, code, "tiff: %s", what);
+}
+
+/* The fields cv2 reads with defaults: bits per sample 1 when absent (bilevel),
+ * samples per pixel 1 for gray photometrics and 3 otherwise. */
+static void sample_layout(TIFF *tif, uint16_t photometric, uint16_t *bpp, uint16_t *ncn)
+{
+    bool gray = photometric == PHOTOMETRIC_MINISWHITE || photometric == PHOTOMETRIC_MINISBLACK;
+    *bpp = 8;
+    *ncn = gray ? 1 : 3;
+    if (!TIFFGetField(tif, TIFFTAG_BITSPERSAMPLE, bpp))
+        *bpp = 1;
+    TIFFGetField(tif, TIFFTAG_SAMPLESPERPIXEL, ncn);
+}
+
+/* cv2's readHeader: the page's size and native type. */
+static int read_header(decoder *d, imc_header *hdr, imc_error *err)
+{
+    TIFF *tif = d->tif;
+    uint32_t w = 0, h = 0;
+    uint16_t photometric = 0;
+    if (!TIFFGetField(tif, TIFFTAG_IMAGEWIDTH, &w) || !TIFFGetField(tif, TIFFTAG_IMAGELENGTH, &h) ||
+        !TIFFGetField(tif, TIFFTAG_PHOTOMETRIC, &photometric))
+        return failure(d, IMC_ERR_CORRUPT, "no ImageWidth, ImageLength or Photometric", err);
+    if (w > INT32_MAX || h > INT32_MAX)
+        return imc_fail(err, IMC_ERR_LIMITS, "tiff: %u x %u image is too large", w, h);
+    bool gray = photometric == PHOTOMETRIC_MINISWHITE || photometric == PHOTOMETRIC_MINISBLACK;
+    uint16_t bpp, ncn;
+    sample_layout(tif, photometric, &bpp, &ncn);
+    d->width = hdr->width = (int)w;
+    d->height = hdr->height = (int)h;
+    d->hdr = ncn == 3 && photometric == PHOTOMETRIC_LOGLUV;
+    if (d->hdr) {
+        hdr->channels = 3;
+        hdr->depth = IMC_32F;
+        return IMC_OK;
+    }
+    if (bpp > 8 && (photometric > 2 || (ncn != 1 && ncn != 3 && ncn != 4)))
+        bpp = 8;
+    uint16_t format = SAMPLEFORMAT_UINT;
+    TIFFGetField(tif, TIFFTAG_SAMPLEFORMAT, &format);
+    if (ncn < 1 || ncn > 4)
+        return imc_fail(err, IMC_ERR_UNSUPPORTED, "tiff: %u samples per pixel", ncn);
+    const bool integer = format == SAMPLEFORMAT_UINT || format == SAMPLEFORMAT_INT;
+    const bool is_int = format == SAMPLEFORMAT_INT;
+    hdr->channels = gray ? 1 : ncn;
+    switch (bpp) {
+    case 4: /* newer cv2: 4-bit palette */
+        if (photometric != PHOTOMETRIC_PALETTE)
+            return imc_fail(err, IMC_ERR_UNSUPPORTED, "tiff: 4-bit samples outside a palette");
+        /* fall through */
+    case 1:
+    case 8:
+        if (!integer)
+            break;
+        hdr->depth = is_int ? IMC_8S : IMC_8U;
+        if (photometric == PHOTOMETRIC_PALETTE && bpp != 1)
+            hdr->channels = 3;
+        return IMC_OK;
+    case 10: case 12: case 14: case 16:
+        if (!integer)
+            break;
+        hdr->depth = is_int ? IMC_16S : IMC_16U;
+        return IMC_OK;
+    case 32:
+        if (format != SAMPLEFORMAT_IEEEFP && format != SAMPLEFORMAT_INT)
+            break;
+        hdr->depth = format == SAMPLEFORMAT_IEEEFP ? IMC_32F : IMC_32S;
+        hdr->channels = ncn;
+        return IMC_OK;
+    case 64:
+        if (format != SAMPLEFORMAT_IEEEFP)
+            break;
+        hdr->depth = IMC_64F;
+        hdr->channels = ncn;
+        return IMC_OK;
+    default:
+        return imc_fail(err, IMC_ERR_UNSUPPORTED, "tiff: %u bits per sample", bpp);
+    }
+    return imc_fail(err, IMC_ERR_UNSUPPORTED, "tiff: %u-bit samples of format %u", bpp, format);
+}
+
+static int tiff_open(void *state, const uint8_t *buf, size_t len, int scale_denom,
+                     imc_header *hdr, imc_error *err)
+{
+    (void)scale_denom; /* cv2 resizes TIFFs after decoding */
+    decoder *d = state;
+    d->src = (source){buf, len, 0};
+    d->tif = open_client("r", &d->src, source_read, source_write, source_seek, source_size,
+                         &d->msg);
+    if (!d->tif)
+        return failure(d, IMC_ERR_CORRUPT, "cannot read the header", err);
+    return read_header(d, hdr, err);
+}
+
+/* cv2's nextPage: the next directory, if any, and its header. */
+static int tiff_next_page(void *state, imc_header *hdr, imc_error *err)
+{
+    decoder *d = state;
+    if (!d->tif || !TIFFReadDirectory(d->tif))
+        return 0;
+    int rc = read_header(d, hdr, err);
+    return rc == IMC_OK ? 1 : rc;
+}
+
+static void tiff_close(void *state)
+{
+    decoder *d = state;
+    if (d->tif)
+        TIFFClose(d->tif);
+}
+
+/* ---- Decoding: pixels ---------------------------------------------------- */
+/* What cv2's readData learns about the page before reading it. */
+typedef struct {
+    bool tiled;
+    uint16_t bpp, ncn, orientation;
+    uint32_t tile_w, tile_h; /* cv2's tile_width0 / tile_height0 */
+    int dst_bpp;             /* bits per output sample: 8, 16, 32 or 64 */
+    int order;
+    size_t row_bytes;        /* of one tile / strip row in the read buffer */
+    size_t unpacked_row_bytes;
+    uint8_t *buf, *unpacked;
+} page;
+
+/* cv2's limits on tiles and strips, then imc's own: a tile far larger than
+ * the image would make libtiff and cv2 allocate without bound. */
+static int check_tiles(decoder *d, page *p, imc_error *err)
+{
+    if (p->tile_w == 0)
+        p->tile_w = (uint32_t)d->width;
+    if (p->tile_h == 0 || (!p->tiled && p->tile_h == UINT32_MAX))
+        p->tile_h = (uint32_t)d->height;
+    if ((int32_t)p->tile_w <= 0 || p->tile_w > (1u << 24) || (int32_t)p->tile_h <= 0 ||
+        p->tile_h > (1u << 24))
+        return imc_fail(err, IMC_ERR_UNSUPPORTED, "tiff: %u x %u tiles", p->tile_w, p->tile_h);
+    if (p->ncn > 4 || p->bpp > 64)
+        return imc_fail(err, IMC_ERR_UNSUPPORTED, "tiff: %u samples of %u bits", p->ncn, p->bpp);
+    uint64_t bytes = (uint64_t)p->tile_w * p->tile_h * p->ncn * (p->bpp / 8 ? p->bpp / 8 : 1);
+    if (bytes >= (1u << 30))
+        return imc_fail(err, IMC_ERR_UNSUPPORTED, "tiff: tile size is too large: >= 1 GiB");
+    if (!p->tiled && p->tile_h > (uint32_t)d->height) /* only `height` rows are ever read */
+        p->tile_h = (uint32_t)d->height;
+    if ((uint64_t)p->tile_w * p->tile_h > (uint64_t)d->width * (uint64_t)d->height + (1u << 20))
+        return imc_fail(err, IMC_ERR_LIMITS, "tiff: %u x %u tiles for a %d x %d image", p->tile_w,
+                        p->tile_h, d->width, d->height);
+    return IMC_OK;
+}
+
+static int read_layout(decoder *d, const imc_image *dst, page *p, imc_error *err)
+{
+    TIFF *tif = d->tif;
+    uint16_t photometric = 0;
+    TIFFGetField(tif, TIFFTAG_PHOTOMETRIC, &photometric);
+    p->tiled = TIFFIsTiled(tif) != 0;
+    sample_layout(tif, photometric, &p->bpp, &p->ncn);
+    p->orientation = ORIENTATION_TOPLEFT;
+    TIFFGetField(tif, TIFFTAG_ORIENTATION, &p->orientation);
+    p->dst_bpp = (int)imc_depth_size(dst->depth) * 8;
+    if (p->dst_bpp == 8) {
+        char msg[1024];
+        if (!TIFFRGBAImageOK(tif, msg))
+            return imc_fail(err, IMC_ERR_UNSUPPORTED, "tiff: %s", msg);
+    }
+    p->tile_w = (uint32_t)d->width;
+    p->tile_h = 0;
+    if (p->tiled) {
+        if (!TIFFGetField(tif, TIFFTAG_TILEWIDTH, &p->tile_w) ||
+            !TIFFGetField(tif, TIFFTAG_TILELENGTH, &p->tile_h))
+            return failure(d, IMC_ERR_CORRUPT, "no TileWidth or TileLength", err);
+    } else {
+        TIFFGetField(tif, TIFFTAG_ROWSPERSTRIP, &p->tile_h);
+    }
+    int rc = check_tiles(d, p, err);
+    if (rc != IMC_OK)
+        return rc;
+    if (p->dst_bpp == 8) { /* TIFFReadRGBA* deliver 8-bit RGBA */
+        p->bpp = 8;
+        p->ncn = 4;
+    } else if (p->dst_bpp >= 32) {
+        if (p->ncn != dst->channels)
+            return imc_fail(err, IMC_ERR_UNSUPPORTED, "tiff: %u samples read as %d channels",
+                            p->ncn, dst->channels);
+        if (!TIFFSetField(tif, TIFFTAG_SAMPLEFORMAT, SAMPLEFORMAT_IEEEFP))
+            return failure(d, IMC_ERR_CORRUPT, "cannot set SampleFormat", err);
+    }
+    return IMC_OK;
+}
+
+static int alloc_buffers(page *p, imc_error *err)
+{
+    p->row_bytes = ((size_t)p->ncn * p->tile_w * p->bpp + 7) / 8;
+    p->unpacked_row_bytes = ((size_t)p->ncn * p->tile_w * (size_t)p->dst_bpp + 7) / 8;
+    p->buf = calloc(p->tile_h, p->row_bytes);
+    if (p->bpp < p->dst_bpp)
+        p->unpacked = calloc(p->tile_h, p->unpacked_row_bytes);
+    if (!p->buf || (p->bpp < p->dst_bpp && !p->unpacked))
+        return imc_fail(err, IMC_ERR_NOMEM, "tiff: out of memory for a %u x %u tile", p->tile_w,
+                        p->tile_h);
+    return IMC_OK;
+}
+
+/* cv2's _unpack10To16 / _unpack12To16 / _unpack14To16: big-endian packets of
+ * `bits`-bit samples, a short last packet padded with zeros. */
+static void unpack_to_16(const uint8_t *src, const uint8_t *src_end, uint16_t *dst,
+                         uint16_t *dst_end, size_t expected, int bits)
+{
+    const size_t src_per = bits == 10 ? 5 : bits == 12 ? 3 : 7, dst_per = bits == 12 ? 2 : 4;
+    const uint64_t mask = (1u << bits) - 1;
+    size_t full = expected / dst_per;
+    if ((size_t)(src_end - src) / src_per < full)
+        full = (size_t)(src_end - src) / src_per;
+    if ((size_t)(dst_end - dst) / dst_per < full)
+        full = (size_t)(dst_end - dst) / dst_per;
+    for (size_t i = 0; i < full; i++, dst += dst_per) {
+        uint64_t v = 0;
+        for (size_t j = 0; j < src_per; j++)
+            v = v << 8 | *src++;
+        for (size_t j = 0; j < dst_per; j++, v >>= bits)
+            dst[dst_per - 1 - j] = (uint16_t)(v & mask);
+    }
+    size_t remaining = expected - full * dst_per;
+    if ((size_t)(dst_end - dst) < remaining)
+        remaining = (size_t)(dst_end - dst);
+    bool stop = remaining == 0;
+    while (!stop) {
+        uint64_t v = 0;
+        for (size_t j = 0; j < src_per; j++)
+            v = v << 8 | (src < src_end ? *src++ : 0);
+        for (size_t j = 0; j < dst_per; j++) {
+            stop |= remaining-- == 0;
+            if (!stop)
+                *dst++ = (uint16_t)((v >> (dst_per * (size_t)bits - (j + 1) * (size_t)bits)) & mask);
+        }
+    }
+}
+
+/* One tile (or strip) of the loop cv2 runs over the image. */
+typedef struct {
+    uint32_t index;      /* tile or strip number */
+    int x, y;            /* where the tile starts in the image */
+    int width, height;   /* the part of the tile inside the image */
+    int img_y;           /* first image row it fills */
+} tile;
+
+static uint8_t *pixel_at(const imc_image *img, int row, int col)
+{
+    return (uint8_t *)img->data + (size_t)row * img->step +
+           (size_t)col * (size_t)img->channels * imc_depth_size(img->depth);
+}
+
+/* 8-bit output: libtiff's RGBA raster rows, bottom-up, converted as cv2. */
+static int read_rgba_tile(decoder *d, page *p, const tile *t, imc_image *dst, imc_error *err)
+{
+    uint8_t *start = p->buf;
+    if (!p->tiled) {
+        if (!TIFFReadRGBAStrip(d->tif, (uint32_t)t->y, (uint32_t *)(void *)p->buf))
+            return failure(d, IMC_ERR_CORRUPT, "cannot read a strip", err);
+    } else {
+        if (!TIFFReadRGBATile(d->tif, (uint32_t)t->x, (uint32_t)t->y, (uint32_t *)(void *)p->buf))
+            return failure(d, IMC_ERR_CORRUPT, "cannot read a tile", err);
+        start += (size_t)(p->tile_h - (uint32_t)t->height) * p->tile_w * 4; /* bottom-up */
+    }
+    const bool rgb = p->order == IMC_ORDER_RGB;
+    for (int i = 0; i < t->height; i++) {
+        const uint8_t *s = start + (size_t)i * p->tile_w * 4;
+        uint8_t *o = pixel_at(dst, t->img_y + t->height - i - 1, t->x);
+        if (dst->channels == 4 && rgb)
+            memcpy(o, s, (size_t)t->width * 4);
+        else if (dst->channels == 4)
+            imc_row_swap_rb_8u(s, o, t->width, 4);
+        else if (dst->channels == 3)
+            imc_row_bgra_to_bgr_8u(s, o, t->width, !rgb);
+        else
+            imc_row_bgr_to_gray_8u(s, 4, o, t->width, true);
+    }
+    return IMC_OK;
+}
+
+static int read_encoded(decoder *d, const page *p, uint32_t index, imc_error *err)
+{
+    tmsize_t size = (tmsize_t)(p->tile_h * p->row_bytes);
+    tmsize_t got = p->tiled ? TIFFReadEncodedTile(d->tif, index, p->buf, size)
+                            : TIFFReadEncodedStrip(d->tif, index, p->buf, size);
+    if ((int)got < 0) /* cv2 casts the size to int */
+        return failure(d, IMC_ERR_CORRUPT, p->tiled ? "cannot read a tile" : "cannot read a strip",
+                       err);
+    return IMC_OK;
+}
+
+/* 16-bit output: samples as stored (10/12/14 bits unpacked), converted. */
+static int read_16_tile(decoder *d, page *p, const tile *t, imc_image *dst, imc_error *err)
+{
+    int rc = read_encoded(d, p, t->index, err);
+    if (rc != IMC_OK)
+        return rc;
+    const bool rgb = p->order == IMC_ORDER_RGB;
+    for (int i = 0; i < t->height; i++) {
+        const uint16_t *s = (const uint16_t *)(void *)(p->buf + (size_t)i * p->row_bytes);
+        if (p->unpacked) {
+            uint8_t *u = p->unpacked + (size_t)i * p->unpacked_row_bytes;
+            const uint8_t *packed = p->buf + (size_t)i * p->row_bytes;
+            unpack_to_16(packed, packed + p->row_bytes, (uint16_t *)(void *)u,
+                         (uint16_t *)(void *)(u + p->unpacked_row_bytes),
+                         (size_t)p->ncn * p->tile_w, p->bpp);
+            s = (const uint16_t *)(void *)u;
+        }
+        uint16_t *o = (uint16_t *)(void *)pixel_at(dst, t->img_y + i, t->x);
+        int cn = dst->channels;
+        if (cn == 1 && p->ncn == 1)
+            memcpy(o, s, (size_t)t->width * 2);
+        else if (cn == 1)
+            imc_row_bgr_to_gray_16u(s, p->ncn, o, t->width, true);
+        else if (cn == 3 && p->ncn == 1)
+            imc_row_gray_to_bgr_16u(s, o, t->width);
+        else if (cn == 3 && p->ncn == 4)
+            imc_row_bgra_to_bgr_16u(s, o, t->width, !rgb);
+        else if (cn == p->ncn && rgb)
+            memcpy(o, s, (size_t)t->width * (size_t)cn * 2);
+        else if (cn == p->ncn)
+            imc_row_swap_rb_16u(s, o, t->width, cn);
+        else
+            return imc_fail(err, IMC_ERR_UNSUPPORTED, "tiff: %u samples read as %d channels",
+                            p->ncn, cn);
+    }
+    return IMC_OK;
+}
+
+/* Swaps samples 0 and 2 of each pixel of any sample size. */
+static void swap_rb_any(const uint8_t *src, uint8_t *dst, int width, int cn, size_t elem)
+{
+    const size_t px = (size_t)cn * elem;
+    for (int x = 0; x < width; x++, src += px, dst += px) {
+        uint8_t t[8];
+        memcpy(t, src, elem);
+        memmove(dst + elem, src + elem, px - elem);
+        memcpy(dst, src + 2 * elem, elem);
+        memcpy(dst + 2 * elem, t, elem);
+    }
+}
+
+/* 32/64-bit output: samples copied, RGB(A) turned to BGR(A); newer cv2 also
+ * for integer and double samples, where 4.6's cvtColor refuses them. */
+static int read_wide_tile(decoder *d, page *p, const tile *t, imc_image *dst, imc_error *err)
+{
+    int rc = read_encoded(d, p, t->index, err);
+    if (rc != IMC_OK)
+        return rc;
+    const size_t elem = imc_depth_size(dst->depth);
+    const bool swap = !d->hdr && p->order == IMC_ORDER_BGR && (p->ncn == 3 || p->ncn == 4);
+    for (int i = 0; i < t->height; i++) {
+        const uint8_t *s = p->buf + (size_t)i * p->row_bytes;
+        uint8_t *o = pixel_at(dst, t->img_y + i, t->x);
+        if (swap)
+            swap_rb_any(s, o, t->width, p->ncn, elem);
+        else
+            memcpy(o, s, (size_t)t->width * p->ncn * elem);
+    }
+    return IMC_OK;
+}
+
+/* cv2's loop: rows of tiles (or strips) top to bottom; for 8-bit output of
+ * bottom-up orientations the strips land from the bottom of the image. */
+static int read_tiles(decoder *d, page *p, imc_image *dst, imc_error *err)
+{
+    const bool vert_flip = p->dst_bpp == 8 &&
+                           (p->orientation == ORIENTATION_BOTRIGHT ||
+                            p->orientation == ORIENTATION_RIGHTBOT ||
+                            p->orientation == ORIENTATION_BOTLEFT ||
+                            p->orientation == ORIENTATION_LEFTBOT);
+    tile t = {0};
+    for (int64_t y = 0; y < d->height; y += p->tile_h) {
+        t.y = (int)y;
+        t.height = (int)(p->tile_h < (uint64_t)(d->height - y) ? p->tile_h : d->height - y);
+        t.img_y = vert_flip ? d->height - t.y - t.height : t.y;
+        for (int64_t x = 0; x < d->width; x += p->tile_w, t.index++) {
+            t.x = (int)x;
+            t.width = (int)(p->tile_w < (uint64_t)(d->width - x) ? p->tile_w : d->width - x);
+            int rc = p->dst_bpp == 8    ? read_rgba_tile(d, p, &t, dst, err)
+                     : p->dst_bpp == 16 ? read_16_tile(d, p, &t, dst, err)
+                                        : read_wide_tile(d, p, &t, dst, err);
+            if (rc != IMC_OK)
+                return rc;
+        }
+    }
+    return IMC_OK;
+}
+
+/* cv2's `img *= 1 << (16 - bpp)` for 10/12/14-bit samples, saturating. */
+static void scale_16(imc_image *img, int shift)
+{
+    for (int y = 0; y < img->rows; y++) {
+        uint8_t *row = (uint8_t *)img->data + (size_t)y * img->step;
+        size_t n = (size_t)img->cols * (size_t)img->channels;
+        for (size_t i = 0; i < n; i++) {
+            if (img->depth == IMC_16S) {
+                int16_t v;
+                memcpy(&v, row + 2 * i, 2);
+                int32_t s = (int32_t)v * (1 << shift);
+                v = (int16_t)(s > INT16_MAX ? INT16_MAX : s < INT16_MIN ? INT16_MIN : s);
+                memcpy(row + 2 * i, &v, 2);
+            } else {
+                uint16_t v;
+                memcpy(&v, row + 2 * i, 2);
+                uint32_t s = (uint32_t)v << shift;
+                v = (uint16_t)(s > UINT16_MAX ? UINT16_MAX : s);
+                memcpy(row + 2 * i, &v, 2);
+            }
+        }
+    }
+}
+
+/* cv2's fixOrientation. libtiff's RGBA reader already handled the flips for
+ * 8-bit output, so only transposes remain there (fixOrientationPartial:
+ * flip both axes then transpose for 6 and 8, which is imc's orientation 7;
+ * transpose alone for 5 and 7); other depths get the full EXIF transform. */
+static int fix_orientation(imc_image *img, int orientation, int dst_bpp, imc_error *err)
+{
+    if (dst_bpp != 8)
+        return imc_apply_orientation(img, orientation, err);
+    switch (orientation) {
+    case ORIENTATION_RIGHTTOP:
+    case ORIENTATION_LEFTBOT:
+        return imc_apply_orientation(img, 7, err);
+    case ORIENTATION_LEFTTOP:
+    case ORIENTATION_RIGHTBOT:
+        return imc_apply_orientation(img, 5, err);
+    default:
+        return IMC_OK;
+    }
+}
+
+/* cv2's float XYZ <-> RGB matrices (sRGB, D65), rounded to float. Rows give
+ * X, Y, Z from R, G, B (to_xyz) or R, G, B from X, Y, Z. */
+static const double rgb2xyz[9] = {0.412453, 0.357580, 0.180423, 0.212671, 0.715160,
+                                  0.072169, 0.019334, 0.119193, 0.950227};
+static const double xyz2rgb[9] = {3.240479, -1.53715, -0.498535, -0.969256, 1.875991,
+                                  0.041556, 0.055648, -0.204043, 1.057311};
+
+/* cvtColor between float XYZ and BGR/RGB, in place, with cv2's arithmetic:
+ * its SSE2 loop (4 pixels at a time) computes a*c0 + (b*c1 + c*c2), the
+ * scalar tail (a*c0 + b*c1) + c*c2, each operation rounded to float.
+ * `bgr_side` swaps the matrix as cv2's blueIdx 0 does. */
+static void convert_xyz_rows(float *row, int width, bool to_xyz, bool bgr_side)
+{
+    float c[9];
+    for (int i = 0; i < 9; i++)
+        c[i] = (float)(to_xyz ? rgb2xyz : xyz2rgb)[i];
+    if (bgr_side) {
+        for (int r = 0; r < 3; r++) {
+            /* to XYZ the input columns swap (B first); from XYZ the output rows */
+            int a = to_xyz ? 3 * r : r, b = to_xyz ? 3 * r + 2 : r + 6;
+            float t = c[a];
+            c[a] = c[b];
+            c[b] = t;
+        }
+    }
+    const int vectorized = width / 4 * 4;
+    for (int x = 0; x < width; x++, row += 3) {
+        const float p0 = row[0], p1 = row[1], p2 = row[2];
+        float out[3];
+        for (int k = 0; k < 3; k++) {
+            const float *m = c + 3 * k;
+            if (x < vectorized) {
+                float t = p2 * m[2];
+                t = p1 * m[1] + t;
+                out[k] = p0 * m[0] + t;
+            } else {
+                float t = p0 * m[0] + p1 * m[1];
+                out[k] = t + p2 * m[2];
+            }
+        }
+        memcpy(row, out, sizeof out);
+    }
+}
+
+static void convert_xyz_image(imc_image *img, bool to_xyz, bool bgr_side)
+{
+    for (int y = 0; y < img->rows; y++)
+        convert_xyz_rows((float *)(void *)((uint8_t *)img->data + (size_t)y * img->step), img->cols,
+                         to_xyz, bgr_side);
+}
+
+static int read_pixels(decoder *d, imc_image *dst, int order, imc_error *err)
+{
+    page p = {.order = order};
+    int rc = read_layout(d, dst, &p, err);
+    if (rc == IMC_OK)
+        rc = alloc_buffers(&p, err);
+    if (rc == IMC_OK)
+        rc = read_tiles(d, &p, dst, err);
+    free(p.buf);
+    free(p.unpacked);
+    if (rc != IMC_OK)
+        return rc;
+    if (p.bpp < p.dst_bpp && p.dst_bpp == 16)
+        scale_16(dst, p.dst_bpp - p.bpp);
+    return fix_orientation(dst, p.orientation, p.dst_bpp, err);
+}
+
+static int tiff_read(void *state, imc_image *dst, imc_read_request *req, imc_error *err)
+{
+    decoder *d = state;
+    if (dst->channels == 2)
+        return imc_fail(err, IMC_ERR_UNSUPPORTED, "tiff: two-channel images are not supported");
+    const bool float_out = dst->depth == IMC_32F || dst->depth == IMC_64F;
+    if (d->hdr && float_out && !TIFFSetField(d->tif, TIFFTAG_SGILOGDATAFMT, SGILOGDATAFMT_FLOAT))
+        return failure(d, IMC_ERR_CORRUPT, "cannot read LogLuv as float", err);
+    int rc = read_pixels(d, dst, req->order, err);
+    if (rc != IMC_OK)
+        return rc;
+    if (d->hdr && float_out) {
+        if (dst->depth != IMC_32F)
+            return imc_fail(err, IMC_ERR_UNSUPPORTED, "tiff: LogLuv read as double");
+        convert_xyz_image(dst, false, req->order == IMC_ORDER_BGR);
+    }
+    return IMC_OK;
+}
+
+/* ---- Encoding: the output stream, as cv2's TiffEncoderBufHelper --------- */
+typedef struct {
+    imc_buffer *out;
+    uint64_t pos;
+    bool nomem;
+} sink;
+
+static tmsize_t sink_read(thandle_t h, void *data, tmsize_t n)
+{
+    sink *s = h;
+    if (n < 0 || s->pos >= s->out->size)
+        return 0;
+    size_t take = (size_t)n < s->out->size - s->pos ? (size_t)n : s->out->size - (size_t)s->pos;
+    memcpy(data, s->out->data + s->pos, take);
+    s->pos += take;
+    return (tmsize_t)take;
+}
+
+static tmsize_t sink_write(thandle_t h, void *data, tmsize_t n)
+{
+    sink *s = h;
+    if (n < 0 || s->pos > SIZE_MAX - (size_t)n) {
+        s->nomem = true;
+        return 0;
+    }
+    size_t end = (size_t)s->pos + (size_t)n;
+    if (end > s->out->size) {
+        if (imc_buffer_reserve(s->out, end) != IMC_OK) {
+            s->nomem = true;
+            return 0;
+        }
+        if (s->pos > s->out->size) /* a seek past the end leaves zeros, as vector::resize */
+            memset(s->out->data + s->out->size, 0, (size_t)s->pos - s->out->size);
+        s->out->size = end;
+    }
+    memcpy(s->out->data + s->pos, data, (size_t)n);
+    s->pos = end;
+    return n;
+}
+
+static toff_t sink_seek(thandle_t h, toff_t offset, int whence)
+{
+    sink *s = h;
+    if (whence == SEEK_SET)
+        s->pos = offset;
+    else if (whence == SEEK_CUR)
+        s->pos += offset;
+    else if (whence == SEEK_END)
+        s->pos = s->out->size + offset;
+    return s->pos;
+}
+
+static toff_t sink_size(thandle_t h)
+{
+    return ((sink *)h)->out->size;
+}
+
+/* cv2's readParam: the first value given for `key`. */
+static bool read_param(const int *params, size_t nparams, int key, int *value)
+{
+    for (size_t i = 0; i + 1 < nparams; i += 2)
+        if (params[i] == key) {
+            *value = params[i + 1];
+            return true;
+        }
+    return false;
+}
+
+/* Newer cv2 accepts only the libtiff schemes it names and falls back to LZW. */
+static bool known_compression(int c)
+{
+    static const int known[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 32766, 32771, 32773, 32809,
+                                32895, 32896, 32897, 32898, 32908, 32909, 32946, 32947, 34661,
+                                34676, 34677, 34712, 34887, 34925, 50000, 50001, 50002};
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (known[i] == c)
+            return true;
+    return false;
+}
+
+typedef struct {
+    int compression; /* -1: cv2's default for the depth */
+    int predictor;   /* -1: cv2's default */
+    int res_unit, dpi_x, dpi_y, rows_per_strip;
+    bool has_rows_per_strip;
+} tiff_settings;
+
+static tiff_settings read_settings(const int *params, size_t nparams)
+{
+    tiff_settings s = {-1, -1, -1, -1, -1, 0, false};
+    if (read_param(params, nparams, IMC_IMWRITE_TIFF_COMPRESSION, &s.compression) &&
+        !known_compression(s.compression))
+        s.compression = COMPRESSION_LZW;
+    if (read_param(params, nparams, IMC_IMWRITE_TIFF_PREDICTOR, &s.predictor) &&
+        (s.predictor < PREDICTOR_NONE || s.predictor > PREDICTOR_FLOATINGPOINT))
+        s.predictor = PREDICTOR_HORIZONTAL;
+    read_param(params, nparams, IMC_IMWRITE_TIFF_RESUNIT, &s.res_unit);
+    read_param(params, nparams, IMC_IMWRITE_TIFF_XDPI, &s.dpi_x);
+    read_param(params, nparams, IMC_IMWRITE_TIFF_YDPI, &s.dpi_y);
+    s.has_rows_per_strip =
+        read_param(params, nparams, IMC_IMWRITE_TIFF_ROWSPERSTRIP, &s.rows_per_strip);
+    return s;
+}
+
+typedef struct {
+    TIFF *tif;
+    tiff_message msg;
+    int order;
+} encoder;
+
+static int write_failure(encoder *e, const char *what, imc_error *err)
+{
+    if (e->msg.text[0])
+        return imc_fail(err, IMC_ERR_UNSUPPORTED, "tiff: %s: %s", what, e->msg.text);
+    return imc_fail(err, IMC_ERR_UNSUPPORTED, "tiff: %s", what);
+}
+
+/* cv2's write_32FC3_SGILOG (and newer cv2's 32FC1 / SGILOG24 variant):
+ * float XYZ (or luminance) rows as LogLuv strips of one row. */
+static int write_sgilog(encoder *e, const imc_image *img, int compression, imc_error *err)
+{
+    TIFF *tif = e->tif;
+    const int cn = img->channels;
+    if (!TIFFSetField(tif, TIFFTAG_SAMPLESPERPIXEL, cn) ||
+        !TIFFSetField(tif, TIFFTAG_BITSPERSAMPLE, 32) ||
+        !TIFFSetField(tif, TIFFTAG_COMPRESSION, compression) ||
+        !TIFFSetField(tif, TIFFTAG_PHOTOMETRIC, cn == 1 ? PHOTOMETRIC_LOGL : PHOTOMETRIC_LOGLUV) ||
+        !TIFFSetField(tif, TIFFTAG_PLANARCONFIG, PLANARCONFIG_CONTIG) ||
+        !TIFFSetField(tif, TIFFTAG_SGILOGDATAFMT, SGILOGDATAFMT_FLOAT) ||
+        !TIFFSetField(tif, TIFFTAG_ROWSPERSTRIP, 1))
+        return write_failure(e, "cannot set the LogLuv fields", err);
+    const size_t row = (size_t)img->cols * (size_t)cn * sizeof(float);
+    float *xyz = malloc(row);
+    if (!xyz)
+        return imc_fail(err, IMC_ERR_NOMEM, "tiff: out of memory");
+    int rc = IMC_OK;
+    for (int y = 0; y < img->rows && rc == IMC_OK; y++) {
+        memcpy(xyz, (const uint8_t *)img->data + (size_t)y * img->step, row);
+        if (cn == 3)
+            convert_xyz_rows(xyz, img->cols, true, e->order == IMC_ORDER_BGR);
+        if (TIFFWriteEncodedStrip(tif, (uint32_t)y, xyz, (tmsize_t)row) == -1)
+            rc = write_failure(e, "cannot write a strip", err);
+    }
+    free(xyz);
+    if (rc == IMC_OK && !TIFFWriteDirectory(tif))
+        rc = write_failure(e, "cannot write the directory", err);
+    return rc;
+}
+
+/* Sample format and bits of a depth; compression forced to none where cv2
+ * 4.6 forces it (32-bit and 64-bit samples), unless newer cv2's explicit
+ * IMWRITE_TIFF_COMPRESSION asks otherwise (never for 64-bit). */
+static void page_format(int depth, const tiff_settings *s, int *bits, int *format,
+                        int *compression, int *predictor)
+{
+    static const int bits_of[] = {8, 8, 16, 16, 32, 32, 64};
+    static const int format_of[] = {SAMPLEFORMAT_UINT, SAMPLEFORMAT_INT, SAMPLEFORMAT_UINT,
+                                    SAMPLEFORMAT_INT, SAMPLEFORMAT_INT, SAMPLEFORMAT_IEEEFP,
+                                    SAMPLEFORMAT_IEEEFP};
+    *bits = bits_of[depth];
+    *format = format_of[depth];
+    *compression = s->compression >= 0 ? s->compression : COMPRESSION_LZW;
+    if ((*bits >= 32 && s->compression < 0) || *bits == 64)
+        *compression = COMPRESSION_NONE;
+    *predictor = s->predictor >= 0    ? s->predictor
+                 : depth == IMC_32F ? PREDICTOR_FLOATINGPOINT
+                                    : PREDICTOR_HORIZONTAL;
+}
+
+static int set_page_fields(encoder *e, const imc_image *img, const tiff_settings *s,
+                           imc_error *err)
+{
+    TIFF *tif = e->tif;
+    int bits, format, compression, predictor;
+    page_format(img->depth, s, &bits, &format, &compression, &predictor);
+    size_t file_step = (size_t)img->cols * (size_t)img->channels * (size_t)bits / 8;
+    int rows = (int)((1u << 13) / file_step);
+    if (s->has_rows_per_strip)
+        rows = s->rows_per_strip;
+    rows = rows < img->rows ? rows : img->rows;
+    rows = rows > 1 ? rows : 1;
+    bool ok = TIFFSetField(tif, TIFFTAG_BITSPERSAMPLE, bits) &&
+              TIFFSetField(tif, TIFFTAG_COMPRESSION, compression) &&
+              TIFFSetField(tif, TIFFTAG_PHOTOMETRIC,
+                           img->channels > 1 ? PHOTOMETRIC_RGB : PHOTOMETRIC_MINISBLACK) &&
+              TIFFSetField(tif, TIFFTAG_SAMPLESPERPIXEL, img->channels) &&
+              TIFFSetField(tif, TIFFTAG_PLANARCONFIG, PLANARCONFIG_CONTIG) &&
+              TIFFSetField(tif, TIFFTAG_ROWSPERSTRIP, rows) &&
+              TIFFSetField(tif, TIFFTAG_SAMPLEFORMAT, format);
+    if (ok && (compression == COMPRESSION_LZW || compression == COMPRESSION_ADOBE_DEFLATE ||
+               compression == COMPRESSION_DEFLATE))
+        ok = TIFFSetField(tif, TIFFTAG_PREDICTOR, predictor);
+    if (ok && s->res_unit >= RESUNIT_NONE && s->res_unit <= RESUNIT_CENTIMETER)
+        ok = TIFFSetField(tif, TIFFTAG_RESOLUTIONUNIT, s->res_unit);
+    if (ok && s->dpi_x >= 0)
+        ok = TIFFSetField(tif, TIFFTAG_XRESOLUTION, (double)(float)s->dpi_x);
+    if (ok && s->dpi_y >= 0)
+        ok = TIFFSetField(tif, TIFFTAG_YRESOLUTION, (double)(float)s->dpi_y);
+    return ok ? IMC_OK : write_failure(e, "cannot set the page fields", err);
+}
+
+/* One page as cv2 writes it: RGB(A) scanlines from a copy of each row,
+ * because libtiff may modify what it is given. */
+static int write_scanlines(encoder *e, const imc_image *img, imc_error *err)
+{
+    tmsize_t line = TIFFScanlineSize(e->tif);
+    const size_t elem = imc_depth_size(img->depth);
+    const size_t row = (size_t)img->cols * (size_t)img->channels * elem;
+    if (line <= 0 || (size_t)line < row)
+        return write_failure(e, "unexpected scanline size", err);
+    uint8_t *buf = calloc(1, (size_t)line + 32);
+    if (!buf)
+        return imc_fail(err, IMC_ERR_NOMEM, "tiff: out of memory");
+    const bool swap = img->channels >= 3 && e->order == IMC_ORDER_BGR;
+    int rc = IMC_OK;
+    for (int y = 0; y < img->rows && rc == IMC_OK; y++) {
+        const uint8_t *s = (const uint8_t *)img->data + (size_t)y * img->step;
+        if (swap)
+            swap_rb_any(s, buf, img->cols, img->channels, elem);
+        else
+            memcpy(buf, s, row);
+        if (TIFFWriteScanline(e->tif, buf, (uint32_t)y, 0) != 1)
+            rc = write_failure(e, "cannot write a scanline", err);
+    }
+    free(buf);
+    if (rc == IMC_OK && !TIFFWriteDirectory(e->tif))
+        rc = write_failure(e, "cannot write the directory", err);
+    return rc;
+}
+
+static int write_page(encoder *e, const imc_image *img, size_t page_no, size_t count,
+                      const tiff_settings *s, imc_error *err)
+{
+    TIFF *tif = e->tif;
+    if (!TIFFSetField(tif, TIFFTAG_IMAGEWIDTH, img->cols) ||
+        !TIFFSetField(tif, TIFFTAG_IMAGELENGTH, img->rows))
+        return write_failure(e, "cannot set the image size", err);
+    if (count > 1 && (!TIFFSetField(tif, TIFFTAG_SUBFILETYPE, FILETYPE_PAGE) ||
+                      !TIFFSetField(tif, TIFFTAG_PAGENUMBER, (int)page_no, (int)count)))
+        return write_failure(e, "cannot set the page number", err);
+    int c = s->compression;
+    const bool is_32f = img->depth == IMC_32F;
+    if (c == COMPRESSION_SGILOG || c == COMPRESSION_SGILOG24) {
+        if (!is_32f || (c == COMPRESSION_SGILOG24 && img->channels != 3) || img->channels == 4)
+            return imc_fail(err, IMC_ERR_PARAM,
+                            "tiff: SGILOG needs 32-bit float, one or three channels "
+                            "(SGILOG24: three)");
+        return write_sgilog(e, img, c, err);
+    }
+    if (is_32f && img->channels == 3 && c < 0) /* cv2 4.6: 32FC3 is LogLuv by default */
+        return write_sgilog(e, img, COMPRESSION_SGILOG, err);
+    int rc = set_page_fields(e, img, s, err);
+    return rc == IMC_OK ? write_scanlines(e, img, err) : rc;
+}
+
+static int tiff_encode_multi(const imc_image *imgs, size_t count, const int *params,
+                             size_t nparams, const imc_encode_request *req, imc_buffer *out,
+                             imc_error *err)
+{
+    tiff_settings s = read_settings(params, nparams);
+    encoder e = {.order = req->order};
+    sink k = {.out = out};
+    e.tif = open_client("w", &k, sink_read, sink_write, sink_seek, sink_size, &e.msg);
+    if (!e.tif)
+        return write_failure(&e, "cannot start the file", err);
+    int rc = IMC_OK;
+    for (size_t i = 0; i < count && rc == IMC_OK; i++)
+        rc = write_page(&e, &imgs[i], i, count, &s, err);
+    TIFFClose(e.tif);
+    if (rc == IMC_OK && k.nomem)
+        rc = imc_fail(err, IMC_ERR_NOMEM, "tiff: out of memory");
+    return rc;
+}
+
+static int tiff_encode(const imc_image *img, const int *params, size_t nparams,
+                       const imc_encode_request *req, imc_buffer *out, imc_error *err)
+{
+    return tiff_encode_multi(img, 1, params, nparams, req, out, err);
+}
+
+static bool tiff_sniff(const uint8_t *buf, size_t len)
+{
+    static const uint8_t signatures[4][4] = {
+        {'I', 'I', 0x2a, 0}, {'M', 'M', 0, 0x2a}, {'I', 'I', 0x2b, 0}, {'M', 'M', 0, 0x2b}};
+    for (int i = 0; len >= 4 && i < 4; i++)
+        if (!memcmp(buf, signatures[i], 4))
+            return true;
+    return false;
+}
+
+const imc_codec imc_codec_tiff = {
+    .name = "tiff",
+    .extensions = "tiff tif",
+    .sniff = tiff_sniff,
+    .decoder_size = sizeof(decoder),
+    .open = tiff_open,
+    .read = tiff_read,
+    .close = tiff_close,
+    .next_page = tiff_next_page,
+    .encode = tiff_encode,
+    .encode_multi = tiff_encode_multi,
+    .encode_depths = IMC_DEPTH_BIT(IMC_8U) | IMC_DEPTH_BIT(IMC_8S) | IMC_DEPTH_BIT(IMC_16U) |
+                     IMC_DEPTH_BIT(IMC_16S) | IMC_DEPTH_BIT(IMC_32S) | IMC_DEPTH_BIT(IMC_32F) |
+                     IMC_DEPTH_BIT(IMC_64F),
+};
