@@ -91,6 +91,9 @@ const imc_codec *imc_find_encoder(const char *ext, char *word);
 /* ---- Buffers ------------------------------------------------------------ */
 int imc_buffer_reserve(imc_buffer *buf, size_t capacity);
 int imc_buffer_append(imc_buffer *buf, const void *data, size_t size);
+/* Writes at `offset`, growing the buffer (zero-filling any gap) as needed:
+ * for libraries that seek while writing. */
+int imc_buffer_write_at(imc_buffer *buf, size_t offset, const void *data, size_t size);
 
 /* ---- Arithmetic helpers -------------------------------------------------- */
 /* a * b into *out; false on overflow. */
@@ -122,6 +125,10 @@ void imc_swap_rb(imc_image *img);
 void imc_row_bgr_to_gray_8u(const uint8_t *src, int src_cn, uint8_t *dst, int width, bool swap_rb);
 void imc_row_bgr_to_gray_16u(const uint16_t *src, int src_cn, uint16_t *dst, int width,
                              bool swap_rb);
+/* cvtColor(COLOR_BGR2GRAY) (imgproc, not imgcodecs): 15-bit fixed point,
+ * gray = (b*3735 + g*19235 + r*9798 + 16384) >> 15, from packed BGR. */
+void imc_row_cvtcolor_bgr_to_gray_8u(const uint8_t *bgr, uint8_t *dst, int width);
+void imc_row_cvtcolor_bgr_to_gray_16u(const uint16_t *bgr, uint16_t *dst, int width);
 void imc_row_gray_to_bgr_8u(const uint8_t *src, uint8_t *dst, int width);
 void imc_row_gray_to_bgr_16u(const uint16_t *src, uint16_t *dst, int width);
 void imc_row_bgra_to_bgr_8u(const uint8_t *src, uint8_t *dst, int width, bool swap_rb);
@@ -133,7 +140,8 @@ void imc_row_swap_rb_16u(const uint16_t *src, uint16_t *dst, int width, int cn);
 void imc_row_cmyk_to_bgr_8u(const uint8_t *cmyk, uint8_t *dst, int width, int dst_cn, bool rgb);
 /* Little-endian 16-bit BGR555 (or BGR565 when green6) to BGR or gray. */
 void imc_row_bgr555_to_bgr_8u(const uint8_t *src, uint8_t *dst, int width, int dst_cn, bool green6);
-/* cv::resize(..., INTER_LINEAR_EXACT) for 8U and 16U images. */
+/* cv::resize(..., INTER_LINEAR_EXACT) for 8U and 16U images, and for 32F
+ * the INTER_LINEAR cv2 falls back to. */
 int imc_resize_linear_exact(const imc_image *src, imc_image *dst, imc_error *err);
 /* Applies EXIF orientation 2..8 as cv2 does (flip / transpose); may
  * replace img's buffer. */

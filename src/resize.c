@@ -3,9 +3,11 @@
  * arithmetic: coefficients are rounded to fixed point (8 fraction bits for
  * 8-bit samples, 16 for 16-bit), a horizontal pass keeps fixed-point sums and
  * a vertical pass rounds once. (The exact-2x INTER_AREA shortcut cv2 takes
- * gives the same numbers, (a + b + c + d + 2) >> 2.) */
+ * gives the same numbers, (a + b + c + d + 2) >> 2.) For 32F, where cv2 falls
+ * back to plain INTER_LINEAR, its float arithmetic in its order. */
 #include "internal.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,8 +87,120 @@ static inline void store(uint8_t *row, int depth, size_t i, uint64_t v)
         ((uint16_t *)(void *)row)[i] = (uint16_t)(v > 65535 ? 65535 : v);
 }
 
+/* ---- 32F: cv2 falls back from INTER_LINEAR_EXACT to INTER_LINEAR --------- */
+static inline const float *row_32f(const imc_image *img, int y)
+{
+    return (const float *)(const void *)((const uint8_t *)img->data + (size_t)y * img->step);
+}
+
+/* Exactly half size: cv2 takes its INTER_AREA fast path. Its 4-lane SIMD
+ * code (1 or 4 channels) adds the two rows' pairs first; the scalar code,
+ * for 3 channels and the tail, adds the four samples in turn onto 0. */
+static void area_half_32f(const imc_image *src, imc_image *dst)
+{
+    const int cn = dst->channels, w = dst->cols * cn;
+    const int simd_end = cn == 1 || cn == 4 ? w - w % 4 : 0;
+    for (int dy = 0; dy < dst->rows; dy++) {
+        const float *s0 = row_32f(src, 2 * dy), *s1 = row_32f(src, 2 * dy + 1);
+        float *d = (float *)(void *)((uint8_t *)dst->data + (size_t)dy * dst->step);
+        for (int dx = 0; dx < w; dx++) {
+            int at = dx / cn * 2 * cn + dx % cn;
+            float a = s0[at], b = s0[at + cn], c = s1[at], e = s1[at + cn];
+            float sum = dx < simd_end ? (a + b) + (c + e) : 0.f + (((a + b) + c) + e);
+            d[dx] = sum * 0.25f;
+        }
+    }
+}
+
+static inline int floor_f(float v)
+{
+    int i = (int)v;
+    return i - (i > v);
+}
+
+/* cv2's coefficients for one axis of INTER_LINEAR on floats. */
+static void linear_axis_32f(int src_size, int dst_size, double scale, bool clamp, int *ofs,
+                            float *coef, int *max)
+{
+    *max = dst_size;
+    for (int d = 0; d < dst_size; d++) {
+        float f = (float)(((double)d + 0.5) * scale - 0.5);
+        int s = floor_f(f);
+        f -= (float)s;
+        if (clamp && s < 0)
+            f = 0, s = 0;
+        if (clamp && s + 1 >= src_size) {
+            if (d < *max)
+                *max = d;
+            if (s >= src_size - 1)
+                f = 0, s = src_size - 1;
+        }
+        ofs[d] = s;
+        coef[2 * d] = 1.f - f;
+        coef[2 * d + 1] = f;
+    }
+}
+
+static void hresize_32f(const float *s, int cn, int dw, const int *xofs, const float *alpha,
+                        int xmax, float *out)
+{
+    for (int dx = 0; dx < dw; dx++)
+        for (int c = 0; c < cn; c++) {
+            int at = xofs[dx] * cn + c;
+            out[dx * cn + c] = dx < xmax ? s[at] * alpha[2 * dx] + s[at + cn] * alpha[2 * dx + 1]
+                                         : s[at] * 1.f;
+        }
+}
+
+static inline int clip_row(int y, int rows)
+{
+    return y >= 0 ? (y < rows ? y : rows - 1) : 0;
+}
+
+static int resize_linear_32f(const imc_image *src, imc_image *dst, imc_error *err)
+{
+    const int cn = dst->channels, dw = dst->cols, dh = dst->rows;
+    const double scale_x = 1. / ((double)dw / src->cols), scale_y = 1. / ((double)dh / src->rows);
+    if (fabs(scale_x - imc_cv_round(scale_x)) < DBL_EPSILON &&
+        fabs(scale_y - imc_cv_round(scale_y)) < DBL_EPSILON && imc_cv_round(scale_x) == 2 &&
+        imc_cv_round(scale_y) == 2) {
+        area_half_32f(src, dst);
+        return IMC_OK;
+    }
+    const size_t line = (size_t)dw * (size_t)cn;
+    int *ofs = malloc(sizeof(int) * ((size_t)dw + (size_t)dh));
+    float *coef = malloc(sizeof(float) * 2 * ((size_t)dw + (size_t)dh));
+    float *rows = malloc(sizeof(float) * 2 * line);
+    if (!ofs || !coef || !rows) {
+        free(ofs);
+        free(coef);
+        free(rows);
+        return imc_fail(err, IMC_ERR_NOMEM, "resize: out of memory");
+    }
+    int xmax, unused;
+    linear_axis_32f(src->cols, dw, scale_x, true, ofs, coef, &xmax);
+    linear_axis_32f(src->rows, dh, scale_y, false, ofs + dw, coef + 2 * (size_t)dw, &unused);
+    const float *beta = coef + 2 * (size_t)dw;
+    for (int dy = 0; dy < dh; dy++) {
+        int sy = ofs[dw + dy];
+        hresize_32f(row_32f(src, clip_row(sy, src->rows)), cn, dw, ofs, coef, xmax, rows);
+        hresize_32f(row_32f(src, clip_row(sy + 1, src->rows)), cn, dw, ofs, coef, xmax,
+                    rows + line);
+        float *d = (float *)(void *)((uint8_t *)dst->data + (size_t)dy * dst->step);
+        const float b0 = beta[2 * dy], b1 = beta[2 * dy + 1];
+        for (size_t i = 0; i < line; i++)
+            d[i] = rows[i] * b0 + rows[line + i] * b1;
+    }
+    free(ofs);
+    free(coef);
+    free(rows);
+    return IMC_OK;
+}
+
 int imc_resize_linear_exact(const imc_image *src, imc_image *dst, imc_error *err)
 {
+    if (src->depth == IMC_32F && dst->depth == IMC_32F && src->channels == dst->channels)
+        return resize_linear_32f(src, dst, err);
     if ((src->depth != IMC_8U && src->depth != IMC_16U) || src->depth != dst->depth ||
         src->channels != dst->channels)
         return imc_fail(err, IMC_ERR_INTERNAL, "resize: unsupported image type");

@@ -6,5 +6,11 @@
 
 extern const imc_codec imc_codec_jpeg;
 extern const imc_codec imc_codec_png;
+#ifdef IMC_HAVE_OPENJPEG
+extern const imc_codec imc_codec_jpeg2000;
+#endif
+#ifdef IMC_HAVE_OPENEXR
+extern const imc_codec imc_codec_exr;
+#endif
 
 #endif
