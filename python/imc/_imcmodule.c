@@ -20,7 +20,9 @@ static PyTypeObject ImageInfoType; /* imc.ImageInfo */
 static PyObject *raise_imc(const imc_error *err, int code)
 {
     const char *msg = err && err->message[0] ? err->message : imc_strerror(code);
-    PyObject *args = Py_BuildValue("(is)", code, msg);
+    /* Library messages may quote bytes of the (damaged) input. */
+    PyObject *text = PyUnicode_DecodeUTF8(msg, (Py_ssize_t)strlen(msg), "replace");
+    PyObject *args = text ? Py_BuildValue("(iN)", code, text) : NULL;
     if (args) {
         PyErr_SetObject(ImcError, args);
         Py_DECREF(args);
@@ -758,6 +760,7 @@ static PyObject *py_probe(PyObject *self, PyObject *args, PyObject *kw)
         return NULL;
     PyObject *dtype = PyUnicode_FromString(info.depth == IMC_16U   ? "uint16"
                                            : info.depth == IMC_32F ? "float32"
+                                           : info.depth == IMC_64F ? "float64"
                                                                    : "uint8");
     PyStructSequence_SET_ITEM(t, 0, PyUnicode_FromString(info.format));
     PyStructSequence_SET_ITEM(t, 1, PyLong_FromLong(info.width));

@@ -52,8 +52,12 @@ static void keep_message(exr_const_context_t ctx, exr_result_t code, const char 
     if (exr_get_user_data(ctx, &user) != EXR_ERR_SUCCESS || !user)
         return;
     stream *s = user;
-    if (!s->message[0])
-        snprintf(s->message, sizeof s->message, "%s", msg ? msg : exr_get_error_code_as_string(code));
+    if (s->message[0])
+        return;
+    snprintf(s->message, sizeof s->message, "%s", msg ? msg : exr_get_error_code_as_string(code));
+    for (char *p = s->message; *p; p++) /* it may quote names from damaged files */
+        if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+            *p = '?';
 }
 
 static int64_t read_memory(exr_const_context_t ctx, void *user, void *buffer, uint64_t size,
@@ -226,42 +230,104 @@ typedef struct {
     int count;
 } frame;
 
-static const slice *slice_named(const frame *f, const char *name, int *index)
+static int slice_index(const frame *f, const char *name)
 {
     for (int i = 0; i < f->count; i++)
-        if (f->slices[i].chan && !strcmp(f->slices[i].name, name)) {
-            *index = i;
-            return &f->slices[i];
-        }
-    return NULL;
+        if (f->slices[i].chan && !strcmp(f->slices[i].name, name))
+            return i;
+    return -1;
 }
 
-/* Points each decoded channel of the chunk whose first pixel is at (x0, y0),
- * relative to the data window, at its place in the frame. */
-static int aim_channels(const decoder *d, const frame *f, int64_t x0, int64_t y0,
-                        exr_decode_pipeline_t *dec, imc_error *err)
+/* Imath's half to float: exact, NaN payloads kept. */
+static float half_to_float(uint16_t h)
 {
-    for (int j = 0; j < dec->channel_count; j++) {
-        exr_coding_channel_info_t *c = &dec->channels[j];
-        c->decode_to_ptr = NULL;
-        int i;
-        const slice *s = slice_named(f, c->channel_name, &i);
-        if (!s || c->width <= 0 || c->height <= 0)
-            continue;
-        /* The first line and column this channel samples; sub-sampling implies
-         * a data window at the origin (checked before). */
-        int64_t row = (y0 + s->ys - 1) / s->ys, col = (x0 + s->xs - 1) / s->xs;
-        int64_t rows = d->height / s->ys, cols = d->width / s->xs;
-        if (row + c->height > rows || col + c->width > cols)
-            return imc_fail(err, IMC_ERR_CORRUPT, "exr: chunk outside the data window");
-        c->decode_to_ptr = f->base + (size_t)row * f->ystride + (size_t)col * f->xstride +
-                           (size_t)i * sizeof(float);
-        c->user_pixel_stride = (int32_t)f->xstride;
-        c->user_line_stride = (int32_t)f->ystride;
-        c->user_data_type = EXR_PIXEL_FLOAT;
-        c->user_bytes_per_element = sizeof(float);
+    uint32_t sign = (uint32_t)(h & 0x8000) << 16, exp = (h >> 10) & 0x1f, mant = h & 0x3ff;
+    uint32_t bits;
+    if (exp == 31) {
+        bits = sign | 0x7f800000u | (mant << 13);
+    } else if (exp) {
+        bits = sign | ((exp + 112) << 23) | (mant << 13);
+    } else if (mant) { /* subnormal: normalize */
+        exp = 113;
+        while (!(mant & 0x400)) {
+            mant <<= 1;
+            exp--;
+        }
+        bits = sign | (exp << 23) | ((mant & 0x3ff) << 13);
+    } else {
+        bits = sign;
     }
-    return IMC_OK;
+    float f;
+    memcpy(&f, &bits, sizeof f);
+    return f;
+}
+
+/* One stored sample (little endian) as cv2's FLOAT slices receive it. */
+static float sample_to_float(const uint8_t *p, int type)
+{
+    if (type == EXR_PIXEL_HALF)
+        return half_to_float((uint16_t)(p[0] | p[1] << 8));
+    uint32_t u = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+                 (uint32_t)p[3] << 24;
+    if (type == EXR_PIXEL_UINT)
+        return (float)u;
+    float f;
+    memcpy(&f, &u, sizeof f);
+    return f;
+}
+
+static int64_t floor_mod(int64_t a, int64_t b)
+{
+    int64_t m = a % b;
+    return m < 0 ? m + b : m;
+}
+
+/* The chunk being unpacked: its first pixel relative to the data window. */
+typedef struct {
+    const decoder *d;
+    const frame *f;
+    int64_t x0, y0;
+} chunk_target;
+
+/* Unpacks a decompressed chunk (lines of channels in file order, each line
+ * holding the samples of the channels that sample it) into the frame.
+ * OpenEXRCore 3.1's own unpackers misread sub-sampled channels. */
+static exr_result_t unpack_chunk(exr_decode_pipeline_t *dec)
+{
+    const chunk_target *t = dec->decoding_user_data;
+    const decoder *d = t->d;
+    const uint8_t *src = dec->unpacked_buffer;
+    size_t left = dec->chunk.unpacked_size;
+    for (int l = 0; l < dec->chunk.height; l++) {
+        const int64_t y = t->y0 + l, yabs = d->window.min.y + y;
+        for (int j = 0; j < dec->channel_count; j++) {
+            const exr_coding_channel_info_t *c = &dec->channels[j];
+            if (c->y_samples > 1 && floor_mod(yabs, c->y_samples))
+                continue;
+            size_t n = c->width > 0 ? (size_t)c->width : 0, bytes = n * (size_t)c->bytes_per_element;
+            if (bytes > left)
+                return EXR_ERR_CORRUPT_CHUNK;
+            int i = slice_index(t->f, c->channel_name);
+            if (i >= 0) {
+                /* sub-sampling implies a data window at the origin (checked) */
+                int64_t row = c->y_samples > 1 ? yabs / c->y_samples : y;
+                int64_t col = c->x_samples > 1 ? t->x0 / c->x_samples : t->x0;
+                if (row >= d->height / c->y_samples ||
+                    col + (int64_t)n > d->width / c->x_samples)
+                    return EXR_ERR_CORRUPT_CHUNK;
+                uint8_t *out = t->f->base + (size_t)row * t->f->ystride +
+                               (size_t)col * t->f->xstride + (size_t)i * sizeof(float);
+                for (size_t x = 0; x < n; x++) {
+                    float v = sample_to_float(src + x * (size_t)c->bytes_per_element,
+                                              c->data_type);
+                    memcpy(out + x * t->f->xstride, &v, sizeof v);
+                }
+            }
+            src += bytes;
+            left -= bytes;
+        }
+    }
+    return EXR_ERR_SUCCESS;
 }
 
 /* A chunk no smaller than its pixels holds them uncompressed: OpenEXR's
@@ -275,27 +341,43 @@ static exr_result_t raw_chunk(exr_decode_pipeline_t *dec)
     return EXR_ERR_SUCCESS;
 }
 
+/* Reads and decompresses one chunk with OpenEXRCore, then unpacks it here.
+ * One pipeline per chunk: OpenEXRCore 3.1 mismanages its buffers when a
+ * pipeline is updated between chunks of different sizes. */
 static int decode_chunk(decoder *d, const frame *f, const exr_chunk_info_t *ci, int64_t x0,
-                        int64_t y0, exr_decode_pipeline_t *dec, bool *started, imc_error *err)
+                        int64_t y0, imc_error *err)
 {
-    exr_result_t rc = *started ? exr_decoding_update(d->ctx, 0, ci, dec)
-                               : exr_decoding_initialize(d->ctx, 0, ci, dec);
+    if (ci->packed_size < ci->unpacked_size && ci->compression == EXR_COMPRESSION_NONE)
+        return imc_fail(err, IMC_ERR_CORRUPT, "exr: uncompressed chunk too short");
+    exr_decode_pipeline_t dec = EXR_DECODE_PIPELINE_INITIALIZER;
+    exr_result_t rc = exr_decoding_initialize(d->ctx, 0, ci, &dec);
     if (rc != EXR_ERR_SUCCESS)
         return exr_failure(&d->io, rc, "cannot decode a chunk", err);
-    *started = true;
-    int r = aim_channels(d, f, x0, y0, dec, err);
-    if (r != IMC_OK)
-        return r;
-    rc = exr_decoding_choose_default_routines(d->ctx, 0, dec);
-    if (rc == EXR_ERR_SUCCESS && dec->decompress_fn && ci->packed_size >= ci->unpacked_size)
-        dec->decompress_fn = raw_chunk;
-    if (rc != EXR_ERR_SUCCESS || (rc = exr_decoding_run(d->ctx, 0, dec)) != EXR_ERR_SUCCESS)
-        return exr_failure(&d->io, rc, "cannot decode a chunk", err);
-    return IMC_OK;
+    /* Every channel needs an output for OpenEXRCore to pick its read and
+     * decompress routines; unpack_chunk replaces its unpacking. */
+    float dummy[2];
+    for (int j = 0; j < dec.channel_count; j++) {
+        exr_coding_channel_info_t *c = &dec.channels[j];
+        c->decode_to_ptr = (uint8_t *)dummy;
+        c->user_pixel_stride = 2 * sizeof(float); /* not the stored size: no direct reads */
+        c->user_line_stride = 0;
+        c->user_data_type = EXR_PIXEL_FLOAT;
+        c->user_bytes_per_element = sizeof(float);
+    }
+    chunk_target target = {d, f, x0, y0};
+    rc = exr_decoding_choose_default_routines(d->ctx, 0, &dec);
+    if (rc == EXR_ERR_SUCCESS) {
+        if (ci->packed_size >= ci->unpacked_size)
+            dec.decompress_fn = raw_chunk;
+        dec.unpack_and_convert_fn = unpack_chunk;
+        dec.decoding_user_data = &target;
+        rc = exr_decoding_run(d->ctx, 0, &dec);
+    }
+    exr_decoding_destroy(d->ctx, &dec);
+    return rc == EXR_ERR_SUCCESS ? IMC_OK : exr_failure(&d->io, rc, "cannot decode a chunk", err);
 }
 
-static int decode_tiles(decoder *d, const frame *f, exr_decode_pipeline_t *dec, bool *started,
-                        imc_error *err)
+static int decode_tiles(decoder *d, const frame *f, imc_error *err)
 {
     int32_t tw, th, lw, lh;
     exr_result_t rc;
@@ -310,8 +392,7 @@ static int decode_tiles(decoder *d, const frame *f, exr_decode_pipeline_t *dec, 
             rc = exr_read_tile_chunk_info(d->ctx, 0, tx, ty, 0, 0, &ci);
             if (rc != EXR_ERR_SUCCESS)
                 return exr_failure(&d->io, rc, "cannot read a tile", err);
-            int r = decode_chunk(d, f, &ci, (int64_t)tx * tw, (int64_t)ty * th, dec, started,
-                                 err);
+            int r = decode_chunk(d, f, &ci, (int64_t)tx * tw, (int64_t)ty * th, err);
             if (r != IMC_OK)
                 return r;
         }
@@ -323,29 +404,25 @@ static int decode_tiles(decoder *d, const frame *f, exr_decode_pipeline_t *dec, 
  * samples of absent slices are left as they are (zero). */
 static int read_frame(decoder *d, const frame *f, imc_error *err)
 {
-    exr_decode_pipeline_t dec = EXR_DECODE_PIPELINE_INITIALIZER;
-    bool started = false;
     exr_storage_t storage;
+    int32_t lines = 0;
     exr_result_t rc = exr_get_storage(d->ctx, 0, &storage);
-    int r = rc == EXR_ERR_SUCCESS ? IMC_OK : exr_failure(&d->io, rc, "no storage type", err);
-    if (r == IMC_OK && storage == EXR_STORAGE_TILED) {
-        r = decode_tiles(d, f, &dec, &started, err);
-    } else if (r == IMC_OK) {
-        int32_t lines = 0;
+    if (rc == EXR_ERR_SUCCESS && storage == EXR_STORAGE_TILED)
+        return decode_tiles(d, f, err);
+    if (rc == EXR_ERR_SUCCESS)
         rc = exr_get_scanlines_per_chunk(d->ctx, 0, &lines);
-        if (rc != EXR_ERR_SUCCESS || lines <= 0)
-            r = exr_failure(&d->io, rc, "cannot read the chunk layout", err);
-        for (int64_t y = d->window.min.y; r == IMC_OK && y <= d->window.max.y; y += lines) {
-            exr_chunk_info_t ci;
-            rc = exr_read_scanline_chunk_info(d->ctx, 0, (int)y, &ci);
-            r = rc == EXR_ERR_SUCCESS ? decode_chunk(d, f, &ci, 0, y - d->window.min.y, &dec,
-                                                     &started, err)
-                                      : exr_failure(&d->io, rc, "cannot read a chunk", err);
-        }
+    if (rc != EXR_ERR_SUCCESS || lines <= 0)
+        return exr_failure(&d->io, rc, "cannot read the chunk layout", err);
+    for (int64_t y = d->window.min.y; y <= d->window.max.y; y += lines) {
+        exr_chunk_info_t ci;
+        rc = exr_read_scanline_chunk_info(d->ctx, 0, (int)y, &ci);
+        if (rc != EXR_ERR_SUCCESS)
+            return exr_failure(&d->io, rc, "cannot read a chunk", err);
+        int r = decode_chunk(d, f, &ci, 0, y - d->window.min.y, err);
+        if (r != IMC_OK)
+            return r;
     }
-    if (started)
-        exr_decoding_destroy(d->ctx, &dec);
-    return r;
+    return IMC_OK;
 }
 
 /* ---- cv2's post-processing, element for element --------------------------- */
