@@ -775,6 +775,22 @@ static int sample_index(const char *name, int cn, int order)
     }
 }
 
+/* OpenEXR's writers store a chunk raw when compressing does not shrink it,
+ * and readers (the C++ library, cv2's, and ours) take such a chunk as raw.
+ * OpenEXRCore 3.1's B44 does not, so its compressor is wrapped. */
+typedef exr_result_t (*compress_fn)(exr_encode_pipeline_t *);
+
+static exr_result_t compress_or_store(exr_encode_pipeline_t *enc)
+{
+    exr_result_t rc = ((compress_fn)enc->encoding_user_data)(enc);
+    if (rc == EXR_ERR_SUCCESS && enc->compressed_bytes >= enc->packed_bytes &&
+        enc->compressed_alloc_size >= enc->packed_bytes) {
+        memcpy(enc->compressed_buffer, enc->packed_buffer, enc->packed_bytes);
+        enc->compressed_bytes = enc->packed_bytes;
+    }
+    return rc;
+}
+
 static int write_chunks(exr_context_t ctx, const imc_image *img, const exr_settings *s,
                         int order, stream *io, imc_error *err)
 {
@@ -812,6 +828,10 @@ static int write_chunks(exr_context_t ctx, const imc_image *img, const exr_setti
                 c->user_bytes_per_element = (int16_t)elem;
             }
             rc = exr_encoding_choose_default_routines(ctx, 0, &enc);
+            if (rc == EXR_ERR_SUCCESS && enc.compress_fn) {
+                enc.encoding_user_data = (void *)enc.compress_fn;
+                enc.compress_fn = compress_or_store;
+            }
         }
         if (rc == EXR_ERR_SUCCESS)
             rc = exr_encoding_run(ctx, 0, &enc);

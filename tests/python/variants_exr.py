@@ -34,7 +34,7 @@ def hdr_photo(width=203, height=157):
     return img
 
 
-def specials(width=16):
+def specials(width=20):
     """Values where conversions differ: halves, saturation, NaN, inf."""
     vals = np.array([0.5, 1.5, 2.5, -0.5, 254.5, 255.5, 300.7, -3.5, 1e10, -1e10, np.inf,
                      -np.inf, np.nan, 65504, 65520, 1e-7, -0.0, 6e-5, 127.49, 0.0], np.float32)
@@ -271,3 +271,22 @@ def alpha_subsampled():
     uninitialized for IMREAD_UNCHANGED; every other flag is defined."""
     y = cv2.cvtColor(hdr_photo(48, 36), cv2.COLOR_BGR2GRAY)
     return make_exr({"R": (y, HALF, 1, 1), "A": (y[::2, ::2], HALF, 2, 2)})
+
+
+def channel_names(data):
+    """Channel names of the first part's header (a small parser for tests)."""
+    at = 8
+    while data[at] != 0:
+        name_end = data.index(b"\0", at)
+        type_end = data.index(b"\0", name_end + 1)
+        size = struct.unpack("<i", data[type_end + 1:type_end + 5])[0]
+        body = data[type_end + 5:type_end + 5 + size]
+        if data[at:name_end] == b"channels":
+            names, i = [], 0
+            while body[i] != 0:
+                end = body.index(b"\0", i)
+                names.append(body[i:end].decode())
+                i = end + 1 + 16
+            return names
+        at = type_end + 5 + size
+    return []
