@@ -274,7 +274,15 @@ def alpha_subsampled():
 
 
 def channel_names(data):
-    """Channel names of the first part's header (a small parser for tests)."""
+    """Channel names of the first part's header (a small parser for tests;
+    [] where it cannot tell)."""
+    try:
+        return _channel_names(data)
+    except (IndexError, ValueError, struct.error, UnicodeDecodeError):
+        return []
+
+
+def _channel_names(data):
     at = 8
     while data[at] != 0:
         name_end = data.index(b"\0", at)
