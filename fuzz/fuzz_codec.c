@@ -1,6 +1,6 @@
 /* libFuzzer targets for one codec each: the input is forced to carry that
  * codec's signature so that the fuzzer spends its time inside it.
- * Built once per codec with -DFUZZ_CODEC=FUZZ_JPEG or FUZZ_PNG. */
+ * Built once per codec with -DFUZZ_CODEC=FUZZ_JPEG, FUZZ_PNG, ... */
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,10 +8,19 @@
 
 #define FUZZ_JPEG 1
 #define FUZZ_PNG 2
+#define FUZZ_JP2 3
+#define FUZZ_J2K 4
+#define FUZZ_EXR 5
 #if FUZZ_CODEC == FUZZ_JPEG
 static const char sig[] = "\xff\xd8\xff";
 #elif FUZZ_CODEC == FUZZ_PNG
 static const char sig[] = "\x89PNG\r\n\x1a\n";
+#elif FUZZ_CODEC == FUZZ_JP2 /* JPEG 2000 boxes */
+static const char sig[] = "\x00\x00\x00\x0cjP  \r\n\x87\n";
+#elif FUZZ_CODEC == FUZZ_J2K /* JPEG 2000 codestream */
+static const char sig[] = "\xff\x4f\xff\x51";
+#elif FUZZ_CODEC == FUZZ_EXR
+static const char sig[] = "\x76\x2f\x31\x01";
 #else
 #error "define FUZZ_CODEC"
 #endif

@@ -9,11 +9,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 8)
         return 0;
-    static const char *exts[] = {".jpg", ".png"};
+    /* an extension imc lacks (optional codec not built) just fails to encode */
+    static const char *exts[] = {".jpg", ".png", ".jp2", ".j2k", ".exr"};
+    static const int ids[] = {1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 48, 49, 50, 272};
     static const int depths[] = {IMC_8U, IMC_8S, IMC_16U, IMC_16S, IMC_32S, IMC_32F, IMC_64F};
     static const int channels[] = {1, 3, 4};
-    const char *ext = exts[data[0] & 1];
-    int depth = depths[(data[0] >> 1) % 7];
+    const char *ext = exts[data[0] % 5];
+    int depth = depths[(data[0] / 5) % 7];
     int cn = channels[data[1] % 3];
     int rows = 1 + data[2] % 64, cols = 1 + data[3] % 64;
     size_t nparams = (data[4] % 8) * 2;
@@ -28,7 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             data += 4;
             size -= 4;
         }
-        params[i] = i % 2 == 0 ? (int)((uint32_t)v % 24) : v;
+        params[i] = i % 2 == 0 ? ids[(uint32_t)v % (sizeof ids / sizeof ids[0])] : v;
     }
     imc_image img;
     if (imc_image_alloc(&img, rows, cols, cn, depth) != IMC_OK)

@@ -9,6 +9,8 @@ from pathlib import Path
 here = Path(__file__).resolve().parent
 sys.path.insert(0, str(here.parent / "tests" / "python"))
 import variants as V  # noqa: E402
+import variants_exr as VE  # noqa: E402
+import variants_jpeg2000 as VJ  # noqa: E402
 
 
 def write(dirpath, data):
@@ -27,6 +29,14 @@ def main(out):
         write(out / "fuzz_probe", data)
     for i, data in enumerate(d for d in pngs.values() if small(d)):
         write(out / "fuzz_png", data)
+        write(out / "fuzz_decode", bytes([i % 32]) + data)
+        write(out / "fuzz_probe", data)
+    for i, data in enumerate(d for d in VJ.jpeg2000_variants().values() if small(d)):
+        write(out / ("fuzz_j2k" if data[:4] == VJ.J2K_SIGNATURE else "fuzz_jp2"), data)
+        write(out / "fuzz_decode", bytes([i % 32]) + data)
+        write(out / "fuzz_probe", data)
+    for i, data in enumerate(d for d in VE.exr_variants().values() if small(d)):
+        write(out / "fuzz_exr", data)
         write(out / "fuzz_decode", bytes([i % 32]) + data)
         write(out / "fuzz_probe", data)
     for i in range(64):
