@@ -20,9 +20,10 @@
  * luminance file in the "other" colour-ness), imc writes the same bytes and
  * zeros for the rest.
  *
- * Encoding writes the file cv2 writes: R, G, B (+A) or Y (+A) channels of
- * FLOAT or HALF (IMWRITE_EXR_TYPE, rounded to nearest even as cv2's
- * convertFp16), IMWRITE_EXR_COMPRESSION (default ZIP) and, as in newer
+ * Encoding writes the file cv2 writes, byte for byte: R, G, B (+A) or Y (+A)
+ * channels of FLOAT or HALF (IMWRITE_EXR_TYPE, rounded to nearest even as
+ * cv2's convertFp16), IMWRITE_EXR_COMPRESSION (default ZIP, zlib level 4 as
+ * the C++ library), the header in the C++ library's order, and, as in newer
  * OpenCV, IMWRITE_EXR_DWA_COMPRESSION_LEVEL. Only 32F input, as in cv2. */
 #include "codecs.h"
 
@@ -1216,6 +1217,67 @@ static int write_chunks(exr_context_t ctx, const imc_image *img, const exr_setti
     return r;
 }
 
+/* One header attribute of a file being rewritten. */
+typedef struct {
+    const uint8_t *at;
+    size_t size; /* name, type, size field and value */
+} attribute;
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp((const char *)((const attribute *)a)->at,
+                  (const char *)((const attribute *)b)->at);
+}
+
+/* Rewrites OpenEXRCore's single-part header the way the C++ library (cv2)
+ * writes it: attributes sorted by name and no "type" attribute (optional
+ * for single-part files), moving the offset table's entries accordingly.
+ * The chunks are the same bytes, so the file is cv2's byte for byte. */
+static int cxx_header_order(imc_buffer *out, int32_t chunks, imc_error *err)
+{
+    attribute attrs[32];
+    int n = 0;
+    imc_bytes b = imc_bytes_of(out->data, out->size);
+    imc_bytes_skip(&b, 8);
+    while (imc_bytes_peek(&b) > 0 && n < 32) {
+        attribute *a = &attrs[n];
+        a->at = out->data + b.pos;
+        char name[256], type[256];
+        if (!read_name(&b, name) || !read_name(&b, type))
+            break;
+        uint32_t size = imc_u32le(&b);
+        imc_bytes_skip(&b, size);
+        a->size = (size_t)(out->data + b.pos - a->at);
+        n += strcmp(name, "type") != 0;
+    }
+    const size_t header_end = b.pos;
+    if (b.overrun || imc_bytes_peek(&b) != 0 || chunks < 0 ||
+        (uint64_t)chunks > (out->size - header_end - 1) / 8)
+        return imc_fail(err, IMC_ERR_INTERNAL, "exr: unexpected header written");
+    qsort(attrs, (size_t)n, sizeof attrs[0], by_name);
+    uint8_t *file = malloc(out->size);
+    if (!file)
+        return imc_fail(err, IMC_ERR_NOMEM, "exr: out of memory");
+    size_t at = 8;
+    memcpy(file, out->data, 8);
+    for (int i = 0; i < n; i++) {
+        memcpy(file + at, attrs[i].at, attrs[i].size);
+        at += attrs[i].size;
+    }
+    const size_t shift = header_end - at; /* bytes removed */
+    memcpy(file + at, out->data + header_end, out->size - header_end);
+    for (int32_t k = 0; k < chunks; k++) {
+        uint8_t *entry = file + at + 1 + 8 * (size_t)k;
+        uint64_t off = (uint64_t)i64_at(entry) - shift;
+        put_i32(entry, (uint32_t)off);
+        put_i32(entry + 4, (uint32_t)(off >> 32));
+    }
+    memcpy(out->data, file, out->size - shift);
+    out->size -= shift;
+    free(file);
+    return IMC_OK;
+}
+
 static int exr_encode(const imc_image *img, const int *params, size_t nparams,
                       const imc_encode_request *req, imc_buffer *out, imc_error *err)
 {
@@ -1240,15 +1302,20 @@ static int exr_encode(const imc_image *img, const int *params, size_t nparams,
         rc = exr_initialize_required_attr_simple(ctx, part, img->cols, img->rows, s.compression);
     if (rc == EXR_ERR_SUCCESS)
         rc = add_channels(ctx, part, img->channels, s.type);
+    if (rc == EXR_ERR_SUCCESS) /* the C++ library's default, which cv2 keeps */
+        rc = exr_set_zip_compression_level(ctx, part, 4);
     if (rc == EXR_ERR_SUCCESS && s.dwa_level >= 0)
         rc = exr_set_dwa_compression_level(ctx, part, s.dwa_level);
     if (rc == EXR_ERR_SUCCESS)
         rc = exr_write_header(ctx);
+    int32_t chunks = 0;
+    if (rc == EXR_ERR_SUCCESS)
+        rc = exr_get_chunk_count(ctx, part, &chunks);
     r = rc == EXR_ERR_SUCCESS ? write_chunks(ctx, img, &s, req->order, &io, err)
                               : exr_failure(&io, rc, "cannot write the header", err);
     if (ctx && (rc = exr_finish(&ctx)) != EXR_ERR_SUCCESS && r == IMC_OK)
         r = exr_failure(&io, rc, "cannot finish the file", err);
-    return r;
+    return r == IMC_OK ? cxx_header_order(out, chunks, err) : r;
 }
 
 const imc_codec imc_codec_exr = {

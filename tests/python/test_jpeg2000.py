@@ -57,12 +57,13 @@ def test_same_as_opj_decompress(tmp_path):
 
 
 def offsets(n):
-    near = range(1, min(n, 300))
-    return sorted(set(near) | set(range(300, n, max(1, n // 80))) | set(range(max(1, n - 16), n)))
+    """The boxes and main header byte by byte, then a spread through the data."""
+    near = range(1, min(n, 240))
+    return sorted(set(near) | set(range(240, n, max(1, n // 50))) | set(range(max(1, n - 16), n)))
 
 
-SWEEP = ["cv2_bgr", "cv2_bgra16", "opj_rgb_tiles", "opj_gray_j2k", "pil_rgb_rlcp_tiles",
-         "opj_rgb_pcrl_sop_eph", "box_palette", "opj_raw_gray12"]
+SWEEP = ["cv2_bgr", "cv2_bgra16", "opj_rgb_tiles", "opj_gray_j2k", "opj_rgb_pcrl_sop_eph",
+         "box_palette", "opj_raw_gray12"]
 
 
 @pytest.mark.parametrize("name", SWEEP)
@@ -77,7 +78,7 @@ def test_truncation_sweep(name):
 def test_corruption_sweep(name):
     data = J.jpeg2000_variants()[name]
     rng = random.Random(name)
-    for trial in range(100):
+    for trial in range(60):
         buf = bytearray(data)
         for _ in range(rng.choice((1, 1, 2, 4))):
             pos = rng.randrange(min(len(buf), 400)) if rng.random() < 0.5 else rng.randrange(len(buf))
