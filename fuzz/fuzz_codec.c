@@ -17,6 +17,9 @@
 #define FUZZ_SUNRAS 8
 #define FUZZ_WEBP 9
 #define FUZZ_TIFF 10
+#define FUZZ_JP2 11
+#define FUZZ_J2K 12
+#define FUZZ_EXR 13
 /* sig is prepended to inputs that the codec called `name` does not claim. */
 #if FUZZ_CODEC == FUZZ_JPEG
 static const char sig[] = "\xff\xd8\xff", name[] = "jpeg";
@@ -41,6 +44,12 @@ static const char sig[] = "\x59\xa6\x6a\x95", name[] = "sunras";
 static const char sig[] = "RIFF", name[] = "webp";
 #elif FUZZ_CODEC == FUZZ_TIFF
 static const char sig[] = "II*\0", name[] = "tiff"; /* MM and BigTIFF inputs pass as they are */
+#elif FUZZ_CODEC == FUZZ_JP2 /* JPEG 2000 boxes */
+static const char sig[] = "\x00\x00\x00\x0cjP  \r\n\x87\n", name[] = "jpeg2000";
+#elif FUZZ_CODEC == FUZZ_J2K /* JPEG 2000 codestream */
+static const char sig[] = "\xff\x4f\xff\x51", name[] = "jpeg2000";
+#elif FUZZ_CODEC == FUZZ_EXR
+static const char sig[] = "\x76\x2f\x31\x01", name[] = "exr";
 #else
 #error "define FUZZ_CODEC"
 #endif

@@ -13,6 +13,8 @@ import variants_pxm as P  # noqa: E402
 import variants_bmp_sun as BS  # noqa: E402
 import variants_tiff as T  # noqa: E402
 import variants_webp as W  # noqa: E402
+import variants_exr as VE  # noqa: E402
+import variants_jpeg2000 as VJ  # noqa: E402
 
 
 def write(dirpath, data):
@@ -48,6 +50,14 @@ def main(out):
             write(out / target, data)
             write(out / "fuzz_decode", bytes([i % 32]) + data)
             write(out / "fuzz_probe", data)
+    for i, data in enumerate(d for d in VJ.jpeg2000_variants().values() if small(d)):
+        write(out / ("fuzz_j2k" if data[:4] == VJ.J2K_SIGNATURE else "fuzz_jp2"), data)
+        write(out / "fuzz_decode", bytes([i % 32]) + data)
+        write(out / "fuzz_probe", data)
+    for i, data in enumerate(d for d in VE.exr_variants().values() if small(d)):
+        write(out / "fuzz_exr", data)
+        write(out / "fuzz_decode", bytes([i % 32]) + data)
+        write(out / "fuzz_probe", data)
     for i in range(64):
         write(out / "fuzz_encode", bytes([i, i * 7 % 256, 5 + i, 9 + 2 * i, i % 8]) +
               os.urandom(64))

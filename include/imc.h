@@ -81,8 +81,9 @@ enum imc_imwrite_params {
     IMC_IMWRITE_PNG_STRATEGY = 17,       /* IMC_IMWRITE_PNG_STRATEGY_* */
     IMC_IMWRITE_PNG_BILEVEL = 18,        /* 0/1: 1-bit gray */
     IMC_IMWRITE_PXM_BINARY = 32,
-    IMC_IMWRITE_EXR_TYPE = 48,
-    IMC_IMWRITE_EXR_COMPRESSION = 49,
+    IMC_IMWRITE_EXR_TYPE = 48,           /* 1: HALF, 2: FLOAT (default) */
+    IMC_IMWRITE_EXR_COMPRESSION = 49,    /* IMWRITE_EXR_COMPRESSION_* (0..9), default ZIP (3) */
+    IMC_IMWRITE_EXR_DWA_COMPRESSION_LEVEL = 50, /* newer OpenCV: DWAA/DWAB level, default 45 */
     IMC_IMWRITE_WEBP_QUALITY = 64,       /* 1..100 lossy; default and > 100: lossless */
     IMC_IMWRITE_HDR_COMPRESSION = 80,
     IMC_IMWRITE_PAM_TUPLETYPE = 128,
@@ -90,7 +91,8 @@ enum imc_imwrite_params {
     IMC_IMWRITE_TIFF_XDPI = 257,
     IMC_IMWRITE_TIFF_YDPI = 258,
     IMC_IMWRITE_TIFF_COMPRESSION = 259,  /* IMC_IMWRITE_TIFF_COMPRESSION_*; default LZW */
-    IMC_IMWRITE_JPEG2000_COMPRESSION_X1000 = 272,
+    IMC_IMWRITE_JPEG2000_COMPRESSION_X1000 = 272, /* 1..1000 (clamped): rate = 1000 / value;
+                                                     default rate 4 */
     IMC_IMWRITE_TIFF_ROWSPERSTRIP = 278,
     IMC_IMWRITE_TIFF_PREDICTOR = 317,    /* IMC_IMWRITE_TIFF_PREDICTOR_* */
     IMC_IMWRITE_BMP_COMPRESSION = 768    /* IMC_IMWRITE_BMP_COMPRESSION_*; newer cv2 */

@@ -133,3 +133,20 @@ int imc_buffer_printf(imc_buffer *buf, const char *fmt, ...)
         return IMC_ERR_INTERNAL;
     return imc_buffer_append(buf, text, (size_t)n);
 }
+
+int imc_buffer_write_at(imc_buffer *buf, size_t offset, const void *data, size_t size)
+{
+    if (offset > SIZE_MAX - size)
+        return IMC_ERR_NOMEM;
+    size_t end = offset + size;
+    int rc = imc_buffer_reserve(buf, end);
+    if (rc != IMC_OK)
+        return rc;
+    if (offset > buf->size)
+        memset(buf->data + buf->size, 0, offset - buf->size);
+    if (size)
+        memcpy(buf->data + offset, data, size);
+    if (end > buf->size)
+        buf->size = end;
+    return IMC_OK;
+}

@@ -102,6 +102,9 @@ int imc_buffer_reserve(imc_buffer *buf, size_t capacity);
 int imc_buffer_append(imc_buffer *buf, const void *data, size_t size);
 /* Appends printf-formatted text (a header line: at most 255 bytes). */
 int imc_buffer_printf(imc_buffer *buf, const char *fmt, ...) IMC_PRINTF(2, 3);
+/* Writes at `offset`, growing the buffer (zero-filling any gap) as needed:
+ * for libraries that seek while writing. */
+int imc_buffer_write_at(imc_buffer *buf, size_t offset, const void *data, size_t size);
 
 /* ---- Arithmetic helpers -------------------------------------------------- */
 /* a * b into *out; false on overflow. */
@@ -133,9 +136,11 @@ void imc_swap_rb(imc_image *img);
 void imc_row_bgr_to_gray_8u(const uint8_t *src, int src_cn, uint8_t *dst, int width, bool swap_rb);
 void imc_row_bgr_to_gray_16u(const uint16_t *src, int src_cn, uint16_t *dst, int width,
                              bool swap_rb);
-/* cv::cvtColor(COLOR_BGR2GRAY) for 8 bits, whose weights differ from the
- * codecs' above: gray = (b*3735 + g*19235 + r*9798 + 16384) >> 15. */
+/* cv::cvtColor(COLOR_BGR2GRAY), whose weights differ from the codecs' above:
+ * 15-bit fixed point, gray = (b*3735 + g*19235 + r*9798 + 16384) >> 15;
+ * src has src_cn (3 or 4) channels per pixel. */
 void imc_row_cvt_bgr_to_gray_8u(const uint8_t *src, int src_cn, uint8_t *dst, int width);
+void imc_row_cvt_bgr_to_gray_16u(const uint16_t *src, int src_cn, uint16_t *dst, int width);
 void imc_row_gray_to_bgr_8u(const uint8_t *src, uint8_t *dst, int width);
 void imc_row_gray_to_bgr_16u(const uint16_t *src, uint16_t *dst, int width);
 void imc_row_bgra_to_bgr_8u(const uint8_t *src, uint8_t *dst, int width, bool swap_rb);

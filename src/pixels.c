@@ -109,12 +109,24 @@ void imc_row_bgr_to_gray_16u(const uint16_t *src, int src_cn, uint16_t *dst, int
         dst[x] = (uint16_t)(swap_rb ? gray_of(src[2], src[1], src[0]) : gray_of(src[0], src[1], src[2]));
 }
 
+/* cvtColor's BGR2GRAY weights: 0.114, 0.587, 0.299 in 15-bit fixed point. */
+enum { CVT_SHIFT = 15, CVT_B = 3735, CVT_G = 19235, CVT_R = 9798 };
+
+static inline unsigned cvt_gray_of(unsigned b, unsigned g, unsigned r)
+{
+    return (b * CVT_B + g * CVT_G + r * CVT_R + (1u << (CVT_SHIFT - 1))) >> CVT_SHIFT;
+}
+
 void imc_row_cvt_bgr_to_gray_8u(const uint8_t *src, int src_cn, uint8_t *dst, int width)
 {
-    enum { SHIFT15 = 15, B15 = 3735, G15 = 19235, R15 = 9798 };
     for (int x = 0; x < width; x++, src += src_cn)
-        dst[x] = (uint8_t)((src[0] * B15 + src[1] * G15 + src[2] * R15 + (1 << (SHIFT15 - 1))) >>
-                           SHIFT15);
+        dst[x] = (uint8_t)cvt_gray_of(src[0], src[1], src[2]);
+}
+
+void imc_row_cvt_bgr_to_gray_16u(const uint16_t *src, int src_cn, uint16_t *dst, int width)
+{
+    for (int x = 0; x < width; x++, src += src_cn)
+        dst[x] = (uint16_t)cvt_gray_of(src[0], src[1], src[2]);
 }
 
 void imc_row_gray_to_bgr_8u(const uint8_t *src, uint8_t *dst, int width)

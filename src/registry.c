@@ -23,6 +23,12 @@ static const imc_codec *const codec_table[] = {
     &imc_codec_tiff,
 #endif
     &imc_codec_png,
+#ifdef IMC_HAVE_OPENJPEG
+    &imc_codec_jpeg2000,
+#endif
+#ifdef IMC_HAVE_OPENEXR
+    &imc_codec_exr,
+#endif
 };
 
 const imc_codec *const *imc_codec_table(int *count)

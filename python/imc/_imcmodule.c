@@ -20,7 +20,9 @@ static PyTypeObject ImageInfoType; /* imc.ImageInfo */
 static PyObject *raise_imc(const imc_error *err, int code)
 {
     const char *msg = err && err->message[0] ? err->message : imc_strerror(code);
-    PyObject *args = Py_BuildValue("(is)", code, msg);
+    /* Library messages may quote bytes of the (damaged) input. */
+    PyObject *text = PyUnicode_DecodeUTF8(msg, (Py_ssize_t)strlen(msg), "replace");
+    PyObject *args = text ? Py_BuildValue("(iN)", code, text) : NULL;
     if (args) {
         PyErr_SetObject(ImcError, args);
         Py_DECREF(args);

@@ -14,5 +14,11 @@ extern const imc_codec imc_codec_png;
 extern const imc_codec imc_codec_sunras;
 extern const imc_codec imc_codec_webp;
 extern const imc_codec imc_codec_tiff;
+#ifdef IMC_HAVE_OPENJPEG
+extern const imc_codec imc_codec_jpeg2000;
+#endif
+#ifdef IMC_HAVE_OPENEXR
+extern const imc_codec imc_codec_exr;
+#endif
 
 #endif

@@ -213,8 +213,58 @@ static void test_limit_arithmetic(void)
     CHECK_EQ(imc_check_limits(&cv, 1 << 20, 1, 3, IMC_8U, NULL), IMC_OK);
 }
 
+/* ---- Shared helpers the JPEG 2000 / OpenEXR codecs added ------------------ */
+static void test_buffer_write_at(void)
+{
+    imc_buffer b = {0};
+    CHECK_EQ(imc_buffer_write_at(&b, 4, "ab", 2), IMC_OK); /* gap zero-filled */
+    CHECK_EQ(b.size, 6);
+    CHECK(!memcmp(b.data, "\0\0\0\0ab", 6));
+    CHECK_EQ(imc_buffer_write_at(&b, 1, "xyz", 3), IMC_OK); /* overwrite, no growth */
+    CHECK_EQ(b.size, 6);
+    CHECK(!memcmp(b.data, "\0xyzab", 6));
+    CHECK_EQ(imc_buffer_write_at(&b, 5, "12", 2), IMC_OK); /* overlap the end */
+    CHECK(b.size == 7 && !memcmp(b.data, "\0xyza12", 7));
+    CHECK_EQ(imc_buffer_write_at(&b, SIZE_MAX, "1", 2), IMC_ERR_NOMEM);
+    imc_buffer_free(&b);
+}
+
+static void test_cvtcolor_gray(void)
+{
+    /* cvtColor's 15-bit weights, not imgcodecs' 14-bit ones */
+    const uint8_t bgr[12] = {255, 255, 255, 0, 0, 255, 0, 255, 0, 255, 0, 0};
+    uint8_t g[4];
+    imc_row_cvt_bgr_to_gray_8u(bgr, 3, g, 4);
+    CHECK(g[0] == 255 && g[1] == 76 && g[2] == 150 && g[3] == 29);
+    const uint16_t bgr16[6] = {65535, 65535, 65535, 0, 0, 65535};
+    uint16_t g16[2];
+    imc_row_cvt_bgr_to_gray_16u(bgr16, 3, g16, 2);
+    CHECK(g16[0] == 65535 && g16[1] == 19596);
+}
+
+static void test_resize_32f(void)
+{
+    imc_image src, dst;
+    imc_image_alloc(&src, 2, 4, 1, IMC_32F);
+    const float in[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    memcpy(src.data, in, sizeof in);
+    imc_image_alloc(&dst, 1, 2, 1, IMC_32F); /* exact half: averages of 2 x 2 */
+    CHECK_EQ(imc_resize_linear_exact(&src, &dst, NULL), IMC_OK);
+    CHECK(((float *)dst.data)[0] == 3.5f && ((float *)dst.data)[1] == 5.5f);
+    imc_image_free(&dst);
+    imc_image_alloc(&dst, 1, 3, 1, IMC_32F); /* not a half: bilinear */
+    CHECK_EQ(imc_resize_linear_exact(&src, &dst, NULL), IMC_OK);
+    /* x: 1 * 5/6 + 2 * 1/6 per row, y: the two rows half and half */
+    CHECK(fabsf(((float *)dst.data)[0] - 19.f / 6.f) < 1e-5f);
+    imc_image_free(&dst);
+    imc_image_free(&src);
+}
+
 int main(void)
 {
+    test_buffer_write_at();
+    test_cvtcolor_gray();
+    test_resize_32f();
     test_exif();
     test_orientation();
     test_resize();

@@ -11,6 +11,8 @@ ROOT = Path(__file__).resolve().parents[2]
 BUILD = Path(os.environ.get("IMC_BUILD_DIR", ROOT / "build")).resolve()
 sys.path.insert(0, str(BUILD / "python"))
 
+# cv2 decodes and encodes OpenEXR only when this is set before its first use.
+os.environ.setdefault("OPENCV_IO_ENABLE_OPENEXR", "1")
 import cv2  # noqa: E402  the oracle: Debian's OpenCV 4.6
 
 try:
