@@ -7,10 +7,20 @@
 
 #include "codecs/codecs.h"
 
-/* cv2's probing order, so that overlapping signatures resolve alike. */
+/* cv2's probing order, so that overlapping signatures resolve alike; the
+ * formats only newer cv2 reads sit where its ImageCodecInitializer puts them. */
 static const imc_codec *const codec_table[] = {
+#ifdef IMC_HAVE_GIF
+    &imc_codec_gif,
+#endif
+#ifdef IMC_HAVE_AVIF
+    &imc_codec_avif,
+#endif
     &imc_codec_jpeg,
     &imc_codec_png,
+#ifdef IMC_HAVE_JXL
+    &imc_codec_jxl,
+#endif
 };
 
 const imc_codec *const *imc_codec_table(int *count)
@@ -122,6 +132,7 @@ static void describe(const imc_codec *c, imc_format *out)
     out->can_encode = c->encode != NULL;
     out->multi_page = c->next_page != NULL || c->encode_multi != NULL;
     out->quality_param = c->quality_param;
+    out->animation = c->animation;
 }
 
 int imc_format_get(int index, imc_format *out)

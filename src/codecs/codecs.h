@@ -6,5 +6,9 @@
 
 extern const imc_codec imc_codec_jpeg;
 extern const imc_codec imc_codec_png;
+/* Optional: compiled in when meson finds their library (IMC_HAVE_*). */
+extern const imc_codec imc_codec_gif;
+extern const imc_codec imc_codec_avif;
+extern const imc_codec imc_codec_jxl;
 
 #endif
