@@ -298,7 +298,8 @@ static int plan_disposal(decoder *d, int disposal, imc_error *err)
     d->top = im->Top < d->height ? im->Top : d->height;
     d->fw = im->Width < d->width - d->left ? im->Width : d->width - d->left;
     d->fh = im->Height < d->height - d->top ? im->Height : d->height - d->top;
-    d->disposal = disposal == DISPOSE_BACKGROUND && !d->have_background ? 0 : disposal;
+    bool restores = disposal == DISPOSE_PREVIOUS || (disposal == DISPOSE_BACKGROUND && d->have_background);
+    d->disposal = restores ? disposal : 0;
     if (d->disposal != DISPOSE_PREVIOUS)
         return IMC_OK;
     free(d->saved);
