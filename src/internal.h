@@ -144,7 +144,8 @@ void imc_row_cmyk_to_bgr_8u(const uint8_t *cmyk, uint8_t *dst, int width, int ds
 /* Little-endian 16-bit BGR555 (or BGR565 when green6) to BGR or gray. */
 void imc_row_bgr555_to_bgr_8u(const uint8_t *src, uint8_t *dst, int width, int dst_cn, bool green6);
 /* One row from scn to dcn channels (1, 3, 4) of depth 8U or 16U, with
- * cvtColor's arithmetic (gray <-> BGR(A), BGRA -> BGR, alpha added opaque);
+ * cvtColor's arithmetic (gray <-> BGR(A), BGRA -> BGR, alpha added opaque;
+ * its gray is 15-bit fixed point, unlike imc_row_bgr_to_gray_*);
  * src is RGB(A) when src_rgb, dst gets RGB(A) when dst_rgb. src and dst may
  * be the same row only when scn == dcn. */
 void imc_row_convert(const void *src, int scn, bool src_rgb, void *dst, int dcn, bool dst_rgb,

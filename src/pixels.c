@@ -188,6 +188,13 @@ void imc_row_bgr555_to_bgr_8u(const uint8_t *src, uint8_t *dst, int width, int d
     }
 }
 
+/* cvtColor's BGR2GRAY: 15-bit fixed point (imgproc's 9798, 19235, 3735),
+ * not the 14-bit arithmetic of imgcodecs' own conversions above. */
+static inline uint32_t cvt_gray_of(uint32_t b, uint32_t g, uint32_t r)
+{
+    return (b * 3735u + g * 19235u + r * 9798u + (1u << 14)) >> 15;
+}
+
 /* cv2's cvtColor between the layouts decoders produce and those the IMREAD
  * flags ask for, one row of T samples (SUFFIX names the row functions). */
 #define CONVERT_ROW(T, MAX, SUFFIX)                                                  \
@@ -196,7 +203,9 @@ void imc_row_bgr555_to_bgr_8u(const uint8_t *src, uint8_t *dst, int width, int d
         T *d = dst;                                                                  \
         bool swap = src_rgb != dst_rgb;                                              \
         if (dcn == 1 && scn > 1)                                                     \
-            imc_row_bgr_to_gray_##SUFFIX(s, scn, d, width, src_rgb);                 \
+            for (int x = 0; x < width; x++, s += scn)                                \
+                d[x] = (T)(src_rgb ? cvt_gray_of(s[2], s[1], s[0])                   \
+                                   : cvt_gray_of(s[0], s[1], s[2]));                 \
         else if (scn == 1 && dcn == 3)                                               \
             imc_row_gray_to_bgr_##SUFFIX(s, d, width);                               \
         else if (scn == 4 && dcn == 3)                                               \

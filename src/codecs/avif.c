@@ -9,7 +9,8 @@
  * and the EXIF orientation applies. Frames of image sequences are pages.
  *
  * Encoding makes cv2's libavif calls: lossless (identity matrix, 4:4:4) at
- * quality 100, which libavif 0.11's defaults amount to; else 4:2:0 BT.601. */
+ * quality 100, which libavif 0.11's defaults amount to; else 4:2:0 BT.601.
+ * Several images make an image sequence (all key frames when lossless). */
 #include "codecs.h"
 
 #include <limits.h>
@@ -294,6 +295,10 @@ static int avif_encode_multi(const imc_image *imgs, size_t n, const int *params,
                     enc->maxQuantizer == AVIF_QUANTIZER_LOSSLESS;
     enc->speed = s.speed;
     enc->timescale = 1000;
+    /* libaom's inter frames are not exactly lossless for alpha: keep every
+     * frame of a lossless sequence a key frame. */
+    if (lossless)
+        enc->keyframeInterval = 1;
     avifAddImageFlags flags = n == 1 ? AVIF_ADD_IMAGE_FLAG_SINGLE : AVIF_ADD_IMAGE_FLAG_NONE;
     avifResult r = AVIF_RESULT_OK;
     for (size_t i = 0; rc == IMC_OK && r == AVIF_RESULT_OK && i < n; i++) {

@@ -222,7 +222,11 @@ static int jxl_read(void *state, imc_image *dst, imc_read_request *req, imc_erro
                 p[0] = p[2];
                 p[2] = t;
             }
-        else if (dst->depth != IMC_32F && (to_gray || req->order == IMC_ORDER_BGR))
+        else if (to_gray && dst->depth == IMC_8U) /* cv2's imgcodecs gray, RGB input */
+            imc_row_bgr_to_gray_8u(src, 3, out, dst->cols, true);
+        else if (to_gray)
+            imc_row_bgr_to_gray_16u((const uint16_t *)src, 3, (uint16_t *)out, dst->cols, true);
+        else if (dst->depth != IMC_32F && req->order == IMC_ORDER_BGR)
             imc_row_convert(src, rgb.channels, true, out, dst->channels, false, dst->cols,
                             dst->depth);
     }
