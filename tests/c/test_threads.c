@@ -1,6 +1,6 @@
 /* Many threads decoding and encoding at once get exactly what one thread
- * gets: no shared mutable state anywhere in imc or in how it drives libjpeg
- * and libpng. */
+ * gets: no shared mutable state anywhere in imc or in how it drives libjpeg,
+ * libpng, giflib, libavif and libjxl. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +9,7 @@
 #include "imc.h"
 #include "synth.h"
 
-enum { CASES = 6, THREADS = 8, ROUNDS = 12 };
+enum { MAX_CASES = 12, THREADS = 8, ROUNDS = 12 };
 
 typedef struct {
     const char *ext;
@@ -21,14 +21,15 @@ typedef struct {
     imc_image decoded;  /* single-threaded reference */
 } test_case;
 
-static test_case cases[CASES];
+static test_case cases[MAX_CASES];
+static int n_cases;
 static int mismatches[THREADS];
 
 static void *worker(void *arg)
 {
     int id = (int)(intptr_t)arg;
     for (int r = 0; r < ROUNDS; r++) {
-        test_case *t = &cases[(id + r) % CASES];
+        test_case *t = &cases[(id + r) % n_cases];
         imc_buffer buf;
         imc_image img;
         if (imc_encode(t->ext, &t->src, t->params, t->nparams, &buf) != IMC_OK ||
@@ -48,15 +49,25 @@ int main(void)
     const struct {
         const char *ext;
         int channels, depth, flags, p0, p1;
-    } setup[CASES] = {
+    } setup[] = {
         {".jpg", 3, IMC_8U, IMC_IMREAD_COLOR, IMC_IMWRITE_JPEG_QUALITY, 80},
         {".jpg", 3, IMC_8U, IMC_IMREAD_REDUCED_GRAYSCALE_2, IMC_IMWRITE_JPEG_PROGRESSIVE, 1},
         {".jpg", 1, IMC_8U, IMC_IMREAD_COLOR, IMC_IMWRITE_JPEG_RST_INTERVAL, 2},
         {".png", 4, IMC_16U, IMC_IMREAD_UNCHANGED, IMC_IMWRITE_PNG_COMPRESSION, 6},
         {".png", 3, IMC_8U, IMC_IMREAD_REDUCED_COLOR_4, IMC_IMWRITE_PNG_STRATEGY, 1},
         {".png", 1, IMC_8U, IMC_IMREAD_COLOR, IMC_IMWRITE_PNG_BILEVEL, 0},
+#ifdef IMC_HAVE_GIF
+        {".gif", 3, IMC_8U, IMC_IMREAD_GRAYSCALE, IMC_IMWRITE_GIF_QUALITY, 7},
+#endif
+#ifdef IMC_HAVE_AVIF
+        {".avif", 4, IMC_8U, IMC_IMREAD_UNCHANGED, IMC_IMWRITE_AVIF_QUALITY, 60},
+#endif
+#ifdef IMC_HAVE_JXL
+        {".jxl", 3, IMC_16U, IMC_IMREAD_ANYDEPTH, IMC_IMWRITE_JPEGXL_EFFORT, 3},
+#endif
     };
-    for (int i = 0; i < CASES; i++) {
+    n_cases = (int)(sizeof setup / sizeof setup[0]);
+    for (int i = 0; i < n_cases; i++) {
         test_case *t = &cases[i];
         t->ext = setup[i].ext;
         t->params[0] = setup[i].p0;
@@ -74,7 +85,7 @@ int main(void)
         pthread_join(th[i], NULL);
         CHECK_EQ(mismatches[i], 0);
     }
-    for (int i = 0; i < CASES; i++) {
+    for (int i = 0; i < n_cases; i++) {
         imc_image_free(&cases[i].src);
         imc_image_free(&cases[i].decoded);
         imc_buffer_free(&cases[i].encoded);
