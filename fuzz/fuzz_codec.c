@@ -1,6 +1,7 @@
 /* libFuzzer targets for one codec each: the input is forced to carry that
  * codec's signature so that the fuzzer spends its time inside it.
- * Built once per codec with -DFUZZ_CODEC=FUZZ_JPEG or FUZZ_PNG. */
+ * Built once per codec with -DFUZZ_CODEC=FUZZ_JPEG, FUZZ_PNG, ... Formats
+ * with frames also go through the multi-image and animation decoders. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,10 +9,23 @@
 
 #define FUZZ_JPEG 1
 #define FUZZ_PNG 2
+#define FUZZ_GIF 10
+#define FUZZ_AVIF 11
+#define FUZZ_JXL 12
 #if FUZZ_CODEC == FUZZ_JPEG
 static const char sig[] = "\xff\xd8\xff";
 #elif FUZZ_CODEC == FUZZ_PNG
 static const char sig[] = "\x89PNG\r\n\x1a\n";
+#elif FUZZ_CODEC == FUZZ_GIF
+static const char sig[] = "GIF89a";
+#define FUZZ_FRAMES 1
+#elif FUZZ_CODEC == FUZZ_AVIF
+/* a whole ftyp box: the brands are what marks AVIF */
+static const char sig[] = "\0\0\0\x1c" "ftypavif\0\0\0\0" "avifmif1miaf";
+#define FUZZ_FRAMES 1
+#elif FUZZ_CODEC == FUZZ_JXL
+static const char sig[] = "\xff\x0a";
+#define FUZZ_FRAMES 1
 #else
 #error "define FUZZ_CODEC"
 #endif
@@ -40,6 +54,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     imc_info info;
     imc_probe(buf, len, &info);
+#ifdef FUZZ_FRAMES
+    imc_decode_options opts = {.flags = IMC_IMREAD_UNCHANGED,
+                               .limits = {.max_pixels = 1u << 22, .max_bytes = 1u << 25}};
+    size_t count;
+    imc_count(buf, len, &count, NULL);
+    imc_animation anim;
+    if (imc_decode_animation(buf, len, &opts, 1, 3, &anim, NULL) == IMC_OK)
+        imc_animation_free(&anim);
+#endif
     free(buf);
     return 0;
 }

@@ -9,10 +9,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 8)
         return 0;
-    static const char *exts[] = {".jpg", ".png"};
+    static const char *exts[] = {".jpg", ".png",
+#ifdef IMC_HAVE_GIF
+                                 ".gif",
+#endif
+#ifdef IMC_HAVE_AVIF
+                                 ".avif",
+#endif
+#ifdef IMC_HAVE_JXL
+                                 ".jxl",
+#endif
+    };
+    /* the ids of the newer formats' params, for ids with bit 8 set */
+    static const int newer_ids[] = {512, 513, 514, 640, 641, 642, 643, 1024, 1025, 1026, 1027,
+                                    1028, 1029};
     static const int depths[] = {IMC_8U, IMC_8S, IMC_16U, IMC_16S, IMC_32S, IMC_32F, IMC_64F};
     static const int channels[] = {1, 3, 4};
-    const char *ext = exts[data[0] & 1];
+    /* bit 0 of data[0] picks JPEG or PNG; data[1]'s high bits the newer formats */
+    const char *ext = exts[((size_t)(data[0] & 1) + 2 * (size_t)(data[1] >> 4)) %
+                           (sizeof exts / sizeof *exts)];
     int depth = depths[(data[0] >> 1) % 7];
     int cn = channels[data[1] % 3];
     int rows = 1 + data[2] % 64, cols = 1 + data[3] % 64;
@@ -28,7 +43,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             data += 4;
             size -= 4;
         }
-        params[i] = i % 2 == 0 ? (int)((uint32_t)v % 24) : v;
+        uint32_t u = (uint32_t)v;
+        params[i] = i % 2 ? v
+                    : u & 0x100 ? newer_ids[(u >> 9) % (sizeof newer_ids / sizeof *newer_ids)]
+                                : (int)(u % 24);
     }
     imc_image img;
     if (imc_image_alloc(&img, rows, cols, cn, depth) != IMC_OK)

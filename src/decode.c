@@ -209,6 +209,7 @@ static int read_pages(const imc_codec *codec, void *state, const uint8_t *buf, s
         if (rc != IMC_OK)
             return rc;
         imc_error_clear(&page_err);
+        memset(&out->images[out->count], 0, sizeof out->images[0]); /* freed if read fails */
         int duration = -1;
         rc = read_page(codec, state, &hdr, opts->flags, opts->order, 1, &limits,
                        &out->images[out->count], &duration, &page_err);

@@ -11,7 +11,8 @@ from helpers import ROOT
 
 FUZZ_DIR = os.environ.get("IMC_FUZZ_DIR")
 SECONDS = int(os.environ.get("IMC_FUZZ_SECONDS", "20"))
-TARGETS = ["fuzz_decode", "fuzz_jpeg", "fuzz_png", "fuzz_probe", "fuzz_encode"]
+TARGETS = ["fuzz_decode", "fuzz_jpeg", "fuzz_png", "fuzz_gif", "fuzz_avif", "fuzz_jxl",
+           "fuzz_probe", "fuzz_encode"]
 
 
 @pytest.fixture(scope="module")
