@@ -158,8 +158,8 @@ static int frame_duration_ms(const decoder *d)
     if (!d->info.have_animation || a->tps_numerator == 0 ||
         JxlDecoderGetFrameHeader(d->dec, &fh) != JXL_DEC_SUCCESS)
         return -1;
-    uint64_t ms = (uint64_t)fh.duration * 1000u * a->tps_denominator / a->tps_numerator;
-    return ms <= INT_MAX ? (int)ms : INT_MAX;
+    double ms = (double)fh.duration * 1000.0 * a->tps_denominator / a->tps_numerator;
+    return ms < INT_MAX ? (int)ms : INT_MAX;
 }
 
 /* Decodes the current frame into pixels (size bytes, format fmt). */
@@ -391,6 +391,22 @@ static int collect_output(JxlEncoder *enc, imc_buffer *out, imc_error *err)
                                            (int)JxlEncoderGetError(enc));
 }
 
+/* libjxl 0.7's lossy float path aborts (a trap, not an error) on NaN,
+ * infinities and huge samples: lossy float input must stay within half
+ * float's range. Lossless coding takes any value. */
+static bool floats_in_range(const imc_image *img)
+{
+    size_t n = (size_t)img->cols * (size_t)img->channels;
+    for (int y = 0; y < img->rows; y++) {
+        const float *row = (const float *)(const void *)((const uint8_t *)img->data +
+                                                         (size_t)y * img->step);
+        for (size_t i = 0; i < n; i++)
+            if (!(row[i] >= -65504.0f && row[i] <= 65504.0f))
+                return false;
+    }
+    return true;
+}
+
 static int jxl_encode_multi(const imc_image *imgs, size_t n, const int *params, size_t nparams,
                             const imc_encode_request *req, imc_buffer *out, imc_error *err)
 {
@@ -400,6 +416,11 @@ static int jxl_encode_multi(const imc_image *imgs, size_t n, const int *params, 
             return imc_fail(err, IMC_ERR_ARG, "jxl: frame %zu differs from frame 0 in size or type",
                             i);
     jxl_settings s = read_params(params, nparams);
+    for (size_t i = 0; s.distance > 0 && i < n; i++)
+        if (imgs[i].depth == IMC_32F && !floats_in_range(&imgs[i]))
+            return imc_fail(err, IMC_ERR_ARG,
+                            "jxl: lossy float encoding needs finite samples within +-65504 "
+                            "(JPEGXL_DISTANCE 0 stores any value)");
     bool animated = n > 1 || req->durations;
     JxlEncoder *enc = JxlEncoderCreate(NULL);
     void *runner = make_runner();
