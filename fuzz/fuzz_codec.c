@@ -1,7 +1,7 @@
 /* libFuzzer targets for one codec each: the input is forced to carry that
  * codec's signature so that the fuzzer spends its time inside it.
- * Built once per codec with -DFUZZ_CODEC=FUZZ_JPEG, FUZZ_PNG, FUZZ_PNM, ... Pages and
- * frames are decoded too (multi-page formats). */
+ * Built once per codec with -DFUZZ_CODEC=FUZZ_JPEG, FUZZ_PNG, FUZZ_PNM, ... Pages, frames
+ * and animations are decoded too. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +20,9 @@
 #define FUZZ_JP2 11
 #define FUZZ_J2K 12
 #define FUZZ_EXR 13
+#define FUZZ_GIF 14
+#define FUZZ_AVIF 15
+#define FUZZ_JXL 16
 /* sig is prepended to inputs that the codec called `name` does not claim. */
 #if FUZZ_CODEC == FUZZ_JPEG
 static const char sig[] = "\xff\xd8\xff", name[] = "jpeg";
@@ -50,6 +53,13 @@ static const char sig[] = "\x00\x00\x00\x0cjP  \r\n\x87\n", name[] = "jpeg2000";
 static const char sig[] = "\xff\x4f\xff\x51", name[] = "jpeg2000";
 #elif FUZZ_CODEC == FUZZ_EXR
 static const char sig[] = "\x76\x2f\x31\x01", name[] = "exr";
+#elif FUZZ_CODEC == FUZZ_GIF
+static const char sig[] = "GIF89a", name[] = "gif";
+#elif FUZZ_CODEC == FUZZ_AVIF
+/* a whole ftyp box: the brands are what marks AVIF */
+static const char sig[] = "\0\0\0\x1c" "ftypavif\0\0\0\0" "avifmif1miaf", name[] = "avif";
+#elif FUZZ_CODEC == FUZZ_JXL
+static const char sig[] = "\xff\x0a", name[] = "jxl";
 #else
 #error "define FUZZ_CODEC"
 #endif
@@ -87,6 +97,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     imc_count(buf, len, &count, NULL);
     imc_info info;
     imc_probe(buf, len, &info);
+    imc_animation anim;
+    if (imc_decode_animation(buf, len, &all, 1, 3, &anim, NULL) == IMC_OK)
+        imc_animation_free(&anim);
     free(buf);
     return 0;
 }

@@ -12,11 +12,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     static const char *exts[] = {".jpg", ".png", ".pgm", ".ppm", ".pnm", ".pbm", ".pam", ".pfm",
                                  ".hdr", ".bmp", ".sr", ".webp", ".tiff", ".jp2",
-                                 ".j2k", ".exr"};
+                                 ".j2k", ".exr", ".gif", ".avif", ".jxl"};
     static const int depths[] = {IMC_8U, IMC_8S, IMC_16U, IMC_16S, IMC_32S, IMC_32F, IMC_64F};
     static const int channels[] = {1, 3, 4};
     /* real parameter ids, then anything */
-    static const int ids[] = {1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 32, 48, 49, 50, 64, 80, 128, 256, 257, 258, 259, 272, 278, 317, 768, 0, -1, 9999};
+    static const int ids[] = {1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 32, 48, 49, 50, 64, 80, 128, 256, 257, 258, 259, 272, 278, 317, 512, 513, 514, 640, 641, 642, 643, 768, 1024, 1025, 1026, 1027, 1028, 1029, 0, -1, 9999};
     const int next = sizeof exts / sizeof exts[0];
     const char *ext = exts[data[0] % next];
     int depth = depths[data[0] / next % 7];

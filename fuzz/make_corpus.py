@@ -15,6 +15,7 @@ import variants_tiff as T  # noqa: E402
 import variants_webp as W  # noqa: E402
 import variants_exr as VE  # noqa: E402
 import variants_jpeg2000 as VJ  # noqa: E402
+import variants_modern as VM  # noqa: E402
 
 
 def write(dirpath, data):
@@ -58,6 +59,13 @@ def main(out):
         write(out / "fuzz_exr", data)
         write(out / "fuzz_decode", bytes([i % 32]) + data)
         write(out / "fuzz_probe", data)
+    modern = {"fuzz_gif": VM.gif_variants(), "fuzz_avif": {**VM.avif_variants(), **VM.avif_exif_variants()},
+              "fuzz_jxl": VM.jxl_variants()}
+    for target, variants in modern.items():
+        for i, data in enumerate(d for d in variants.values() if small(d)):
+            write(out / target, data)
+            write(out / "fuzz_decode", bytes([i % 32]) + data)
+            write(out / "fuzz_probe", data)
     for i in range(64):
         write(out / "fuzz_encode", bytes([i, i * 7 % 256, 5 + i, 9 + 2 * i, i % 8]) +
               os.urandom(64))

@@ -95,7 +95,20 @@ enum imc_imwrite_params {
                                                      default rate 4 */
     IMC_IMWRITE_TIFF_ROWSPERSTRIP = 278,
     IMC_IMWRITE_TIFF_PREDICTOR = 317,    /* IMC_IMWRITE_TIFF_PREDICTOR_* */
-    IMC_IMWRITE_BMP_COMPRESSION = 768    /* IMC_IMWRITE_BMP_COMPRESSION_*; newer cv2 */
+    IMC_IMWRITE_AVIF_QUALITY = 512,      /* 0..100; default (and 100): lossless */
+    IMC_IMWRITE_AVIF_DEPTH = 513,        /* 8 (8-bit input) or 10 / 12 (16-bit input) */
+    IMC_IMWRITE_AVIF_SPEED = 514,        /* 0 (slowest) .. 10 (fastest, default) */
+    IMC_IMWRITE_JPEGXL_QUALITY = 640,    /* 0..100, sets the distance; 100: lossless */
+    IMC_IMWRITE_JPEGXL_EFFORT = 641,     /* 1 (fastest) .. 9 (libjxl 0.7's slowest); default 7 */
+    IMC_IMWRITE_JPEGXL_DISTANCE = 642,   /* 0 (lossless) .. 25; default 1 */
+    IMC_IMWRITE_JPEGXL_DECODING_SPEED = 643, /* 0..4 */
+    IMC_IMWRITE_BMP_COMPRESSION = 768,   /* IMC_IMWRITE_BMP_COMPRESSION_*; newer cv2 */
+    IMC_IMWRITE_GIF_LOOP = 1024,         /* accepted, ignored (as newest cv2): use imc_animation */
+    IMC_IMWRITE_GIF_SPEED = 1025,        /* accepted, ignored (as newest cv2): use imc_animation */
+    IMC_IMWRITE_GIF_QUALITY = 1026,      /* IMC_IMWRITE_GIF_COLORTABLE_SIZE_*: palette size */
+    IMC_IMWRITE_GIF_DITHER = 1027,       /* accepted, ignored: see docs/compat.md */
+    IMC_IMWRITE_GIF_TRANSPARENCY = 1028, /* alpha below this is transparent; default 1, 0: none */
+    IMC_IMWRITE_GIF_COLORTABLE = 1029    /* 0: one global palette (default), 1: one per frame */
 };
 
 /* libtiff's compression schemes, as cv::ImwriteTiffCompressionFlags. */
@@ -145,6 +158,17 @@ enum imc_tiff_resolution_unit {
     IMC_IMWRITE_TIFF_RESOLUTION_UNIT_NONE = 1,
     IMC_IMWRITE_TIFF_RESOLUTION_UNIT_INCH = 2,
     IMC_IMWRITE_TIFF_RESOLUTION_UNIT_CENTIMETER = 3
+};
+
+enum imc_gif_compression {
+    IMC_IMWRITE_GIF_FAST_NO_DITHER = 1,
+    IMC_IMWRITE_GIF_FAST_FLOYD_DITHER = 2,
+    IMC_IMWRITE_GIF_COLORTABLE_SIZE_8 = 3,
+    IMC_IMWRITE_GIF_COLORTABLE_SIZE_16 = 4,
+    IMC_IMWRITE_GIF_COLORTABLE_SIZE_32 = 5,
+    IMC_IMWRITE_GIF_COLORTABLE_SIZE_64 = 6,
+    IMC_IMWRITE_GIF_COLORTABLE_SIZE_128 = 7,
+    IMC_IMWRITE_GIF_COLORTABLE_SIZE_256 = 8
 };
 
 enum imc_png_strategy {
@@ -326,7 +350,8 @@ IMC_API int imc_decode_multi(const void *buf, size_t len, const imc_decode_optio
                              size_t start, size_t count, imc_image_list *out, imc_error *err);
 /* cv::imcount: the number of pages or frames, reading as little as possible. */
 IMC_API int imc_count(const void *buf, size_t len, size_t *count, imc_error *err);
-/* Encodes several images into one file of a multi-page format (TIFF, ...). */
+/* Encodes several images into one file of a multi-page format (TIFF, ...);
+ * animated formats (GIF, AVIF, WebP, JPEG XL) show each for 1000 ms, as cv2. */
 IMC_API int imc_encode_multi(const char *ext, const imc_image *images, size_t n, const int *params,
                              size_t nparams, const imc_encode_options *opts, imc_buffer *out,
                              imc_error *err);
@@ -346,6 +371,33 @@ IMC_API int imc_encode_batch(const char *ext, const imc_image *imgs, size_t n, c
                              size_t nparams, const imc_encode_options *opts, int threads,
                              imc_buffer *out, int *status, imc_error *errs);
 
+/* ---- Animations: frames with display times ------------------------------ */
+/* cv::Animation: frames, their durations in milliseconds, the loop count
+ * (0: forever) and the background color (B, G, R, A). */
+typedef struct imc_animation {
+    imc_image *frames;
+    int *durations;
+    size_t count;
+    int loop_count;
+    int bgcolor[4];
+} imc_animation;
+
+IMC_API void imc_animation_free(imc_animation *anim);
+
+/* cv::imdecodeanimation: frames [start, start + count) (count 0: all),
+ * decoded with opts->flags (cv2 always uses IMC_IMREAD_UNCHANGED), with the
+ * durations the file gives (1000 where it gives none, as cv2). Formats
+ * without frames give one. Fails if any requested frame fails. */
+IMC_API int imc_decode_animation(const void *buf, size_t len, const imc_decode_options *opts,
+                                 size_t start, size_t count, imc_animation *out,
+                                 imc_error *err);
+/* cv::imencodeanimation: an animated file (GIF, AVIF, WebP, JPEG XL) of every
+ * frame, its duration and the loop count (0..65535). Formats that cannot hold
+ * an animation give IMC_ERR_UNSUPPORTED. */
+IMC_API int imc_encode_animation(const char *ext, const imc_animation *anim, const int *params,
+                                 size_t nparams, const imc_encode_options *opts, imc_buffer *out,
+                                 imc_error *err);
+
 /* ---- Files -------------------------------------------------------------- */
 /* imread / imwrite on top of the memory functions. imc_write writes a
  * temporary file beside `path` and renames it into place, so `path` holds
@@ -363,6 +415,10 @@ IMC_API int imc_read_multi(const char *path, const imc_decode_options *opts, siz
 IMC_API int imc_write_multi(const char *path, const imc_image *images, size_t n,
                             const int *params, size_t nparams, const imc_encode_options *opts,
                             imc_error *err);
+IMC_API int imc_read_animation(const char *path, const imc_decode_options *opts, size_t start,
+                               size_t count, imc_animation *out, imc_error *err);
+IMC_API int imc_write_animation(const char *path, const imc_animation *anim, const int *params,
+                                size_t nparams, const imc_encode_options *opts, imc_error *err);
 
 /* ---- Formats and names -------------------------------------------------- */
 /* Name of the codec that would decode these bytes, or NULL. */
@@ -379,6 +435,7 @@ typedef struct imc_format {
     int can_encode;
     int quality_param;      /* IMWRITE_* id of its quality setting, 0 if none */
     int multi_page;         /* holds several images (pages, frames) */
+    int animation;          /* imc_encode_animation writes it (frame durations, loops) */
 } imc_format;
 
 /* Number of compiled-in codecs; fills `out` for index i < that number. */

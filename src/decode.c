@@ -51,7 +51,7 @@ static bool orient_page(int flags, int policy)
  * REDUCED_* resize when the codec could not scale, then EXIF orientation. */
 static int read_page(const imc_codec *codec, void *state, const imc_header *hdr,
                      const imc_decode_options *opts, int scale, const imc_limits *limits,
-                     imc_image *out, imc_error *err)
+                     imc_image *out, int *duration_ms, imc_error *err)
 {
     const int flags = opts->flags, order = opts->order;
     int channels, depth;
@@ -68,10 +68,12 @@ static int read_page(const imc_codec *codec, void *state, const imc_header *hdr,
         return imc_fail(err, rc, "cannot allocate %d x %d x %d image", hdr->width, hdr->height,
                         channels);
 
-    imc_read_request req = {.order = order, .orientation = 0};
+    imc_read_request req = {.order = order, .orientation = 0, .duration_ms = -1};
     rc = codec->read(state, out, &req, err);
     if (rc != IMC_OK)
         return rc;
+    if (duration_ms)
+        *duration_ms = req.duration_ms;
 
     if (scale > 1 && !hdr->scaled) {
         imc_image reduced;
@@ -144,7 +146,7 @@ int imc_decode_ex(const void *buf, size_t len, const imc_decode_options *opts, i
         imc_header hdr = {0};
         rc = codec->open(state, buf, len, scale, &hdr, err);
         if (rc == IMC_OK)
-            rc = read_page(codec, state, &hdr, opts, scale, &limits, out, err);
+            rc = read_page(codec, state, &hdr, opts, scale, &limits, out, NULL, err);
     }
     if (rc != IMC_OK)
         imc_image_free(out);
@@ -162,10 +164,38 @@ void imc_image_list_free(imc_image_list *list)
     list->count = 0;
 }
 
+/* Which pages read_pages decodes, and what else it collects. */
+typedef struct {
+    size_t start, count; /* count 0: to the end */
+    bool strict;         /* a page that fails fails the call (cv2's animation reading) */
+    int **durations;     /* NULL, or receives each page's duration in ms */
+    imc_header *first;   /* NULL, or receives the header open() read */
+} page_request;
+
+/* Room for one more page (and its duration) in out. */
+static int grow_pages(imc_image_list *out, int **durations, size_t *cap, imc_error *err)
+{
+    if (out->count < *cap)
+        return IMC_OK;
+    size_t grown = *cap ? *cap * 2 : 4;
+    imc_image *p = realloc(out->images, grown * sizeof *p);
+    if (!p)
+        return imc_fail(err, IMC_ERR_NOMEM, "out of memory");
+    out->images = p;
+    if (durations) {
+        int *d = realloc(*durations, grown * sizeof *d);
+        if (!d)
+            return imc_fail(err, IMC_ERR_NOMEM, "out of memory");
+        *durations = d;
+    }
+    *cap = grown;
+    return IMC_OK;
+}
+
 /* cv2's imreadmulti_: skip `start` pages, then read until `count` pages, the
- * end, or a page that fails (keeping those read before it). */
+ * end, or a page that fails (keeping those read before it, unless strict). */
 static int read_pages(const imc_codec *codec, void *state, const uint8_t *buf, size_t len,
-                      const imc_decode_options *opts, size_t start, size_t count,
+                      const imc_decode_options *opts, const page_request *pr,
                       imc_image_list *out, imc_error *err)
 {
     imc_limits limits;
@@ -174,38 +204,42 @@ static int read_pages(const imc_codec *codec, void *state, const uint8_t *buf, s
     int rc = codec->open(state, buf, len, 1, &hdr, err);
     if (rc != IMC_OK)
         return rc;
-    for (size_t i = 0; i < start; i++) {
+    if (pr->first)
+        *pr->first = hdr;
+    for (size_t i = 0; i < pr->start; i++) {
         rc = codec->next_page ? codec->next_page(state, &hdr, err) : 0;
         if (rc <= 0)
             return rc < 0 ? rc
                           : imc_fail(err, IMC_ERR_NO_PAGE, "no page %zu: the data holds %zu",
-                                     start, i + 1);
+                                     pr->start, i + 1);
     }
     size_t cap = 0;
     imc_error page_err;
+    bool read_failed = false;
     for (;;) {
-        if (out->count == cap) {
-            size_t grown = cap ? cap * 2 : 4;
-            imc_image *p = realloc(out->images, grown * sizeof *p);
-            if (!p)
-                return imc_fail(err, IMC_ERR_NOMEM, "out of memory");
-            out->images = p;
-            cap = grown;
-        }
+        rc = grow_pages(out, pr->durations, &cap, err);
+        if (rc != IMC_OK)
+            return rc;
         imc_error_clear(&page_err);
-        rc = read_page(codec, state, &hdr, opts, 1, &limits, &out->images[out->count], &page_err);
+        memset(&out->images[out->count], 0, sizeof out->images[0]); /* freed if read fails */
+        int duration = -1;
+        rc = read_page(codec, state, &hdr, opts, 1, &limits, &out->images[out->count], &duration,
+                       &page_err);
         if (rc != IMC_OK) {
             imc_image_free(&out->images[out->count]);
+            read_failed = true;
             break;
         }
+        if (pr->durations)
+            (*pr->durations)[out->count] = duration < 0 ? 1000 : duration;
         out->count++;
-        if (count && out->count == count)
+        if (pr->count && out->count == pr->count)
             break;
         rc = codec->next_page ? codec->next_page(state, &hdr, &page_err) : 0;
         if (rc <= 0)
             break;
     }
-    if (out->count == 0) {
+    if (out->count == 0 || (read_failed && pr->strict)) {
         if (err)
             *err = page_err;
         return rc < 0 ? rc : IMC_ERR_CORRUPT;
@@ -224,10 +258,51 @@ int imc_decode_multi(const void *buf, size_t len, const imc_decode_options *opts
     const imc_codec *codec = NULL;
     void *state = NULL;
     int rc = begin(buf, len, opts, &codec, &state, err);
-    if (rc == IMC_OK)
-        rc = read_pages(codec, state, buf, len, opts, start, count, out, err);
+    if (rc == IMC_OK) {
+        page_request pr = {.start = start, .count = count};
+        rc = read_pages(codec, state, buf, len, opts, &pr, out, err);
+    }
     if (rc != IMC_OK)
         imc_image_list_free(out);
+    return finish(codec, state, rc, err);
+}
+
+void imc_animation_free(imc_animation *anim)
+{
+    if (!anim)
+        return;
+    imc_image_list list = {anim->frames, anim->count};
+    imc_image_list_free(&list);
+    free(anim->durations);
+    memset(anim, 0, sizeof *anim);
+}
+
+int imc_decode_animation(const void *buf, size_t len, const imc_decode_options *opts,
+                         size_t start, size_t count, imc_animation *out, imc_error *err)
+{
+    imc_error_clear(err);
+    if (!out)
+        return imc_fail(err, IMC_ERR_ARG, "NULL argument");
+    memset(out, 0, sizeof *out);
+    const imc_codec *codec = NULL;
+    void *state = NULL;
+    imc_image_list list = {NULL, 0};
+    imc_header first = {0};
+    int rc = begin(buf, len, opts, &codec, &state, err);
+    if (rc == IMC_OK) {
+        page_request pr = {.start = start, .count = count, .strict = true,
+                           .durations = &out->durations, .first = &first};
+        rc = read_pages(codec, state, buf, len, opts, &pr, &list, err);
+    }
+    out->frames = list.images;
+    out->count = list.count;
+    if (rc == IMC_OK) {
+        out->loop_count = first.loop_count;
+        for (int i = 0; i < 4; i++)
+            out->bgcolor[i] = first.bgcolor[i];
+    } else {
+        imc_animation_free(out);
+    }
     return finish(codec, state, rc, err);
 }
 
@@ -289,6 +364,7 @@ int imc_probe_ex(const void *buf, size_t len, imc_info *info, imc_error *err)
             info->height = hdr.height;
             info->channels = hdr.channels;
             info->depth = hdr.depth;
+            info->orientation = hdr.orientation;
         }
     }
     if (rc != IMC_OK) {

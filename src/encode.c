@@ -69,13 +69,16 @@ static int prepare(const imc_codec *codec, const imc_image *imgs, size_t n, imc_
     return IMC_OK;
 }
 
-int imc_encode_multi(const char *ext, const imc_image *images, size_t n, const int *params,
-                     size_t nparams, const imc_encode_options *opts, imc_buffer *out,
-                     imc_error *err)
+/* Animation settings of an encode call: durations NULL for a plain one. */
+typedef struct {
+    const int *durations;
+    int loop_count;
+} timing;
+
+static int encode_images(const char *ext, const imc_image *images, size_t n, const timing *t,
+                         const int *params, size_t nparams, const imc_encode_options *opts,
+                         imc_buffer *out, imc_error *err)
 {
-    imc_error_clear(err);
-    if (out)
-        memset(out, 0, sizeof *out);
     int rc = check_call(params, nparams, opts, out, err);
     if (rc != IMC_OK)
         return rc;
@@ -86,6 +89,8 @@ int imc_encode_multi(const char *ext, const imc_image *images, size_t n, const i
     if (!codec)
         return imc_fail(err, IMC_ERR_NO_ENCODER, "no encoder for extension '%s'",
                         ext ? ext : "(null)");
+    if (t->durations && !codec->animation)
+        return imc_fail(err, IMC_ERR_UNSUPPORTED, "%s cannot hold an animation", codec->name);
     if (n > 1 && !codec->encode_multi)
         return imc_fail(err, IMC_ERR_UNSUPPORTED, "%s holds one image, not %zu", codec->name, n);
 
@@ -97,9 +102,10 @@ int imc_encode_multi(const char *ext, const imc_image *images, size_t n, const i
     }
     rc = prepare(codec, images, n, ready, converted, err);
     if (rc == IMC_OK) {
-        imc_encode_request req = {.order = opts ? opts->order : IMC_ORDER_BGR, .ext = word};
-        rc = n > 1 ? codec->encode_multi(ready, n, params, nparams, &req, out, err)
-                   : codec->encode(ready, params, nparams, &req, out, err);
+        imc_encode_request req = {.order = opts ? opts->order : IMC_ORDER_BGR, .ext = word,
+                                  .durations = t->durations, .loop_count = t->loop_count};
+        rc = n > 1 || t->durations ? codec->encode_multi(ready, n, params, nparams, &req, out, err)
+                                   : codec->encode(ready, params, nparams, &req, out, err);
     }
     for (size_t i = 0; i < n; i++)
         imc_image_free(&converted[i]);
@@ -111,6 +117,38 @@ int imc_encode_multi(const char *ext, const imc_image *images, size_t n, const i
             imc_fail(err, rc, "%s: %s", codec->name, imc_strerror(rc));
     }
     return rc;
+}
+
+int imc_encode_multi(const char *ext, const imc_image *images, size_t n, const int *params,
+                     size_t nparams, const imc_encode_options *opts, imc_buffer *out,
+                     imc_error *err)
+{
+    imc_error_clear(err);
+    if (out)
+        memset(out, 0, sizeof *out);
+    timing t = {NULL, 0};
+    return encode_images(ext, images, n, &t, params, nparams, opts, out, err);
+}
+
+int imc_encode_animation(const char *ext, const imc_animation *anim, const int *params,
+                         size_t nparams, const imc_encode_options *opts, imc_buffer *out,
+                         imc_error *err)
+{
+    imc_error_clear(err);
+    if (out)
+        memset(out, 0, sizeof *out);
+    if (!anim || !anim->frames || anim->count == 0)
+        return imc_fail(err, IMC_ERR_ARG, "no frames to encode");
+    if (!anim->durations)
+        return imc_fail(err, IMC_ERR_ARG, "no frame durations");
+    for (size_t i = 0; i < anim->count; i++)
+        if (anim->durations[i] < 0)
+            return imc_fail(err, IMC_ERR_ARG, "frame %zu has a negative duration (%d ms)", i,
+                            anim->durations[i]);
+    if (anim->loop_count < 0 || anim->loop_count > 0xffff)
+        return imc_fail(err, IMC_ERR_ARG, "loop count %d is outside 0..65535", anim->loop_count);
+    timing t = {anim->durations, anim->loop_count};
+    return encode_images(ext, anim->frames, anim->count, &t, params, nparams, opts, out, err);
 }
 
 int imc_encode_ex(const char *ext, const imc_image *img, const int *params, size_t nparams,

@@ -150,6 +150,28 @@ int imc_read_multi(const char *path, const imc_decode_options *opts, size_t star
     return read_then(path, opts, err, decode_many, out ? &m : NULL);
 }
 
+typedef struct {
+    size_t start, count;
+    imc_animation *anim;
+} animation_request;
+
+static int decode_animation(const uint8_t *data, size_t size, const imc_decode_options *opts,
+                            void *arg, imc_error *err)
+{
+    animation_request *a = arg;
+    return imc_decode_animation(data, size, opts, a->start, a->count, a->anim, err);
+}
+
+int imc_read_animation(const char *path, const imc_decode_options *opts, size_t start,
+                       size_t count, imc_animation *out, imc_error *err)
+{
+    imc_error_clear(err);
+    if (out)
+        memset(out, 0, sizeof *out);
+    animation_request a = {start, count, out};
+    return read_then(path, opts, err, decode_animation, out ? &a : NULL);
+}
+
 int imc_read(const char *path, int flags, imc_image *out)
 {
     imc_decode_options opts = {.flags = flags, .order = IMC_ORDER_BGR};
@@ -227,24 +249,49 @@ static int write_atomically(const char *path, const uint8_t *data, size_t size, 
     return IMC_OK;
 }
 
+/* The format comes from the file name's extension only. */
+static int extension_of(const char *path, const char **ext, imc_error *err)
+{
+    if (!path || !*path)
+        return imc_fail(err, IMC_ERR_ARG, "empty file name");
+    const char *base = strrchr(path, '/');
+    *ext = strrchr(base ? base + 1 : path, '.');
+    if (!*ext)
+        return imc_fail(err, IMC_ERR_NO_ENCODER, "'%s' has no extension to choose a format", path);
+    return IMC_OK;
+}
+
+/* Writes what an encoder produced (if it succeeded) and frees it. */
+static int write_encoded(const char *path, int rc, imc_buffer *buf, imc_error *err)
+{
+    if (rc == IMC_OK)
+        rc = write_atomically(path, buf->data, buf->size, err);
+    imc_buffer_free(buf);
+    return rc;
+}
+
 int imc_write_multi(const char *path, const imc_image *images, size_t n, const int *params,
                     size_t nparams, const imc_encode_options *opts, imc_error *err)
 {
     imc_error_clear(err);
-    if (!path || !*path)
-        return imc_fail(err, IMC_ERR_ARG, "empty file name");
-    /* The format comes from the file name's extension only. */
-    const char *base = strrchr(path, '/');
-    const char *dot = strrchr(base ? base + 1 : path, '.');
-    if (!dot)
-        return imc_fail(err, IMC_ERR_NO_ENCODER, "'%s' has no extension to choose a format", path);
-    imc_buffer buf;
-    int rc = imc_encode_multi(dot, images, n, params, nparams, opts, &buf, err);
-    if (rc != IMC_OK)
-        return rc;
-    rc = write_atomically(path, buf.data, buf.size, err);
-    imc_buffer_free(&buf);
-    return rc;
+    const char *ext;
+    imc_buffer buf = {0};
+    int rc = extension_of(path, &ext, err);
+    if (rc == IMC_OK)
+        rc = imc_encode_multi(ext, images, n, params, nparams, opts, &buf, err);
+    return write_encoded(path, rc, &buf, err);
+}
+
+int imc_write_animation(const char *path, const imc_animation *anim, const int *params,
+                        size_t nparams, const imc_encode_options *opts, imc_error *err)
+{
+    imc_error_clear(err);
+    const char *ext;
+    imc_buffer buf = {0};
+    int rc = extension_of(path, &ext, err);
+    if (rc == IMC_OK)
+        rc = imc_encode_animation(ext, anim, params, nparams, opts, &buf, err);
+    return write_encoded(path, rc, &buf, err);
 }
 
 int imc_write_ex(const char *path, const imc_image *img, const int *params, size_t nparams,

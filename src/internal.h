@@ -33,6 +33,10 @@ typedef struct imc_header {
     /* The data present cannot hold the pixels the header promises, so read()
      * would fail; dispatch fails after the limit check, before allocating. */
     bool data_too_short;
+    int orientation; /* EXIF orientation found by open() (1..8), 0 if none or unknown yet */
+    /* Animations, as cv2's Animation reports them: 0 loops means forever. */
+    int loop_count;
+    uint8_t bgcolor[4]; /* B, G, R, A */
 } imc_header;
 
 /* What dispatch asks read() for: `dst` is allocated with the channel count
@@ -41,12 +45,17 @@ typedef struct imc_header {
 typedef struct imc_read_request {
     int order;        /* IMC_ORDER_BGR or IMC_ORDER_RGB */
     int orientation;  /* out: EXIF orientation found (1..8), 0 if none */
+    int duration_ms;  /* out: display time of this frame; -1 (cv2: 1000) if none */
 } imc_read_request;
 
 /* What an encoder is asked for besides pixels and params. */
 typedef struct imc_encode_request {
     int order;       /* channel order of the input: IMC_ORDER_BGR or IMC_ORDER_RGB */
     const char *ext; /* the extension that chose the codec: lower case, no dot */
+    /* Animations (codecs with .animation set): display time of each image in
+     * ms, NULL for cv2's default of 1000 each; loops, 0 meaning forever. */
+    const int *durations;
+    int loop_count;
 } imc_encode_request;
 
 typedef struct imc_codec {
@@ -81,6 +90,7 @@ typedef struct imc_codec {
                         const imc_encode_request *req, imc_buffer *out, imc_error *err);
     unsigned encode_depths;
     int quality_param; /* IMWRITE_* id that sets quality, 0 if none */
+    bool animation;    /* encode_multi stores req->durations and req->loop_count */
 } imc_codec;
 
 #define IMC_DEPTH_BIT(d) (1u << (d))
@@ -152,6 +162,13 @@ void imc_row_swap_rb_16u(const uint16_t *src, uint16_t *dst, int width, int cn);
 void imc_row_cmyk_to_bgr_8u(const uint8_t *cmyk, uint8_t *dst, int width, int dst_cn, bool rgb);
 /* Little-endian 16-bit BGR555 (or BGR565 when green6) to BGR or gray. */
 void imc_row_bgr555_to_bgr_8u(const uint8_t *src, uint8_t *dst, int width, int dst_cn, bool green6);
+/* One row from scn to dcn channels (1, 3, 4) of depth 8U or 16U, with
+ * cvtColor's arithmetic (gray <-> BGR(A), BGRA -> BGR, alpha added opaque;
+ * its gray is 15-bit fixed point, unlike imc_row_bgr_to_gray_*);
+ * src is RGB(A) when src_rgb, dst gets RGB(A) when dst_rgb. src and dst may
+ * be the same row only when scn == dcn. */
+void imc_row_convert(const void *src, int scn, bool src_rgb, void *dst, int dcn, bool dst_rgb,
+                     int width, int depth);
 /* MSB-first bits to bytes: a 0 bit becomes `zero`, a 1 bit `one`, each
  * written cn times (cn 1 or 3); cv2's FillGrayRow1 / FillColorRow1. */
 void imc_row_bits_to_8u(const uint8_t *bits, uint8_t *dst, int width, int cn, uint8_t zero,

@@ -290,3 +290,43 @@ float imc_sample_to_float(const void *row, int depth, size_t i)
     default: return (float)((const double *)row)[i];
     }
 }
+
+/* cv2's cvtColor between the layouts decoders produce and those the IMREAD
+ * flags ask for, one row of T samples (SUFFIX names the row functions). */
+#define CONVERT_ROW(T, MAX, SUFFIX)                                                  \
+    do {                                                                             \
+        const T *s = src;                                                            \
+        T *d = dst;                                                                  \
+        bool swap = src_rgb != dst_rgb;                                              \
+        if (dcn == 1 && scn > 1)                                                     \
+            for (int x = 0; x < width; x++, s += scn)                                \
+                d[x] = (T)(src_rgb ? cvt_gray_of(s[2], s[1], s[0])                   \
+                                   : cvt_gray_of(s[0], s[1], s[2]));                 \
+        else if (scn == 1 && dcn == 3)                                               \
+            imc_row_gray_to_bgr_##SUFFIX(s, d, width);                               \
+        else if (scn == 4 && dcn == 3)                                               \
+            imc_row_bgra_to_bgr_##SUFFIX(s, d, width, swap);                         \
+        else if (scn == dcn && swap && scn > 1)                                      \
+            imc_row_swap_rb_##SUFFIX(s, d, width, scn);                              \
+        else if (scn == dcn)                                                         \
+            memmove(d, s, (size_t)width * (size_t)scn * sizeof(T));                  \
+        else /* to 4 channels: an opaque alpha, as cvtColor adds */                  \
+            for (int x = 0; x < width; x++) {                                        \
+                const T *p = s + (size_t)x * (size_t)scn;                            \
+                T first = p[0], mid = p[scn == 1 ? 0 : 1], last = p[scn == 1 ? 0 : 2]; \
+                d[4 * x] = swap ? last : first;                                      \
+                d[4 * x + 1] = mid;                                                  \
+                d[4 * x + 2] = swap ? first : last;                                  \
+                d[4 * x + 3] = MAX;                                                  \
+            }                                                                        \
+    } while (0)
+
+void imc_row_convert(const void *src, int scn, bool src_rgb, void *dst, int dcn, bool dst_rgb,
+                     int width, int depth)
+{
+    if (depth == IMC_16U)
+        CONVERT_ROW(uint16_t, UINT16_MAX, 16u);
+    else
+        CONVERT_ROW(uint8_t, UINT8_MAX, 8u);
+}
+#undef CONVERT_ROW

@@ -7,8 +7,15 @@
 
 #include "codecs/codecs.h"
 
-/* cv2's probing order, so that overlapping signatures resolve alike. */
+/* cv2's probing order, so that overlapping signatures resolve alike; the
+ * formats only newer cv2 reads sit where its ImageCodecInitializer puts them. */
 static const imc_codec *const codec_table[] = {
+#ifdef IMC_HAVE_GIF
+    &imc_codec_gif,
+#endif
+#ifdef IMC_HAVE_AVIF
+    &imc_codec_avif,
+#endif
     &imc_codec_bmp,
     &imc_codec_hdr,
     &imc_codec_jpeg,
@@ -28,6 +35,9 @@ static const imc_codec *const codec_table[] = {
 #endif
 #ifdef IMC_HAVE_OPENEXR
     &imc_codec_exr,
+#endif
+#ifdef IMC_HAVE_JXL
+    &imc_codec_jxl,
 #endif
 };
 
@@ -140,6 +150,7 @@ static void describe(const imc_codec *c, imc_format *out)
     out->can_encode = c->encode != NULL;
     out->multi_page = c->next_page != NULL || c->encode_multi != NULL;
     out->quality_param = c->quality_param;
+    out->animation = c->animation;
 }
 
 int imc_format_get(int index, imc_format *out)

@@ -124,3 +124,95 @@ def encode_all(ext, imgs, params=None, *, rgb=False):
 def count(data):
     """The number of pages or frames in data."""
     return _imc._count(data)
+
+
+# ---- Animations: newest cv2's Animation and its four functions -------------
+class Animation:
+    """cv2.Animation: frames, their durations in ms, loop_count (0: forever)
+    and bgcolor (B, G, R, A)."""
+
+    def __init__(self, loopCount=0, bgColor=(0.0, 0.0, 0.0, 0.0)):
+        # cv2 resets a negative or too large loop count to 0 (forever)
+        self.loop_count = loopCount if 0 <= loopCount <= 0xffff else 0
+        self.bgcolor = tuple(float(c) for c in (tuple(bgColor) + (0.0,) * 4)[:4])
+        self.durations = []
+        self.frames = []
+
+    def __repr__(self):
+        return (f"Animation(frames={len(self.frames)}, durations={self.durations}, "
+                f"loop_count={self.loop_count}, bgcolor={self.bgcolor})")
+
+
+def _animation_of(decoded):
+    frames, durations, loop_count, bgcolor = decoded
+    anim = Animation(loop_count, bgcolor)
+    anim.frames, anim.durations = frames, durations
+    return anim
+
+
+def imdecodeanimation(buf, start=0, count=32767):
+    """cv2.imdecodeanimation: (True, Animation) or (False, Animation()).
+    Frames are decoded with IMREAD_UNCHANGED, as cv2 does; a negative start
+    means 0, a negative count all frames, a count of 0 none (False)."""
+    start, count = max(start, 0), 32767 if count < 0 else count
+    if count == 0:
+        return False, Animation()
+    try:
+        return True, decode_animation(buf, IMREAD_UNCHANGED, start, count)  # noqa: F405
+    except error:
+        return False, Animation()
+
+
+def imreadanimation(filename, start=0, count=32767):
+    """cv2.imreadanimation: (True, Animation) or (False, Animation())."""
+    try:
+        with open(filename, "rb") as f:
+            data = f.read()
+    except OSError:
+        return False, Animation()
+    return imdecodeanimation(data, start, count) if data else (False, Animation())
+
+
+def _check_animation(animation):
+    if not animation.frames or len(animation.frames) != len(animation.durations):
+        raise error(ERR_ARG, "an animation needs frames, and one duration per frame")  # noqa: F405
+
+
+def imencodeanimation(ext, animation, params=None):
+    """cv2.imencodeanimation: (True, buf), or (False, empty) for a format
+    that cannot hold an animation."""
+    import numpy as np
+    try:
+        data = encode_animation(ext, animation, params)
+    except error as e:
+        if e.code != ERR_UNSUPPORTED:  # noqa: F405
+            raise
+        return False, np.zeros(0, np.uint8)
+    return True, np.frombuffer(data, np.uint8)
+
+
+def imwriteanimation(filename, animation, params=None):
+    """cv2.imwriteanimation: True, or False when the file cannot be written
+    or the format cannot hold an animation (the file is replaced atomically)."""
+    _check_animation(animation)
+    try:
+        _imc._write_animation(filename, list(animation.frames), list(animation.durations),
+                              animation.loop_count, params)
+    except error as e:
+        if e.code not in (ERR_IO, ERR_UNSUPPORTED):  # noqa: F405
+            raise
+        return False
+    return True
+
+
+def decode_animation(data, flags=IMREAD_UNCHANGED, start=0, count=0, *, rgb=False):  # noqa: F405
+    """The frames of data (from `start`, at most `count` if > 0) as an
+    Animation, raising imc.error on failure."""
+    return _animation_of(_imc._decode_animation(data, flags, start, count, rgb))
+
+
+def encode_animation(ext, animation, params=None, *, rgb=False):
+    """An Animation as bytes of an animated format (.gif, .avif, .webp, .jxl)."""
+    _check_animation(animation)
+    return _imc._encode_animation(ext, list(animation.frames), list(animation.durations),
+                                  animation.loop_count, params, rgb)

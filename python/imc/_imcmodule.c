@@ -726,6 +726,165 @@ static PyObject *py_write_multi(PyObject *self, PyObject *args)
     return result;
 }
 
+/* ---- Animations ----------------------------------------------------------- */
+/* _decode_animation(data, flags, start, count, rgb)
+ *   -> (frames, durations, loop_count, bgcolor), raising imc.error */
+static PyObject *py_decode_animation(PyObject *self, PyObject *args)
+{
+    (void)self;
+    PyObject *data;
+    decode_args a = {0};
+    Py_ssize_t start, count;
+    if (!PyArg_ParseTuple(args, "Oinnp:_decode_animation", &data, &a.flags, &start, &count,
+                          &a.rgb))
+        return NULL;
+    if (start < 0 || count < 0)
+        return PyErr_Format(PyExc_ValueError, "start and count must not be negative");
+    input_bytes in;
+    if (get_input(data, &in) < 0) {
+        release_input(&in);
+        return NULL;
+    }
+    imc_decode_options opts;
+    fill_options(&a, &opts);
+    imc_animation anim;
+    imc_error err;
+    int rc;
+    Py_BEGIN_ALLOW_THREADS
+    rc = imc_decode_animation(in.data, in.size, &opts, (size_t)start, (size_t)count, &anim, &err);
+    Py_END_ALLOW_THREADS
+    release_input(&in);
+    if (rc != IMC_OK)
+        return raise_imc(&err, rc);
+    PyObject *durations = PyList_New((Py_ssize_t)anim.count);
+    for (size_t i = 0; durations && i < anim.count; i++)
+        PyList_SET_ITEM(durations, (Py_ssize_t)i, PyLong_FromLong(anim.durations[i]));
+    imc_image_list frames = {anim.frames, anim.count};
+    anim.frames = NULL; /* list_to_arrays owns them now */
+    anim.count = 0;
+    PyObject *arrays = list_to_arrays(&frames);
+    PyObject *result = arrays && durations
+                           ? Py_BuildValue("(OOi(dddd))", arrays, durations, anim.loop_count,
+                                           (double)anim.bgcolor[0], (double)anim.bgcolor[1],
+                                           (double)anim.bgcolor[2], (double)anim.bgcolor[3])
+                           : NULL;
+    Py_XDECREF(arrays);
+    Py_XDECREF(durations);
+    imc_animation_free(&anim);
+    return result;
+}
+
+/* The frames, durations and loop count of an animation, for encoding. */
+typedef struct {
+    image_batch batch;
+    int *durations;
+    imc_animation anim;
+} animation_args;
+
+static int get_animation(PyObject *frames, PyObject *durations, int loop_count, PyObject *params,
+                         animation_args *a)
+{
+    memset(a, 0, sizeof *a);
+    if (get_images(frames, params, &a->batch) < 0)
+        return -1;
+    PyObject *seq = PySequence_Fast(durations, "durations must be a sequence of ints");
+    if (!seq)
+        return -1;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    if (n != a->batch.n) {
+        Py_DECREF(seq);
+        PyErr_Format(PyExc_ValueError, "%zd frames but %zd durations", a->batch.n, n);
+        return -1;
+    }
+    a->durations = PyMem_Calloc((size_t)(n ? n : 1), sizeof(int));
+    for (Py_ssize_t i = 0; a->durations && i < n; i++) {
+        long v = PyLong_AsLong(PySequence_Fast_GET_ITEM(seq, i));
+        if ((v == -1 && PyErr_Occurred()) || v < INT32_MIN || v > INT32_MAX) {
+            if (!PyErr_Occurred())
+                PyErr_Format(PyExc_OverflowError, "durations[%zd] does not fit in a C int", i);
+            Py_DECREF(seq);
+            return -1;
+        }
+        a->durations[i] = (int)v;
+    }
+    Py_DECREF(seq);
+    if (!a->durations) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    a->anim = (imc_animation){.frames = a->batch.imgs, .durations = a->durations,
+                              .count = (size_t)n, .loop_count = loop_count};
+    return 0;
+}
+
+static void release_animation(animation_args *a)
+{
+    release_images(&a->batch);
+    PyMem_Free(a->durations);
+}
+
+/* _encode_animation(ext, frames, durations, loop_count, params, rgb) -> bytes */
+static PyObject *py_encode_animation(PyObject *self, PyObject *args)
+{
+    (void)self;
+    const char *ext;
+    PyObject *frames, *durations, *params;
+    int loop_count, rgb;
+    if (!PyArg_ParseTuple(args, "sOOiOp:_encode_animation", &ext, &frames, &durations,
+                          &loop_count, &params, &rgb))
+        return NULL;
+    animation_args a;
+    PyObject *result = NULL;
+    if (get_animation(frames, durations, loop_count, params, &a) == 0) {
+        imc_encode_options opts = {.order = rgb ? IMC_ORDER_RGB : IMC_ORDER_BGR};
+        imc_buffer out;
+        imc_error err;
+        int rc;
+        Py_BEGIN_ALLOW_THREADS
+        rc = imc_encode_animation(ext, &a.anim, a.batch.params, a.batch.nparams, &opts, &out,
+                                  &err);
+        Py_END_ALLOW_THREADS
+        if (rc != IMC_OK) {
+            raise_imc(&err, rc);
+        } else {
+            result = PyBytes_FromStringAndSize((const char *)out.data, (Py_ssize_t)out.size);
+            imc_buffer_free(&out);
+        }
+    }
+    release_animation(&a);
+    return result;
+}
+
+/* _write_animation(path, frames, durations, loop_count, params) -> None, raising */
+static PyObject *py_write_animation(PyObject *self, PyObject *args)
+{
+    (void)self;
+    PyObject *path_obj, *frames, *durations, *params, *path = NULL;
+    int loop_count;
+    if (!PyArg_ParseTuple(args, "OOOiO:_write_animation", &path_obj, &frames, &durations,
+                          &loop_count, &params))
+        return NULL;
+    if (!PyUnicode_FSConverter(path_obj, &path))
+        return NULL;
+    animation_args a;
+    PyObject *result = NULL;
+    if (get_animation(frames, durations, loop_count, params, &a) == 0) {
+        imc_error err;
+        int rc;
+        const char *p = PyBytes_AS_STRING(path);
+        Py_BEGIN_ALLOW_THREADS
+        rc = imc_write_animation(p, &a.anim, a.batch.params, a.batch.nparams, NULL, &err);
+        Py_END_ALLOW_THREADS
+        if (rc != IMC_OK)
+            raise_imc(&err, rc);
+        else
+            result = (Py_INCREF(Py_None), Py_None);
+    }
+    release_animation(&a);
+    Py_DECREF(path);
+    return result;
+}
+
 static PyObject *py_have_image_reader(PyObject *self, PyObject *arg)
 {
     (void)self;
@@ -969,11 +1128,12 @@ static PyObject *py_formats(PyObject *self, PyObject *unused)
     for (int i = 0; list && i < n; i++) {
         imc_format f;
         imc_format_get(i, &f);
-        PyObject *item = Py_BuildValue("{s:s,s:N,s:O,s:O,s:O}", "name", f.name, "extensions",
+        PyObject *item = Py_BuildValue("{s:s,s:N,s:O,s:O,s:O,s:O}", "name", f.name, "extensions",
                                        PyUnicode_FromString(f.extensions), "decode",
                                        f.can_decode ? Py_True : Py_False, "encode",
                                        f.can_encode ? Py_True : Py_False, "multi_page",
-                                       f.multi_page ? Py_True : Py_False);
+                                       f.multi_page ? Py_True : Py_False, "animation",
+                                       f.animation ? Py_True : Py_False);
         if (!item || PyList_Append(list, item) < 0) {
             Py_XDECREF(item);
             Py_CLEAR(list);
@@ -1033,6 +1193,9 @@ static PyMethodDef methods[] = {
     {"_encode_multi", py_encode_multi, METH_VARARGS, NULL},
     {"_count", py_count, METH_O, NULL},
     {"_write_multi", py_write_multi, METH_VARARGS, NULL},
+    {"_decode_animation", py_decode_animation, METH_VARARGS, NULL},
+    {"_encode_animation", py_encode_animation, METH_VARARGS, NULL},
+    {"_write_animation", py_write_animation, METH_VARARGS, NULL},
     {NULL, NULL, 0, NULL},
 };
 

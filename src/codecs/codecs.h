@@ -20,5 +20,9 @@ extern const imc_codec imc_codec_jpeg2000;
 #ifdef IMC_HAVE_OPENEXR
 extern const imc_codec imc_codec_exr;
 #endif
+/* Optional: compiled in when meson finds their library (IMC_HAVE_*). */
+extern const imc_codec imc_codec_gif;
+extern const imc_codec imc_codec_avif;
+extern const imc_codec imc_codec_jxl;
 
 #endif

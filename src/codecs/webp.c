@@ -42,10 +42,13 @@ typedef struct {
     size_t len;
     int width, height, channels;
     WebPAnimDecoder *anim; /* animated files only */
+    int loop_count;        /* from the ANIM chunk: 0 means forever */
+    uint32_t bgcolor;      /* the ANIM chunk's B, G, R, A bytes, read little-endian */
     uint32_t frame_count;
     uint32_t frame;        /* index of the frame read() delivers */
     uint32_t frames_done;  /* frames WebPAnimDecoderGetNext has produced */
     uint8_t *canvas;       /* the last frame produced (owned by anim) */
+    int end_ms, start_ms;  /* display interval of the last frame produced */
 } decoder;
 
 static int open_animation(decoder *d, imc_error *err)
@@ -63,6 +66,8 @@ static int open_animation(decoder *d, imc_error *err)
     if (!WebPAnimDecoderGetInfo(d->anim, &info) || info.frame_count == 0)
         return imc_fail(err, IMC_ERR_CORRUPT, "webp: animation without frames");
     d->frame_count = info.frame_count;
+    d->loop_count = (int)info.loop_count;
+    d->bgcolor = info.bgcolor;
     return IMC_OK;
 }
 
@@ -91,6 +96,9 @@ static int webp_open(void *state, const uint8_t *buf, size_t len, int scale_deno
     hdr->height = d->height;
     hdr->channels = d->channels;
     hdr->depth = IMC_8U;
+    hdr->loop_count = d->loop_count;
+    for (int i = 0; i < 4; i++)
+        hdr->bgcolor[i] = (uint8_t)(d->bgcolor >> (8 * i));
     return IMC_OK;
 }
 
@@ -149,16 +157,19 @@ static int read_still(decoder *d, imc_image *dst, int order, imc_error *err)
 }
 
 /* Newer cv2: the frame composited on the canvas, converted from BGRA. */
-static int read_frame(decoder *d, imc_image *dst, int order, imc_error *err)
+static int read_frame(decoder *d, imc_image *dst, imc_read_request *req, imc_error *err)
 {
     while (d->frames_done <= d->frame) {
-        int timestamp;
+        int timestamp; /* when the frame ends */
         if (!WebPAnimDecoderGetNext(d->anim, &d->canvas, &timestamp))
             return imc_fail(err, IMC_ERR_CORRUPT, "webp: cannot decode frame %u",
                             d->frames_done + 1);
         d->frames_done++;
+        d->start_ms = d->end_ms;
+        d->end_ms = timestamp;
     }
-    convert_rows(d->canvas, (size_t)d->width * 4, 4, dst, order);
+    req->duration_ms = d->end_ms - d->start_ms;
+    convert_rows(d->canvas, (size_t)d->width * 4, 4, dst, req->order);
     return IMC_OK;
 }
 
@@ -167,7 +178,7 @@ static int webp_read(void *state, imc_image *dst, imc_read_request *req, imc_err
     decoder *d = state;
     if (dst->depth != IMC_8U || dst->cols != d->width || dst->rows != d->height)
         return imc_fail(err, IMC_ERR_INTERNAL, "webp: unexpected output type");
-    return d->anim ? read_frame(d, dst, req->order, err) : read_still(d, dst, req->order, err);
+    return d->anim ? read_frame(d, dst, req, err) : read_still(d, dst, req->order, err);
 }
 
 static int webp_next_page(void *state, imc_header *hdr, imc_error *err)
@@ -282,12 +293,14 @@ static int webp_encode(const imc_image *img, const int *params, size_t nparams,
     return rc == IMC_OK ? IMC_OK : imc_fail(err, rc, "webp: out of memory");
 }
 
-/* Newer cv2's animation writer: one frame per image, 1000 ms each, loop
- * forever. Lossy quality 75 (libwebp's default config) unless the first
- * param is IMWRITE_WEBP_QUALITY; lossless from 100 up. */
+/* Newer cv2's animation writer: one frame per image, each shown for its
+ * duration (1000 ms when none are given). Lossy quality 75 (libwebp's
+ * default config) unless the first param is IMWRITE_WEBP_QUALITY; lossless
+ * from 100 up. */
 static int add_frames(WebPAnimEncoder *enc, const imc_image *imgs, size_t count,
-                      const WebPConfig *config, bool rgb, imc_error *err)
+                      const WebPConfig *config, const imc_encode_request *req, imc_error *err)
 {
+    const bool rgb = req->order == IMC_ORDER_RGB;
     int timestamp = 0;
     for (size_t i = 0; i < count; i++) {
         if (imgs[i].cols != imgs[0].cols || imgs[i].rows != imgs[0].rows)
@@ -312,7 +325,10 @@ static int add_frames(WebPAnimEncoder *enc, const imc_image *imgs, size_t count,
         if (!ok)
             return imc_fail(err, IMC_ERR_ARG, "webp: frame %zu: %s", i,
                             WebPAnimEncoderGetError(enc));
-        timestamp += 1000;
+        int duration = req->durations ? req->durations[i] : 1000;
+        if (duration > INT32_MAX - timestamp)
+            return imc_fail(err, IMC_ERR_ARG, "webp: the animation lasts too long");
+        timestamp += duration;
     }
     if (!WebPAnimEncoderAdd(enc, NULL, timestamp, NULL))
         return imc_fail(err, IMC_ERR_ARG, "webp: %s", WebPAnimEncoderGetError(enc));
@@ -327,7 +343,7 @@ static int webp_encode_multi(const imc_image *imgs, size_t count, const int *par
     WebPConfig config;
     if (!WebPAnimEncoderOptionsInit(&options) || !WebPConfigInit(&config))
         return imc_fail(err, IMC_ERR_INTERNAL, "webp: libwebp version mismatch");
-    options.anim_params.loop_count = 0;
+    options.anim_params.loop_count = req->loop_count;
     options.anim_params.bgcolor = 0;
     webp_settings s = read_params(params, nparams);
     if (s.has_quality) {
@@ -338,7 +354,7 @@ static int webp_encode_multi(const imc_image *imgs, size_t count, const int *par
     if (!enc)
         return imc_fail(err, IMC_ERR_ARG, "webp: cannot encode a %d x %d animation", imgs[0].cols,
                         imgs[0].rows);
-    int rc = add_frames(enc, imgs, count, &config, req->order == IMC_ORDER_RGB, err);
+    int rc = add_frames(enc, imgs, count, &config, req, err);
     WebPData data;
     WebPDataInit(&data);
     if (rc == IMC_OK && !WebPAnimEncoderAssemble(enc, &data))
@@ -363,4 +379,5 @@ const imc_codec imc_codec_webp = {
     .encode_multi = webp_encode_multi,
     .encode_depths = IMC_DEPTH_BIT(IMC_8U),
     .quality_param = IMC_IMWRITE_WEBP_QUALITY,
+    .animation = true,
 };

@@ -270,7 +270,7 @@ static void test_names(void)
     CHECK_EQ(imc_format_get(imc_format_count(), &f), IMC_ERR_ARG);
     CHECK_EQ(imc_format_find("out.PNG", &f), IMC_OK);
     CHECK(!strcmp(f.name, "png") && f.quality_param == 0);
-    CHECK_EQ(imc_format_find(".gif", &f), IMC_ERR_NO_ENCODER);
+    CHECK_EQ(imc_format_find(".xyz", &f), IMC_ERR_NO_ENCODER);
     CHECK(imc_have_writer(".jpe") && imc_have_writer("x.JPEG") && !imc_have_writer(".jp"));
     CHECK(imc_sniff("\xff\xd8\xff\xe0", 4) && !strcmp(imc_sniff("\xff\xd8\xff", 3), "jpeg"));
     CHECK(imc_sniff("\xff\xd8", 2) == NULL && imc_sniff(NULL, 0) == NULL);
@@ -381,6 +381,56 @@ static void test_orientation_policies(void)
     imc_image_free(&img);
 }
 
+/* Animations: the C side of cv2's imdecodeanimation / imencodeanimation. */
+static void test_animation(void)
+{
+    imc_image frames[3];
+    for (int i = 0; i < 3; i++)
+        synth_image(&frames[i], 9, 13, 3, IMC_8U, (unsigned)i);
+    int durations[3] = {30, 0, 1000};
+    imc_animation anim = {.frames = frames, .durations = durations, .count = 3, .loop_count = 2};
+    imc_buffer out;
+    imc_error err;
+    CHECK_EQ(imc_encode_animation(".png", &anim, NULL, 0, NULL, &out, &err), IMC_ERR_UNSUPPORTED);
+    CHECK_EQ(imc_encode_animation(".gif", NULL, NULL, 0, NULL, &out, &err), IMC_ERR_ARG);
+    durations[1] = -1;
+    CHECK_EQ(imc_encode_animation(".gif", &anim, NULL, 0, NULL, &out, &err), IMC_ERR_ARG);
+    durations[1] = 0;
+    anim.loop_count = 70000;
+    CHECK_EQ(imc_encode_animation(".gif", &anim, NULL, 0, NULL, &out, &err), IMC_ERR_ARG);
+    anim.loop_count = 2;
+#ifdef IMC_HAVE_AVIF
+    CHECK_EQ(imc_encode_animation(".avif", &anim, NULL, 0, NULL, &out, &err), IMC_OK);
+    imc_animation back;
+    imc_decode_options opts = {.flags = IMC_IMREAD_UNCHANGED};
+    CHECK_EQ(imc_decode_animation(out.data, out.size, &opts, 1, 0, &back, &err), IMC_OK);
+    CHECK_EQ(back.count, 2);
+    CHECK(back.count == 2 && same_pixels(&back.frames[0], &frames[1]) &&
+          same_pixels(&back.frames[1], &frames[2]));
+    /* libavif stores a zero duration as one tick (1 ms) */
+    CHECK(back.count == 2 && back.durations[0] == 1 && back.durations[1] == 1000);
+    imc_animation_free(&back);
+    imc_animation_free(&back); /* twice is harmless */
+    CHECK_EQ(imc_decode_animation(out.data, out.size, &opts, 3, 0, &back, &err), IMC_ERR_NO_PAGE);
+    CHECK(back.frames == NULL && back.count == 0);
+    CHECK_EQ(imc_decode_animation(out.data, out.size / 2, &opts, 0, 0, &back, &err) < 0, 1);
+    imc_buffer_free(&out);
+#endif
+    /* A still image is one frame of 1000 ms, as in cv2. */
+    CHECK_EQ(imc_encode(".png", &frames[0], NULL, 0, &out), IMC_OK);
+    imc_animation still;
+    imc_decode_options opts1 = {.flags = IMC_IMREAD_COLOR};
+    CHECK_EQ(imc_decode_animation(out.data, out.size, &opts1, 0, 0, &still, &err), IMC_OK);
+    CHECK(still.count == 1 && still.durations[0] == 1000 && still.loop_count == 0);
+    CHECK(still.count == 1 && same_pixels(&still.frames[0], &frames[0]));
+    imc_animation_free(&still);
+    imc_buffer_free(&out);
+    CHECK_EQ(imc_decode_animation(NULL, 0, &opts1, 0, 0, &still, &err), IMC_ERR_ARG);
+    CHECK_EQ(imc_decode_animation("x", 1, &opts1, 0, 0, NULL, &err), IMC_ERR_ARG);
+    for (int i = 0; i < 3; i++)
+        imc_image_free(&frames[i]);
+}
+
 int main(void)
 {
     test_orientation_policies();
@@ -393,5 +443,6 @@ int main(void)
     test_limits();
     test_names();
     test_files();
+    test_animation();
     return check_report("test_api");
 }

@@ -1,6 +1,6 @@
 /* Many threads decoding and encoding at once get exactly what one thread
- * gets: no shared mutable state anywhere in imc or in how it drives libjpeg
- * and libpng. */
+ * gets: no shared mutable state anywhere in imc or in how it drives libjpeg,
+ * libpng, giflib, libavif and libjxl. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +9,7 @@
 #include "imc.h"
 #include "synth.h"
 
-enum { CASES = 6, THREADS = 8, ROUNDS = 12 };
+enum { MAX_CASES = 12, THREADS = 8, ROUNDS = 12 };
 
 typedef struct {
     const char *ext;
@@ -21,14 +21,15 @@ typedef struct {
     imc_image decoded;  /* single-threaded reference */
 } test_case;
 
-static test_case cases[CASES];
+static test_case cases[MAX_CASES];
+static int n_cases;
 static int mismatches[THREADS];
 
 static void *worker(void *arg)
 {
     int id = (int)(intptr_t)arg;
     for (int r = 0; r < ROUNDS; r++) {
-        test_case *t = &cases[(id + r) % CASES];
+        test_case *t = &cases[(id + r) % n_cases];
         imc_buffer buf;
         imc_image img;
         if (imc_encode(t->ext, &t->src, t->params, t->nparams, &buf) != IMC_OK ||
@@ -48,15 +49,25 @@ int main(void)
     const struct {
         const char *ext;
         int channels, depth, flags, p0, p1;
-    } setup[CASES] = {
+    } setup[] = {
         {".jpg", 3, IMC_8U, IMC_IMREAD_COLOR, IMC_IMWRITE_JPEG_QUALITY, 80},
         {".jpg", 3, IMC_8U, IMC_IMREAD_REDUCED_GRAYSCALE_2, IMC_IMWRITE_JPEG_PROGRESSIVE, 1},
         {".jpg", 1, IMC_8U, IMC_IMREAD_COLOR, IMC_IMWRITE_JPEG_RST_INTERVAL, 2},
         {".png", 4, IMC_16U, IMC_IMREAD_UNCHANGED, IMC_IMWRITE_PNG_COMPRESSION, 6},
         {".png", 3, IMC_8U, IMC_IMREAD_REDUCED_COLOR_4, IMC_IMWRITE_PNG_STRATEGY, 1},
         {".png", 1, IMC_8U, IMC_IMREAD_COLOR, IMC_IMWRITE_PNG_BILEVEL, 0},
+#ifdef IMC_HAVE_GIF
+        {".gif", 3, IMC_8U, IMC_IMREAD_GRAYSCALE, IMC_IMWRITE_GIF_QUALITY, 7},
+#endif
+#ifdef IMC_HAVE_AVIF
+        {".avif", 4, IMC_8U, IMC_IMREAD_UNCHANGED, IMC_IMWRITE_AVIF_QUALITY, 60},
+#endif
+#ifdef IMC_HAVE_JXL
+        {".jxl", 3, IMC_16U, IMC_IMREAD_ANYDEPTH, IMC_IMWRITE_JPEGXL_EFFORT, 3},
+#endif
     };
-    for (int i = 0; i < CASES; i++) {
+    n_cases = (int)(sizeof setup / sizeof setup[0]);
+    for (int i = 0; i < n_cases; i++) {
         test_case *t = &cases[i];
         t->ext = setup[i].ext;
         t->params[0] = setup[i].p0;
@@ -75,21 +86,21 @@ int main(void)
         CHECK_EQ(mismatches[i], 0);
     }
     /* The batch API: the same results, in order, with per-item errors. */
-    const void *bufs[CASES + 1];
-    size_t lens[CASES + 1];
-    imc_image outs[CASES + 1];
-    int status[CASES + 1];
-    imc_error errs[CASES + 1];
-    for (int i = 0; i < CASES; i++) {
+    const void *bufs[MAX_CASES + 1];
+    size_t lens[MAX_CASES + 1];
+    imc_image outs[MAX_CASES + 1];
+    int status[MAX_CASES + 1];
+    imc_error errs[MAX_CASES + 1];
+    for (int i = 0; i < n_cases; i++) {
         bufs[i] = cases[i].encoded.data;
         lens[i] = cases[i].encoded.size;
     }
-    bufs[CASES] = "junk, not an image";
-    lens[CASES] = 18;
+    bufs[n_cases] = "junk, not an image";
+    lens[n_cases] = 18;
     imc_decode_options opts = {.flags = IMC_IMREAD_UNCHANGED};
-    CHECK_EQ(imc_decode_batch(bufs, lens, CASES + 1, &opts, 3, outs, status, errs),
+    CHECK_EQ(imc_decode_batch(bufs, lens, n_cases + 1, &opts, 3, outs, status, errs),
              IMC_ERR_UNKNOWN_FORMAT);
-    for (int i = 0; i < CASES; i++) {
+    for (int i = 0; i < n_cases; i++) {
         imc_image single;
         CHECK_EQ(status[i], IMC_OK);
         CHECK_EQ(imc_decode(bufs[i], lens[i], IMC_IMREAD_UNCHANGED, &single), IMC_OK);
@@ -97,26 +108,26 @@ int main(void)
         imc_image_free(&single);
         imc_image_free(&outs[i]);
     }
-    CHECK_EQ(status[CASES], IMC_ERR_UNKNOWN_FORMAT);
-    CHECK(errs[CASES].message[0] != '\0');
+    CHECK_EQ(status[n_cases], IMC_ERR_UNKNOWN_FORMAT);
+    CHECK(errs[n_cases].message[0] != '\0');
 
-    imc_image srcs[CASES];
-    imc_buffer encoded[CASES];
-    for (int i = 0; i < CASES; i++)
+    imc_image srcs[MAX_CASES];
+    imc_buffer encoded[MAX_CASES];
+    for (int i = 0; i < n_cases; i++)
         srcs[i] = cases[i].src;
     const int q[] = {IMC_IMWRITE_JPEG_QUALITY, 80};
-    CHECK_EQ(imc_encode_batch(".jpg", srcs, CASES, q, 2, NULL, 0, encoded, status, NULL), IMC_OK);
-    for (int i = 0; i < CASES; i++) {
+    CHECK_EQ(imc_encode_batch(".jpg", srcs, n_cases, q, 2, NULL, 0, encoded, status, NULL), IMC_OK);
+    for (int i = 0; i < n_cases; i++) {
         imc_buffer single;
         CHECK_EQ(imc_encode(".jpg", &srcs[i], q, 2, &single), IMC_OK);
         CHECK(single.size == encoded[i].size && !memcmp(single.data, encoded[i].data, single.size));
         imc_buffer_free(&single);
         imc_buffer_free(&encoded[i]);
     }
-    CHECK_EQ(imc_encode_batch(".jpg", srcs, CASES, q, 1, NULL, 2, encoded, status, NULL), IMC_ERR_PARAM);
-    CHECK_EQ(status[CASES - 1], IMC_ERR_PARAM);
+    CHECK_EQ(imc_encode_batch(".jpg", srcs, n_cases, q, 1, NULL, 2, encoded, status, NULL), IMC_ERR_PARAM);
+    CHECK_EQ(status[n_cases - 1], IMC_ERR_PARAM);
 
-    for (int i = 0; i < CASES; i++) {
+    for (int i = 0; i < n_cases; i++) {
         imc_image_free(&cases[i].src);
         imc_image_free(&cases[i].decoded);
         imc_buffer_free(&cases[i].encoded);

@@ -202,6 +202,28 @@ def test_encode_animation_errors(tmp_path):
     assert ok and buf.tobytes() == cv2.imencode(".webp", frames[0])[1].tobytes()
 
 
+def test_animation_api_durations_and_loops():
+    """imc.encode_animation / decode_animation (newer cv2's imencodeanimation):
+    per-frame durations and the loop count reach the file, as Pillow reads it,
+    and come back."""
+    anim = imc.Animation(loopCount=3)
+    anim.frames = W.frames(alpha=True)
+    anim.durations = [40, 250, 1000][:len(anim.frames)] + [70] * max(0, len(anim.frames) - 3)
+    data = imc.encode_animation(".webp", anim, [QUALITY, 100])
+    info = Image.open(io.BytesIO(data))
+    assert info.info.get("loop") == 3
+    seen = []
+    for f in ImageSequence.Iterator(info):
+        f.load()
+        seen.append(f.info["duration"])
+    assert seen == anim.durations
+    back = imc.decode_animation(data)
+    assert back.durations == anim.durations and back.loop_count == 3
+    assert all(np.array_equal(a, b) for a, b in zip(back.frames, imc.decode_all(data, -1)))
+    ok, anim2 = imc.imdecodeanimation(data)
+    assert ok and anim2.durations == anim.durations
+
+
 # ---- Damage ------------------------------------------------------------------
 DAMAGE = ["cv2_lossless_bgra", "cv2_q50", "cwebp_alpha_q50", "pil_exif_orient6", "tiny_1x13_lossless"]
 
