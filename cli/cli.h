@@ -21,5 +21,6 @@ const char *cli_depth_name(int depth);
 
 int cli_convert(int argc, char **argv);
 int cli_info(int argc, char **argv);
+int cli_view(int argc, char **argv);
 
 #endif
