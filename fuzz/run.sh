@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-${FUZZ_SECONDS:-600}}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(fuzz_decode fuzz_jpeg fuzz_png fuzz_probe fuzz_encode)
+[ ${#targets[@]} -gt 0 ] || targets=(fuzz_decode fuzz_jpeg fuzz_png fuzz_probe fuzz_encode fuzz_display)
 [ -d fuzz/corpus ] || /usr/bin/python3 fuzz/make_corpus.py fuzz/corpus
 mkdir -p fuzz/crashes
 status=0

@@ -299,9 +299,11 @@ IMC_API const char *imc_version(void);
 /* ---- Display: cv2's imshow / waitKey / destroyWindow ------------------- */
 /* Shows img in the window named winname, creating it (sized to the image)
  * or updating it. Images are converted for display exactly as cv2 4.6's
- * highgui does: 8U as is; 16U and 16S x 1/255 (16S and 8S + 127, absolute
- * value); 32F and 64F x 255; saturated, rounded to nearest even; gray
- * replicated; alpha ignored. 32S is refused (IMC_ERR_ARG), as in cv2.
+ * highgui code does: 8U as is; 16U v / 255 (cv2's documentation says 256);
+ * 8S |v + 127|; 16S |v / 255 + 127|; 32F and 64F v * 255; then rounded to
+ * nearest even and saturated; gray replicated; alpha ignored, not blended.
+ * 32S is refused (IMC_ERR_ARG), as cv2 refuses it. Samples must be aligned
+ * (data and step multiples of the sample size).
  *
  * Where: IMC_IMSHOW=window / terminal / auto (default) in the environment.
  * auto opens an SDL2 window when the library was built with SDL2 and DISPLAY,

@@ -85,12 +85,14 @@ int imc_check_displayable(const imc_image *img, imc_error *err)
                         "convert to uint8, uint16 or float32");
     if (!show_scale_for(img->depth, &s))
         return imc_fail(err, IMC_ERR_ARG, "imshow: unknown depth %d", img->depth);
-    size_t row_bytes;
-    if (!imc_mul_size((size_t)img->cols, (size_t)img->channels * imc_depth_size(img->depth),
-                      &row_bytes) ||
+    size_t elem = imc_depth_size(img->depth), row_bytes;
+    if (!imc_mul_size((size_t)img->cols, (size_t)img->channels * elem, &row_bytes) ||
         (img->rows > 1 && img->step < row_bytes))
         return imc_fail(err, IMC_ERR_ARG, "imshow: step %zu is shorter than a row",
                         img->step);
+    if ((uintptr_t)img->data % elem || (img->rows > 1 && img->step % elem))
+        return imc_fail(err, IMC_ERR_ARG,
+                        "imshow: samples must be aligned (data and step multiples of %zu)", elem);
     return IMC_OK;
 }
 

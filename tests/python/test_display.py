@@ -10,7 +10,9 @@ area-averaged copy of the image computed here."""
 import http.server
 import os
 import re
+import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -249,9 +251,10 @@ def run_example(args, env, **kw):
 
 
 def no_display_env(**extra):
-    env = example_env(**extra)
+    env = example_env()
     for var in ("DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER"):
         env.pop(var, None)
+    env.update(extra)
     return env
 
 
@@ -268,6 +271,17 @@ def test_imshow_without_display_or_terminal_says_why():
     assert second == "-1 -1 -1"
     r = run_example(["-c", code], no_display_env(IMC_IMSHOW="sideways"))
     assert "IMC_IMSHOW must be" in r.stdout
+
+
+def test_imshow_built_without_sdl_says_so():
+    if _imc._display_state()["sdl"]:
+        pytest.skip("built with SDL2 (meson -Dsdl=disabled builds without)")
+    code = "import numpy as np, imc\ntry:\n    imc.imshow('w', np.zeros((4, 4, 3), np.uint8))\n" \
+           "except imc.error as e:\n    print(e)\n"
+    r = run_example(["-c", code], no_display_env(DISPLAY=":1234"))
+    assert "built without SDL2" in r.stdout, r.stdout + r.stderr
+    r = run_example(["-c", code], no_display_env(IMC_IMSHOW="window"))
+    assert "built without SDL2" in r.stdout, r.stdout + r.stderr
 
 
 def test_imshow_terminal_forced_into_a_pipe():
@@ -343,9 +357,9 @@ class Tmux:
                               capture_output=True, text=True, check=check, env=tool_env())
 
     def start(self, name, command, env):
-        exports = " ".join(f"{k}={v!r}" for k, v in env.items())
+        exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
         self("new-session", "-d", "-s", name, "-x", 120, "-y", 40,
-             f"env -u DISPLAY -u WAYLAND_DISPLAY -u SDL_VIDEODRIVER {exports} {command}; "
+             f"unset DISPLAY WAYLAND_DISPLAY SDL_VIDEODRIVER; export {exports}; {command}; "
              "echo '<done>'; sleep 60")
 
     def capture(self, name):
@@ -400,6 +414,26 @@ def test_seed_terminal_fallback_and_keys_in_tmux(tmux, tmp_path):
         tmux("send-keys", "-t", "seed", key)
         wait_for(lambda: f"key {code}" in tmux.capture("seed"), what=f"key {code}")
     wait_for(lambda: "<done>" in tmux.capture("seed"), what="the example to end")
+
+
+def test_ctrl_c_in_terminal_wait_key_restores_the_terminal(tmux, tmp_path):
+    script = tmp_path / "wait.py"
+    script.write_text("import numpy as np, imc\nimc.imshow('w', np.zeros((4, 4, 3), np.uint8))\n"
+                      "print('waiting', flush=True)\nimc.waitKey(0)\n")
+    env = {"PYTHONPATH": str(BUILD / "python")}
+    for var in ("LD_PRELOAD", "ASAN_OPTIONS", "UBSAN_OPTIONS"):
+        if var in os.environ:
+            env[var] = os.environ[var]
+    # the shell survives the Ctrl+C (a handler, not an ignore, which Python would inherit)
+    tmux.start("intr", f"trap true INT; {sys.executable} {script}; stty -a | "
+               "tr ' ;' '\\n\\n' | grep -x -e echo -e icanon", env)
+    wait_for(lambda: "waiting" in tmux.capture("intr"), what="waitKey")
+    time.sleep(0.3)
+    tmux("send-keys", "-t", "intr", "C-c")
+    text = wait_for(lambda: (lambda t: t if "<done>" in t else None)(tmux.capture("intr")),
+                    what="the interrupted script")
+    assert "KeyboardInterrupt" in text
+    assert "\necho\n" in text and "\nicanon\n" in text, text  # raw mode undone
 
 
 # ---- Windows under Xvfb ----------------------------------------------------------
@@ -509,7 +543,8 @@ def read_line(proc, prefix):
     for line in proc.stdout:
         if line.startswith(prefix):
             return line.strip()
-    raise AssertionError(f"no '{prefix}' line; stderr: {proc.stderr.read()}")
+    err = proc.stderr.read() if proc.stderr else ""
+    raise AssertionError(f"no '{prefix}' line (exit {proc.poll()}); stderr: {err}")
 
 
 def finish(proc):
@@ -667,6 +702,8 @@ imc.destroyWindow("B"); imc.destroyWindow("no such window"); imc.waitKey(50)
 print("one", imc._imc._display_state()["windows"], flush=True); sys.stdin.readline()
 imc.destroyAllWindows(); imc.waitKey(50)
 print("none", imc._imc._display_state()["windows"], flush=True); sys.stdin.readline()
+imc.imshow("C", a)                               # SDL starts again
+print("again", imc._imc._display_state()["windows"], flush=True); sys.stdin.readline()
 """
     proc = subprocess.Popen([sys.executable, "-c", code], env=screen.env, text=True,
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -689,7 +726,22 @@ print("none", imc._imc._display_state()["windows"], flush=True); sys.stdin.readl
     assert screen.windows_of(proc) == []
     proc.stdin.write("\n")
     proc.stdin.flush()
+    assert read_line(proc, "again") == "again 1"
+    screen.assert_shows(screen.window_named(proc, "C"), np.dstack([want[:1, :1]] * 1).repeat(
+        40, 0).repeat(60, 1))
     finish(proc)
+
+
+def test_ctrl_c_interrupts_wait_key_in_a_window(screen):
+    code = "import numpy as np, imc\nimc.imshow('w', np.zeros((9, 9), np.uint8))\n" \
+           "print('waiting', flush=True)\nimc.waitKey(0)\n"
+    proc = subprocess.Popen([sys.executable, "-c", code], env=screen.env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert read_line(proc, "waiting")
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=10)
+    assert proc.returncode != 0 and "KeyboardInterrupt" in err
 
 
 ORACLE_SCRIPT = """
@@ -731,7 +783,9 @@ def oracle_images():
 def shown_by(screen, lib, npy):
     """Screenshot crops of each image as `lib` shows it in a window (None if
     the 8-bit reference never appears unchanged)."""
-    proc = subprocess.Popen([sys.executable, "-c", ORACLE_SCRIPT, lib, str(npy)], env=screen.env,
+    # cv2 loads no imc: it runs without the ASan runtime (Qt trips it)
+    env = screen.env if lib == "imc" else tool_env(screen.env)
+    proc = subprocess.Popen([sys.executable, "-c", ORACLE_SCRIPT, lib, str(npy)], env=env,
                             text=True, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL)
     crops, where = [], None

@@ -11,7 +11,7 @@ from helpers import ROOT
 
 FUZZ_DIR = os.environ.get("IMC_FUZZ_DIR")
 SECONDS = int(os.environ.get("IMC_FUZZ_SECONDS", "20"))
-TARGETS = ["fuzz_decode", "fuzz_jpeg", "fuzz_png", "fuzz_probe", "fuzz_encode"]
+TARGETS = ["fuzz_decode", "fuzz_jpeg", "fuzz_png", "fuzz_probe", "fuzz_encode", "fuzz_display"]
 
 
 @pytest.fixture(scope="module")
