@@ -41,5 +41,6 @@ char **cli_list_dir(const char *dir, int *count);
 int cli_convert(int argc, char **argv);
 int cli_convert_batch(const cli_convert_options *o, char **inputs, int n_inputs);
 int cli_info(int argc, char **argv);
+int cli_view(int argc, char **argv);
 
 #endif

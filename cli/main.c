@@ -12,6 +12,7 @@ static void usage(FILE *f)
           "  convert IN OUT [-q Q] [--param NAME=VALUE ...]   transcode one image\n"
           "  convert --out DIR [--to .EXT] [-j N] FILES|DIRS  transcode many, in parallel\n"
           "  info [--json] FILE...                           header facts of images\n"
+          "  view [--width N] [--window] FILE...             show images on the terminal\n"
           "\n"
           "Options:\n"
           "  --formats   list the compiled-in formats\n"
@@ -53,5 +54,7 @@ int main(int argc, char **argv)
         return cli_convert(argc - 1, argv + 1);
     if (!strcmp(cmd, "info"))
         return cli_info(argc - 1, argv + 1);
+    if (!strcmp(cmd, "view"))
+        return cli_view(argc - 1, argv + 1);
     return cli_fail("unknown command '%s' (see imc --help)", cmd);
 }

@@ -69,6 +69,10 @@ def main(out):
     for i in range(64):
         write(out / "fuzz_encode", bytes([i, i * 7 % 256, 5 + i, 9 + 2 * i, i % 8]) +
               os.urandom(64))
+    keys = [b"a", b"\x1b", b"\x1b[D", b"\x1bOP", b"\x1b[15~", b"\x7f", b"\xc3\xa9", b"\x1b[1;5A"]
+    for i in range(64):  # image header, samples, then terminal input
+        head = bytes([i % 7, i % 3, 1 + i, 2 + 3 * i % 64, 1 + i % 80, i % 40, i % 4, i % 3])
+        write(out / "fuzz_display", head + os.urandom(32 + i) + keys[i % len(keys)])
     print(f"seed corpora in {out}: " + ", ".join(
         f"{d.name} {len(list(d.iterdir()))}" for d in sorted(out.iterdir())))
 

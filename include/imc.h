@@ -16,7 +16,9 @@
  *   - What imc allocates for the caller (imc_image, imc_buffer) is released
  *     by imc_image_free / imc_buffer_free; outputs are zeroed on failure.
  *   - There is no global mutable state: any function may be called from any
- *     thread at any time.
+ *     thread at any time. The one exception is the display (imc_imshow and
+ *     friends, at the end): windows are process-wide, as in cv2, kept in one
+ *     registry behind a mutex.
  */
 #ifndef IMC_H
 #define IMC_H
@@ -457,6 +459,79 @@ IMC_API int imc_constant_lookup(const char *name, const char *prefix, int *value
 
 IMC_API const char *imc_strerror(int code);
 IMC_API const char *imc_version(void);
+
+/* ---- Display: cv2's imshow / waitKey / destroyWindow ------------------- */
+/* Shows img in the window named winname, creating it (sized to the image)
+ * or updating it. Images are converted for display exactly as cv2 4.6's
+ * highgui code does: 8U as is; 16U v / 255 (cv2's documentation says 256);
+ * 8S |v + 127|; 16S |v / 255 + 127|; 32F and 64F v * 255; then rounded to
+ * nearest even and saturated; gray replicated; alpha ignored, not blended.
+ * 32S is refused (IMC_ERR_ARG), as cv2 refuses it. Samples must be aligned
+ * (data and step multiples of the sample size).
+ *
+ * Where: IMC_IMSHOW=window / terminal / auto (default) in the environment.
+ * auto opens an SDL2 window when the library was built with SDL2 and DISPLAY,
+ * WAYLAND_DISPLAY or SDL_VIDEODRIVER is set; otherwise, when standard output
+ * is a terminal, it writes a 24-bit colour preview there (imc_render_terminal,
+ * fitted to the terminal); otherwise it fails with IMC_ERR_UNSUPPORTED and
+ * says why. Windows are process-wide, like cv2's: every function of this
+ * section may be called from any thread; they serialise on one mutex. As in
+ * cv2, windows are redrawn and keys read only inside imc_wait_key*. */
+IMC_API int imc_imshow(const char *winname, const imc_image *img, imc_error *err);
+/* cv::waitKey: waits up to delay_ms (<= 0: until a key arrives) for a key
+ * in any window (or on the terminal, after a terminal preview, when standard
+ * input is one). Returns the key code & 0xff, or -1 on timeout, when the
+ * last window was closed, or at once when delay_ms <= 0 and no window is
+ * open (with no window and delay_ms > 0 it sleeps delay_ms). */
+IMC_API int imc_wait_key(int delay_ms);
+/* cv::waitKeyEx: the same with the full code: ASCII for characters (letters
+ * in lower case, as cv2's Qt backend), X11 keysyms for other keys
+ * (Left = 0xff51, F1 = 0xffbe, Shift_L = 0xffe1...). Keys pressed with Ctrl
+ * alone held are ignored, as in cv2. */
+IMC_API int imc_wait_key_ex(int delay_ms);
+/* The same waits with a way out for callers that must stay responsive
+ * (the Python binding checks for Ctrl+C this way). */
+typedef struct imc_wait_options {
+    int full_code;          /* nonzero: imc_wait_key_ex's code, else imc_wait_key's */
+    int (*stop)(void *ctx); /* NULL, or called every 20 ms or so from the waiting
+                               thread, no imc lock held: nonzero ends the wait, -1 */
+    void *ctx;
+} imc_wait_options;
+IMC_API int imc_wait_key_with(int delay_ms, const imc_wait_options *opts);
+/* cv::pollKey: imc_wait_key_ex without waiting. */
+IMC_API int imc_poll_key(void);
+/* Closes the window named winname; a name without a window is not an error. */
+IMC_API int imc_destroy_window(const char *winname);
+IMC_API void imc_destroy_all_windows(void);
+/* The open windows that imc_wait_key listens to. */
+IMC_API int imc_window_count(void);
+/* Nonzero when the library was built with SDL2 (windows); 0 means imc_imshow
+ * only renders on the terminal. */
+IMC_API int imc_have_windows(void);
+
+/* What imshow puts on the screen: img converted as described above, to an
+ * 8-bit 3-channel image in R, G, B order. */
+IMC_API int imc_display_convert(const imc_image *img, imc_image *rgb, imc_error *err);
+
+typedef struct imc_terminal_options {
+    int columns;       /* character cells across, 1..4096 */
+    int lines;         /* lines available, 0: no limit, else 1..4096 */
+    int enlarge;       /* nonzero: scale small images up to fill the space */
+    const char *title; /* NULL, or a first line naming the image (control
+                          characters are replaced by '?') */
+} imc_terminal_options;
+
+/* A terminal preview of img: each character cell is a U+2580 upper half
+ * block whose foreground is one pixel and background the pixel below, in
+ * 24-bit colour escapes (ESC[38;2;R;G;Bm). The image, converted as for
+ * imc_imshow, is area-averaged (box filter, rounded) down to fit
+ * columns x 2*lines pixels keeping its aspect ratio; it is never enlarged
+ * unless opts->enlarge. Every line ends with ESC[0m and a newline. */
+IMC_API int imc_render_terminal(const imc_image *img, const imc_terminal_options *opts,
+                                imc_buffer *out, imc_error *err);
+/* The size of the terminal on fd (ioctl TIOCGWINSZ), else the COLUMNS and
+ * LINES environment variables, else 80 x 24. */
+IMC_API void imc_terminal_size(int fd, int *columns, int *lines);
 
 #ifdef __cplusplus
 }

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "../../src/display/display.h"
 #include "../../src/internal.h"
 #include "check.h"
 
@@ -260,11 +261,50 @@ static void test_resize_32f(void)
     imc_image_free(&src);
 }
 
+/* ---- Key codes: cv2's (Qt on X11) for characters and terminal input ---- */
+static int term_key(const char *bytes)
+{
+    return imc_key_from_terminal((const uint8_t *)bytes, strlen(bytes));
+}
+
+static void test_keys(void)
+{
+    CHECK_EQ(imc_key_from_char('a'), 'a');
+    CHECK_EQ(imc_key_from_char('A'), 'a'); /* Qt: QTest::keyToAscii(Key_A) */
+    CHECK_EQ(imc_key_from_char('!'), '!');
+    CHECK_EQ(imc_key_from_char('\n'), 13);
+    CHECK_EQ(imc_key_from_char(0x1b), 27);
+    CHECK_EQ(imc_key_from_char(0x01), -1);     /* Ctrl+A: ignored */
+    CHECK_EQ(imc_key_from_char(0xe9), -55);    /* e acute: Key_Eacute 0xc9, signed */
+    CHECK_EQ(imc_key_from_char(0xc9), -55);
+    CHECK_EQ(imc_key_from_char(0xdf), -33);    /* sharp s, as cv2 returns it */
+    CHECK_EQ(imc_key_from_char(0xf7), -9);     /* division sign has no upper case */
+    CHECK_EQ(imc_key_from_char(0xff), -1);     /* y diaeresis: lost, as in cv2 */
+    CHECK_EQ(imc_key_from_char(0x430), 0x1000430);
+    CHECK_EQ(imc_key_from_char(0x110000), -1);
+    CHECK_EQ(term_key("q"), 'q');
+    CHECK_EQ(term_key("\x7f"), 8);              /* Backspace */
+    CHECK_EQ(term_key("\r"), 13);
+    CHECK_EQ(term_key("\x1b"), 27);
+    CHECK_EQ(term_key("\x1b[D"), 0xff51);
+    CHECK_EQ(term_key("\x1b[1;5A"), 0xff52);   /* Ctrl+Up: modifiers ignored */
+    CHECK_EQ(term_key("\x1bOP"), 0xffbe);
+    CHECK_EQ(term_key("\x1b[15~"), 0xffbe + 4);
+    CHECK_EQ(term_key("\x1b[3~"), 0xffff);
+    CHECK_EQ(term_key("\x1b[99~"), -1);
+    CHECK_EQ(term_key("\x1b["), -1);
+    CHECK_EQ(term_key("\x1bx"), 'x');          /* Alt+x */
+    CHECK_EQ(term_key("\xc3\xa9"), -55);        /* UTF-8 e acute */
+    CHECK_EQ(term_key("\xc3"), imc_key_from_char(0xfffd)); /* cut short */
+    CHECK_EQ(imc_key_from_terminal((const uint8_t *)"", 0), -1);
+}
+
 int main(void)
 {
     test_buffer_write_at();
     test_cvtcolor_gray();
     test_resize_32f();
+    test_keys();
     test_exif();
     test_orientation();
     test_resize();

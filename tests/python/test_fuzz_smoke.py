@@ -13,7 +13,8 @@ FUZZ_DIR = os.environ.get("IMC_FUZZ_DIR")
 SECONDS = int(os.environ.get("IMC_FUZZ_SECONDS", "20"))
 TARGETS = ["fuzz_decode", "fuzz_jpeg", "fuzz_png", "fuzz_bmp", "fuzz_sunras", "fuzz_pnm", "fuzz_pam",
            "fuzz_pfm", "fuzz_hdr", "fuzz_webp", "fuzz_tiff",
-           "fuzz_jp2", "fuzz_j2k", "fuzz_exr", "fuzz_gif", "fuzz_avif", "fuzz_jxl", "fuzz_probe", "fuzz_encode"]
+           "fuzz_jp2", "fuzz_j2k", "fuzz_exr", "fuzz_gif", "fuzz_avif", "fuzz_jxl", "fuzz_probe", "fuzz_encode",
+           "fuzz_display"]
 
 
 @pytest.fixture(scope="module")
