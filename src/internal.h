@@ -185,7 +185,7 @@ void imc_row_32f_to_8u(const float *src, uint8_t *dst, size_t n, float scale);
  * bit-exact fixed point for integers; for floats cv2 falls back to
  * INTER_LINEAR (the exact-2x case as INTER_AREA). */
 int imc_resize_linear_exact(const imc_image *src, imc_image *dst, imc_error *err);
-/* The same for 8S, 16S, 32S and 64F (resize_wide.c). */
+/* The same for 8S, 16S and 32S (resize_wide.c). */
 int imc_resize_wide(const imc_image *src, imc_image *dst, imc_error *err);
 /* Applies EXIF orientation 2..8 as cv2 does (flip / transpose); may
  * replace img's buffer. */

@@ -4,22 +4,16 @@
  * 8-bit samples, 16 for 16-bit), a horizontal pass keeps fixed-point sums and
  * a vertical pass rounds once. (The exact-2x INTER_AREA shortcut cv2 takes
  * gives the same numbers, (a + b + c + d + 2) >> 2.) */
-#include "internal.h"
+#include "resize.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct {
-    int *offset;     /* left/top source index of each destination index */
-    uint32_t *coeff; /* two fixed-point weights per destination index */
-    int min, max;    /* [min, max) interpolates; outside, the edge is copied */
-} axis_map;
-
 /* cv::interpolationLinear::getCoeffs for every destination index. */
-static void map_axis(int src_size, int dst_size, int shift, axis_map *m)
+static void map_axis(int src_size, int dst_size, int shift, imc_axis_map *m)
 {
-    const uint32_t one = 1u << shift;
+    const int64_t one = (int64_t)1 << shift;
     double inv_scale = (double)dst_size / (double)src_size;
     double scale = 1.0 / inv_scale;
     m->min = 0;
@@ -34,7 +28,7 @@ static void map_axis(int src_size, int dst_size, int shift, axis_map *m)
         if (ipos >= 0 && src_size > 1) {
             if (ipos < src_size - 1) {
                 double frac = pos - (double)ipos;
-                uint32_t c1 = (uint32_t)imc_cv_round(frac * (double)one);
+                int64_t c1 = (int64_t)nearbyint(frac * (double)one); /* cvRound: ties to even */
                 m->offset[v] = ipos;
                 m->coeff[2 * v + 1] = c1;
                 m->coeff[2 * v] = c1 < one ? one - c1 : 0;
@@ -68,7 +62,7 @@ static ALWAYS_INLINE uint32_t sample(const uint8_t *row, const int depth, size_t
 
 /* Horizontal pass of one source row into fixed-point sums. */
 static ALWAYS_INLINE void resize_row(const uint8_t *src, const int depth, int cn, int shift,
-                                     const axis_map *x, int dst_width, uint32_t *out)
+                                     const imc_axis_map *x, int dst_width, uint32_t *out)
 {
     int i = 0;
     for (; i < x->min && i < dst_width; i++)
@@ -76,7 +70,7 @@ static ALWAYS_INLINE void resize_row(const uint8_t *src, const int depth, int cn
             *out++ = sample(src, depth, (size_t)c) << shift;
     for (; i < x->max; i++) {
         size_t at = (size_t)x->offset[i] * (size_t)cn;
-        uint32_t c0 = x->coeff[2 * i], c1 = x->coeff[2 * i + 1];
+        uint32_t c0 = (uint32_t)x->coeff[2 * i], c1 = (uint32_t)x->coeff[2 * i + 1];
         for (int c = 0; c < cn; c++) /* c0 + c1 == 1 << shift: the sum fits 32 bits */
             *out++ = c0 * sample(src, depth, at + (size_t)c) +
                      c1 * sample(src, depth, at + (size_t)(cn + c));
@@ -117,26 +111,26 @@ static ALWAYS_INLINE void resize_column(uint8_t *out, const int depth, size_t li
     }
 }
 
-static void row_8u(const uint8_t *src, int cn, const axis_map *x, int w, uint32_t *out)
+static void row_8u(const uint8_t *src, int cn, const imc_axis_map *x, int w, void *out)
 {
     resize_row(src, IMC_8U, cn, 8, x, w, out);
 }
 
-static void row_16u(const uint8_t *src, int cn, const axis_map *x, int w, uint32_t *out)
+static void row_16u(const uint8_t *src, int cn, const imc_axis_map *x, int w, void *out)
 {
     resize_row(src, IMC_16U, cn, 16, x, w, out);
 }
 
-static void column_8u(uint8_t *out, size_t line, const uint32_t *h0, const uint32_t *h1,
-                      uint32_t c0, uint32_t c1)
+static void column_8u(uint8_t *out, size_t line, const void *h0, const void *h1, int64_t c0,
+                      int64_t c1)
 {
-    resize_column(out, IMC_8U, line, h0, h1, c0, c1);
+    resize_column(out, IMC_8U, line, h0, h1, (uint32_t)c0, (uint32_t)c1);
 }
 
-static void column_16u(uint8_t *out, size_t line, const uint32_t *h0, const uint32_t *h1,
-                       uint32_t c0, uint32_t c1)
+static void column_16u(uint8_t *out, size_t line, const void *h0, const void *h1, int64_t c0,
+                       int64_t c1)
 {
-    resize_column(out, IMC_16U, line, h0, h1, c0, c1);
+    resize_column(out, IMC_16U, line, h0, h1, (uint32_t)c0, (uint32_t)c1);
 }
 
 /* Exact halving, which cv2 hands to INTER_AREA's fast path: the same
@@ -157,31 +151,55 @@ static ALWAYS_INLINE void halve(const imc_image *src, imc_image *dst, const int 
     }
 }
 
-/* ---- 32F: cv2's resize() turns INTER_LINEAR_EXACT into INTER_LINEAR -----
- * Float arithmetic in cv2's order; its baseline (SSE2) build has no FMA and
- * imc is built with -ffp-contract=off, so every product rounds alike. */
-static inline const float *row_f(const imc_image *img, int y)
+/* ---- Floats: cv2's resize() turns INTER_LINEAR_EXACT into INTER_LINEAR ----
+ * Arithmetic in cv2's order and precision (float for 32F, double for 64F);
+ * its baseline (SSE2) build has no FMA and imc is built with
+ * -ffp-contract=off, so every product rounds alike. */
+static inline double fsample(const uint8_t *row, int depth, size_t i)
 {
-    return (const float *)(const void *)((const uint8_t *)img->data + (size_t)y * img->step);
+    if (depth == IMC_32F) {
+        float f;
+        memcpy(&f, row + 4 * i, 4);
+        return f;
+    }
+    double d;
+    memcpy(&d, row + 8 * i, 8);
+    return d;
+}
+
+static inline void fstore(uint8_t *row, int depth, size_t i, double v)
+{
+    if (depth == IMC_32F) {
+        float f = (float)v;
+        memcpy(row + 4 * i, &f, 4);
+    } else {
+        memcpy(row + 8 * i, &v, 8);
+    }
 }
 
 /* An exact halving of both sides takes INTER_AREA's fast path: the sum
- * ((a + b) + c) + d of each 2x2 block times 0.25; single-channel rows run
- * cv2's 4-lane SIMD loop first, which adds (a + b) + (c + d). */
-static void area_half_32f(const imc_image *src, imc_image *dst)
+ * ((a + b) + c) + d of each 2x2 block times 0.25; single-channel 32F rows
+ * run cv2's 4-lane SIMD loop first, which adds (a + b) + (c + d). */
+static void area_half(const imc_image *src, imc_image *dst)
 {
+    const int depth = src->depth;
     const size_t cn = (size_t)src->channels, n = (size_t)dst->cols * cn;
-    const size_t simd_end = cn == 1 ? n / 4 * 4 : 0;
+    const size_t simd_end = cn == 1 && depth == IMC_32F ? n / 4 * 4 : 0;
     for (int dy = 0; dy < dst->rows; dy++) {
-        const float *s0 = row_f(src, 2 * dy), *s1 = row_f(src, 2 * dy + 1);
-        float *d = (float *)(void *)((uint8_t *)dst->data + (size_t)dy * dst->step);
-        size_t i = 0;
-        for (; i < simd_end; i++)
-            d[i] = ((s0[2 * i] + s0[2 * i + 1]) + (s1[2 * i] + s1[2 * i + 1])) * 0.25f;
-        for (; i < n; i++) {
+        const uint8_t *s0 = (const uint8_t *)src->data + (size_t)(2 * dy) * src->step;
+        const uint8_t *s1 = s0 + src->step;
+        uint8_t *d = (uint8_t *)dst->data + (size_t)dy * dst->step;
+        for (size_t i = 0; i < n; i++) {
             size_t x = i / cn * 2 * cn + i % cn;
-            float sum = 0.0f + (((s0[x] + s0[x + cn]) + s1[x]) + s1[x + cn]);
-            d[i] = sum * 0.25f;
+            double a = fsample(s0, depth, x), b = fsample(s0, depth, x + cn);
+            double c = fsample(s1, depth, x), e = fsample(s1, depth, x + cn);
+            if (depth == IMC_32F) {
+                float sum = i < simd_end ? ((float)a + (float)b) + ((float)c + (float)e)
+                                         : (((float)a + (float)b) + (float)c) + (float)e;
+                fstore(d, depth, i, sum * 0.25f);
+            } else {
+                fstore(d, depth, i, (((a + b) + c) + e) * 0.25);
+            }
         }
     }
 }
@@ -189,8 +207,8 @@ static void area_half_32f(const imc_image *src, imc_image *dst)
 /* cv2's INTER_LINEAR coefficients for one axis: source index and weights
  * (1 - f, f), f rounded to float. On the x axis, positions past the last
  * source pixel copy it; `*interp_end` is the first such index. */
-static void linear_axis_32f(int src_size, int dst_size, bool x_axis, int *ofs, float *coef,
-                            int *interp_end)
+static void linear_axis(int src_size, int dst_size, bool x_axis, int *ofs, float *coef,
+                        int *interp_end)
 {
     const double scale = 1.0 / ((double)dst_size / (double)src_size);
     *interp_end = dst_size;
@@ -214,14 +232,23 @@ static void linear_axis_32f(int src_size, int dst_size, bool x_axis, int *ofs, f
     }
 }
 
-/* Horizontal pass of one source row (HResizeLinear). */
-static void linear_row_32f(const float *s, int cn, const int *xofs, const float *alpha,
-                           int interp_end, int dw, float *out)
+/* Horizontal pass of one source row (HResizeLinear), each value kept in
+ * double (exact for floats, which are rounded to float at every step). */
+static void linear_row(const uint8_t *s, int depth, int cn, const int *xofs, const float *alpha,
+                       int interp_end, int dw, double *out)
 {
     for (int dx = 0; dx < dw; dx++) {
-        const float *p = s + (size_t)xofs[dx] * (size_t)cn;
-        for (int c = 0; c < cn; c++)
-            *out++ = dx < interp_end ? p[c] * alpha[2 * dx] + p[c + cn] * alpha[2 * dx + 1] : p[c];
+        size_t at = (size_t)xofs[dx] * (size_t)cn;
+        for (int c = 0; c < cn; c++, out++) {
+            double p0 = fsample(s, depth, at + (size_t)c);
+            if (dx >= interp_end)
+                *out = p0;
+            else if (depth == IMC_32F)
+                *out = (float)p0 * alpha[2 * dx] +
+                       (float)fsample(s, depth, at + (size_t)(c + cn)) * alpha[2 * dx + 1];
+            else
+                *out = p0 * alpha[2 * dx] + fsample(s, depth, at + (size_t)(c + cn)) * alpha[2 * dx + 1];
+        }
     }
 }
 
@@ -230,13 +257,13 @@ static inline int clip_row(int y, int rows)
     return y < 0 ? 0 : y >= rows ? rows - 1 : y;
 }
 
-static int linear_32f(const imc_image *src, imc_image *dst, imc_error *err)
+static int linear_float(const imc_image *src, imc_image *dst, imc_error *err)
 {
-    const int cn = src->channels, dw = dst->cols, dh = dst->rows;
+    const int cn = src->channels, dw = dst->cols, dh = dst->rows, depth = src->depth;
     const size_t line = (size_t)dw * (size_t)cn;
     int *ofs = malloc(sizeof(int) * ((size_t)dw + (size_t)dh));
     float *coef = malloc(sizeof(float) * 2 * ((size_t)dw + (size_t)dh));
-    float *lines = malloc(sizeof(float) * 2 * line);
+    double *lines = malloc(sizeof(double) * 2 * line);
     if (!ofs || !coef || !lines) {
         free(ofs);
         free(coef);
@@ -244,26 +271,30 @@ static int linear_32f(const imc_image *src, imc_image *dst, imc_error *err)
         return imc_fail(err, IMC_ERR_NOMEM, "resize: out of memory");
     }
     int xend, yend;
-    linear_axis_32f(src->cols, dw, true, ofs, coef, &xend);
-    linear_axis_32f(src->rows, dh, false, ofs + dw, coef + 2 * (size_t)dw, &yend);
+    linear_axis(src->cols, dw, true, ofs, coef, &xend);
+    linear_axis(src->rows, dh, false, ofs + dw, coef + 2 * (size_t)dw, &yend);
     const int *yofs = ofs + dw;
     const float *beta = coef + 2 * (size_t)dw;
     int cached[2] = {-1, -1};
     for (int dy = 0; dy < dh; dy++) {
         int want[2] = {clip_row(yofs[dy], src->rows), clip_row(yofs[dy] + 1, src->rows)};
-        float *h[2];
+        double *h[2];
         for (int k = 0; k < 2; k++) {
             int slot = cached[0] == want[k] ? 0 : cached[1] == want[k] ? 1 : -1;
             if (slot < 0) {
                 slot = cached[0] == want[1 - k] ? 1 : 0;
-                linear_row_32f(row_f(src, want[k]), cn, ofs, coef, xend, dw, lines + slot * line);
+                linear_row((const uint8_t *)src->data + (size_t)want[k] * src->step, depth, cn,
+                           ofs, coef, xend, dw, lines + slot * line);
                 cached[slot] = want[k];
             }
             h[k] = lines + slot * line;
         }
-        float *d = (float *)(void *)((uint8_t *)dst->data + (size_t)dy * dst->step);
+        uint8_t *d = (uint8_t *)dst->data + (size_t)dy * dst->step;
+        const float b0 = beta[2 * dy], b1 = beta[2 * dy + 1];
         for (size_t i = 0; i < line; i++)
-            d[i] = h[0][i] * beta[2 * dy] + h[1][i] * beta[2 * dy + 1];
+            fstore(d, depth, i,
+                   depth == IMC_32F ? (double)((float)h[0][i] * b0 + (float)h[1][i] * b1)
+                                    : h[0][i] * b0 + h[1][i] * b1);
     }
     free(ofs);
     free(coef);
@@ -271,44 +302,25 @@ static int linear_32f(const imc_image *src, imc_image *dst, imc_error *err)
     return IMC_OK;
 }
 
-static int resize_32f(const imc_image *src, imc_image *dst, imc_error *err)
+static int resize_float(const imc_image *src, imc_image *dst, imc_error *err)
 {
     if (src->cols == 2 * dst->cols && src->rows == 2 * dst->rows) {
-        area_half_32f(src, dst);
+        area_half(src, dst);
         return IMC_OK;
     }
-    return linear_32f(src, dst, err);
+    return linear_float(src, dst, err);
 }
 
-int imc_resize_linear_exact(const imc_image *src, imc_image *dst, imc_error *err)
+/* ---- The two-pass driver ---------------------------------------------------------- */
+int imc_resize_two_pass(const imc_image *src, imc_image *dst, int shift, size_t sum_size,
+                        imc_resize_row_fn row, imc_resize_column_fn column, imc_error *err)
 {
-    if (src->depth != dst->depth || src->channels != dst->channels ||
-        imc_depth_size(src->depth) == 0)
-        return imc_fail(err, IMC_ERR_INTERNAL, "resize: unsupported image type");
-    if (src->depth == IMC_32F)
-        return resize_32f(src, dst, err);
-    if (src->depth != IMC_8U && src->depth != IMC_16U)
-        return imc_resize_wide(src, dst, err);
-    const int depth = src->depth, cn = src->channels;
-    const int shift = depth == IMC_8U ? 8 : 16;
-    const int dw = dst->cols, dh = dst->rows;
+    const int cn = src->channels, dw = dst->cols, dh = dst->rows;
     const size_t line = (size_t)dw * (size_t)cn;
-    if (src->cols == 2 * dw && src->rows == 2 * dh) {
-        if (depth == IMC_8U)
-            halve(src, dst, IMC_8U);
-        else
-            halve(src, dst, IMC_16U);
-        return IMC_OK;
-    }
-    void (*row)(const uint8_t *, int, const axis_map *, int, uint32_t *) =
-        depth == IMC_8U ? row_8u : row_16u;
-    void (*column)(uint8_t *, size_t, const uint32_t *, const uint32_t *, uint32_t, uint32_t) =
-        depth == IMC_8U ? column_8u : column_16u;
-
-    axis_map x, y;
+    imc_axis_map x, y;
     int *offsets = malloc(sizeof(int) * ((size_t)dw + (size_t)dh));
-    uint32_t *coeffs = malloc(sizeof(uint32_t) * 2 * ((size_t)dw + (size_t)dh));
-    uint32_t *lines = malloc(sizeof(uint32_t) * 2 * line);
+    int64_t *coeffs = malloc(sizeof(int64_t) * 2 * ((size_t)dw + (size_t)dh));
+    uint8_t *lines = malloc(sum_size * 2 * line);
     if (!offsets || !coeffs || !lines) {
         free(offsets);
         free(coeffs);
@@ -329,7 +341,7 @@ int imc_resize_linear_exact(const imc_image *src, imc_image *dst, imc_error *err
         bool edge = dy < y.min || dy >= y.max;
         int rows[2] = {dy < y.min ? 0 : dy >= y.max ? src->rows - 1 : y.offset[dy], 0};
         rows[1] = edge ? rows[0] : rows[0] + 1;
-        uint32_t *h[2];
+        void *h[2];
         const int nrows = edge ? 1 : 2;
         for (int k = 0; k < nrows; k++) {
             int slot = cached[0] == rows[k] ? 0 : cached[1] == rows[k] ? 1 : -1;
@@ -338,10 +350,10 @@ int imc_resize_linear_exact(const imc_image *src, imc_image *dst, imc_error *err
                 int other = nrows == 2 ? rows[1 - k] : -2;
                 slot = cached[0] == other ? 1 : 0;
                 row((const uint8_t *)src->data + (size_t)rows[k] * src->step, cn, &x, dw,
-                    lines + (size_t)slot * line);
+                    lines + (size_t)slot * line * sum_size);
                 cached[slot] = rows[k];
             }
-            h[k] = lines + (size_t)slot * line;
+            h[k] = lines + (size_t)slot * line * sum_size;
         }
         column(out, line, h[0], edge ? NULL : h[1], y.coeff[2 * dy], y.coeff[2 * dy + 1]);
     }
@@ -349,4 +361,25 @@ int imc_resize_linear_exact(const imc_image *src, imc_image *dst, imc_error *err
     free(coeffs);
     free(lines);
     return IMC_OK;
+}
+
+int imc_resize_linear_exact(const imc_image *src, imc_image *dst, imc_error *err)
+{
+    if (src->depth != dst->depth || src->channels != dst->channels ||
+        imc_depth_size(src->depth) == 0)
+        return imc_fail(err, IMC_ERR_INTERNAL, "resize: unsupported image type");
+    const int depth = src->depth;
+    if (depth == IMC_32F || depth == IMC_64F)
+        return resize_float(src, dst, err);
+    if (depth != IMC_8U && depth != IMC_16U)
+        return imc_resize_wide(src, dst, err);
+    if (src->cols == 2 * dst->cols && src->rows == 2 * dst->rows) {
+        if (depth == IMC_8U)
+            halve(src, dst, IMC_8U);
+        else
+            halve(src, dst, IMC_16U);
+        return IMC_OK;
+    }
+    return depth == IMC_8U ? imc_resize_two_pass(src, dst, 8, sizeof(uint32_t), row_8u, column_8u, err)
+                           : imc_resize_two_pass(src, dst, 16, sizeof(uint32_t), row_16u, column_16u, err);
 }
