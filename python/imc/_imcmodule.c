@@ -30,6 +30,17 @@ static PyObject *raise_imc(const imc_error *err, int code)
     return NULL;
 }
 
+/* The outcome of an encoding call: its bytes (the buffer freed), or the
+ * raised imc.error. */
+static PyObject *encoded_bytes(int rc, const imc_error *err, imc_buffer *out)
+{
+    if (rc != IMC_OK)
+        return raise_imc(err, rc);
+    PyObject *bytes = PyBytes_FromStringAndSize((const char *)out->data, (Py_ssize_t)out->size);
+    imc_buffer_free(out);
+    return bytes;
+}
+
 /* cv2 raises for bad arguments and for its size limits, and returns None
  * for data it cannot decode; the drop-in functions keep that split. */
 static bool cv2_raises(int code)
@@ -490,11 +501,7 @@ static PyObject *py_encode(PyObject *self, PyObject *args, PyObject *kw)
     int rc = encode_common(ext, img, params, rgb, &out, &err);
     if (rc == PY_FAILED)
         return NULL;
-    if (rc != IMC_OK)
-        return raise_imc(&err, rc);
-    PyObject *bytes = PyBytes_FromStringAndSize((const char *)out.data, (Py_ssize_t)out.size);
-    imc_buffer_free(&out);
-    return bytes;
+    return encoded_bytes(rc, &err, &out);
 }
 
 static PyObject *write_common(PyObject *args, PyObject *kw, bool strict)
@@ -686,12 +693,7 @@ static PyObject *py_encode_multi(PyObject *self, PyObject *args)
         Py_BEGIN_ALLOW_THREADS
         rc = imc_encode_multi(ext, b.imgs, (size_t)b.n, b.params, b.nparams, &opts, &out, &err);
         Py_END_ALLOW_THREADS
-        if (rc != IMC_OK) {
-            raise_imc(&err, rc);
-        } else {
-            result = PyBytes_FromStringAndSize((const char *)out.data, (Py_ssize_t)out.size);
-            imc_buffer_free(&out);
-        }
+        result = encoded_bytes(rc, &err, &out);
     }
     release_images(&b);
     return result;
@@ -844,12 +846,7 @@ static PyObject *py_encode_animation(PyObject *self, PyObject *args)
         rc = imc_encode_animation(ext, &a.anim, a.batch.params, a.batch.nparams, &opts, &out,
                                   &err);
         Py_END_ALLOW_THREADS
-        if (rc != IMC_OK) {
-            raise_imc(&err, rc);
-        } else {
-            result = PyBytes_FromStringAndSize((const char *)out.data, (Py_ssize_t)out.size);
-            imc_buffer_free(&out);
-        }
+        result = encoded_bytes(rc, &err, &out);
     }
     release_animation(&a);
     return result;

@@ -8,14 +8,13 @@ a monochrome image's Y plane (convertTo with scale 2^(8 - depth) for 8-bit
 output), converts channel counts with cvtColor and applies the EXIF
 orientation; the expected images below are built that way from avifdec's
 output with cv2 4.6's own cvtColor / resize / convertScaleAbs / rotate."""
-import random
 
 import numpy as np
 import pytest
 
 import variants_modern as M
 from helpers import ALL_FLAGS, SWEEP_FLAGS, cv2, imc, imc_decode, run, tool
-from test_damage import offsets
+from test_damage import corruptions, offsets
 
 EIGHT_BIT = ["enc_420", "enc_422", "enc_444_q", "enc_lossless", "enc_limited", "enc_alpha",
              "enc_alpha_lossless", "enc_gray400", "enc_gray444", "enc_odd_1x1", "enc_odd_7x3",
@@ -165,12 +164,7 @@ def test_truncation(name):
 @pytest.mark.parametrize("name", DAMAGE)
 def test_corruption(name):
     data = M.avif_variants()[name]
-    rng = random.Random(name)
-    for trial in range(100):
-        buf = bytearray(data)
-        for _ in range(rng.choice((1, 1, 2, 4))):
-            pos = rng.randrange(min(len(buf), 400)) if rng.random() < 0.6 else rng.randrange(len(buf))
-            buf[pos] = rng.choice((0, 0xFF, rng.randrange(256), buf[pos] ^ (1 << rng.randrange(8))))
+    for trial, buf in enumerate(corruptions(data, 100, name, head=400, aim=0.6)):
         for flags in (-1, 1, 0):
             got = imc_decode(bytes(buf), flags)
             assert got is None or got.size > 0

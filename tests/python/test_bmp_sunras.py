@@ -4,7 +4,6 @@ surgery on them); encoded bytes are cv2's; damaged files behave as in cv2
 (same image or same None), never a crash (the suite also runs under ASan)."""
 import io
 import json
-import random
 import struct
 import subprocess
 
@@ -15,7 +14,7 @@ from PIL import Image
 import variants as V
 import variants_bmp_sun as B
 from helpers import ALL_FLAGS, CLI, SWEEP_FLAGS, assert_same_decode, cv2, cv2_decode, imc, tool, assert_same_file
-from test_damage import offsets
+from test_damage import corruptions, offsets
 
 VARIANTS = {"bmp": B.bmp_variants, "sunras": B.sun_variants}
 ALL = [(fmt, name) for fmt, make in VARIANTS.items() for name in sorted(make())]
@@ -133,12 +132,7 @@ def test_truncation_sweep(fmt, name):
 @pytest.mark.parametrize("fmt,name", SWEEP)
 def test_corruption_sweep(fmt, name):
     data = variant(fmt, name)
-    rng = random.Random(name)
-    for trial in range(150):
-        buf = bytearray(data)
-        for _ in range(rng.choice((1, 1, 2, 4))):
-            pos = rng.randrange(min(len(buf), 80)) if rng.random() < 0.5 else rng.randrange(len(buf))
-            buf[pos] = rng.choice((0, 0xFF, 0x80, rng.randrange(256), buf[pos] ^ (1 << rng.randrange(8))))
+    for trial, buf in enumerate(corruptions(data, 150, name, head=80, aim=0.5, extra=(0x80,))):
         for flags in (1, -1, 0):
             assert_same_decode(bytes(buf), flags, f"{name} trial {trial}")
 

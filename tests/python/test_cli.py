@@ -1,12 +1,11 @@
 """The imc command: convert and info, help, and one-line errors."""
 import json
-import subprocess
 
 import numpy as np
 import pytest
 
 import variants as V
-from helpers import CLI, assert_same_file, cv2, imc, run_cli
+from helpers import assert_same_file, cv2, imc, run_cli
 
 
 def cli(*args, **kw):

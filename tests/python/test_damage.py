@@ -1,6 +1,7 @@
 """Truncated and corrupted inputs behave as in cv2: where cv2 returns an
 image, imc returns the same pixels; where cv2 returns nothing, imc fails
 with an error. Never a crash (the suite also runs under ASan + UBSan)."""
+
 import random
 
 import pytest
@@ -23,6 +24,19 @@ def offsets(n):
     return sorted(set(near) | set(spread) | set(tail))
 
 
+def corruptions(data, trials, seed, head, aim=0.5, extra=()):
+    """`trials` copies of data with 1, 2 or 4 bytes changed (to 0, 0xFF, any
+    value or one bit flipped), aiming at the first `head` bytes (headers,
+    where the interesting failures are) with probability `aim`."""
+    rng = random.Random(seed)
+    for _ in range(trials):
+        buf = bytearray(data)
+        for _ in range(rng.choice((1, 1, 2, 4))):
+            pos = rng.randrange(min(len(buf), head)) if rng.random() < aim else rng.randrange(len(buf))
+            buf[pos] = rng.choice((0, 0xFF, *extra, rng.randrange(256), buf[pos] ^ (1 << rng.randrange(8))))
+        yield bytes(buf)
+
+
 def variant(name):
     return V.jpeg_variants().get(name) or V.png_variants()[name]
 
@@ -38,12 +52,6 @@ def test_truncation_sweep(name):
 @pytest.mark.parametrize("name", JPEG_SWEEP + PNG_SWEEP)
 def test_corruption_sweep(name):
     data = variant(name)
-    rng = random.Random(name)
-    for trial in range(120):
-        buf = bytearray(data)
-        for _ in range(rng.choice((1, 1, 2, 4))):
-            # Headers are where the interesting failures are: aim there half the time.
-            pos = rng.randrange(min(len(buf), 600)) if rng.random() < 0.5 else rng.randrange(len(buf))
-            buf[pos] = rng.choice((0, 0xFF, rng.randrange(256), buf[pos] ^ (1 << rng.randrange(8))))
+    for trial, buf in enumerate(corruptions(data, 120, name, head=600, aim=0.5)):
         for flags in (1, -1, 0):
             assert_same_decode(bytes(buf), flags, f"{name} trial {trial}", allow_uninitialized=True)

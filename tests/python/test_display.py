@@ -17,7 +17,6 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -674,7 +673,7 @@ def test_wait_key_codes_and_delays(screen):
     assert key == -1 and 300 <= ms < 2000
     assert ask("pollKey", 0)[0] == -1
     for name, codes in KEYS:
-        proc.stdin.write("".join(f"waitKeyEx 5000\n" for _ in codes))
+        proc.stdin.write("".join("waitKeyEx 5000\n" for _ in codes))
         proc.stdin.flush()
         time.sleep(0.1)
         screen.key(wid, name)

@@ -2,13 +2,13 @@
 for sample (bit patterns, so NaNs count), on files from cv2, ImageMagick,
 OpenEXR's tools and the layouts variants_exr assembles; what imc writes,
 cv2 reads back exactly. cv2 has EXR enabled by helpers.py."""
-import random
 
 import numpy as np
 import pytest
 
 import variants_exr as E
 from helpers import ALL_FLAGS, SWEEP_FLAGS, cv2, cv2_decode, describe, imc, imc_decode
+from test_damage import corruptions
 
 pytestmark = pytest.mark.skipif(imc is None or not imc.have_image_reader(".exr"),
                                 reason="imc built without OpenEXR")
@@ -223,13 +223,8 @@ TOLERATED = ("Unable to decompress", "invalid packed size", "Invalid chunk count
 @pytest.mark.parametrize("name", SWEEP + ["cv2_bgr_float_rle", "cv2_bgr_half_zips"])
 def test_corruption_sweep(name):
     data = E.exr_variants()[name]
-    rng = random.Random(name)
     tolerated = 0
-    for trial in range(120):
-        buf = bytearray(data)
-        for _ in range(rng.choice((1, 1, 2, 4))):
-            pos = rng.randrange(min(len(buf), 600)) if rng.random() < 0.5 else rng.randrange(len(buf))
-            buf[pos] = rng.choice((0, 0xFF, rng.randrange(256), buf[pos] ^ (1 << rng.randrange(8))))
+    for trial, buf in enumerate(corruptions(data, 120, name, head=600, aim=0.5)):
         buf = bytes(buf)
         try:
             imc.decode(buf, -1)

@@ -3,7 +3,6 @@ Skipped unless IMC_FUZZ_DIR names a fuzz build (./dev test sets it)."""
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 

@@ -9,7 +9,6 @@ it is the GIF89a compositing rules applied to the indexes the test wrote,
 with cv2's conventions: the canvas starts as the background color with alpha
 0, disposal 2 restores that, a transparent index leaves the canvas alone.
 Transparent pixels carry the background color, as in cv2."""
-import random
 import subprocess
 
 import numpy as np
@@ -17,7 +16,7 @@ import pytest
 
 import variants_modern as M
 from helpers import ALL_FLAGS, SWEEP_FLAGS, cv2, imc, imc_decode, tool
-from test_damage import offsets
+from test_damage import corruptions, offsets
 
 TOOL_VARIANTS = [n for n in M.gif_variants() if not n.startswith("gb_")]
 SPEC_VARIANTS = list(M.gif_specs())
@@ -198,12 +197,7 @@ def test_truncation(name):
 @pytest.mark.parametrize("name", DAMAGE)
 def test_corruption(name):
     data = M.gif_variants()[name]
-    rng = random.Random(name)
-    for trial in range(150):
-        buf = bytearray(data)
-        for _ in range(rng.choice((1, 1, 2, 4))):
-            pos = rng.randrange(min(len(buf), 800)) if rng.random() < 0.6 else rng.randrange(len(buf))
-            buf[pos] = rng.choice((0, 0xFF, rng.randrange(256), buf[pos] ^ (1 << rng.randrange(8))))
+    for trial, buf in enumerate(corruptions(data, 150, name, head=800, aim=0.6)):
         for flags in (-1, 1, 0):
             got = imc_decode(bytes(buf), flags)
             assert got is None or (got.dtype == np.uint8 and got.size > 0)

@@ -1,7 +1,6 @@
 """JPEG 2000 (OpenJPEG): decoding equals cv2.imdecode for every flag on files
 from cv2, Pillow, opj_compress and ImageMagick, damaged ones included;
 encoding writes cv2's bytes, .j2k writes codestreams cv2 reads back."""
-import random
 import subprocess
 
 import numpy as np
@@ -10,6 +9,7 @@ import pytest
 import variants as V
 import variants_jpeg2000 as J
 from helpers import ALL_FLAGS, CLI, SWEEP_FLAGS, assert_same_decode, cv2, imc, run, tool
+from test_damage import corruptions
 
 pytestmark = pytest.mark.skipif(imc is None or not imc.have_image_reader(".jp2"),
                                 reason="imc built without OpenJPEG")
@@ -77,12 +77,7 @@ def test_truncation_sweep(name):
 @pytest.mark.parametrize("name", SWEEP)
 def test_corruption_sweep(name):
     data = J.jpeg2000_variants()[name]
-    rng = random.Random(name)
-    for trial in range(60):
-        buf = bytearray(data)
-        for _ in range(rng.choice((1, 1, 2, 4))):
-            pos = rng.randrange(min(len(buf), 400)) if rng.random() < 0.5 else rng.randrange(len(buf))
-            buf[pos] = rng.choice((0, 0xFF, rng.randrange(256), buf[pos] ^ (1 << rng.randrange(8))))
+    for trial, buf in enumerate(corruptions(data, 60, name, head=400, aim=0.5)):
         for flags in (1, -1, 0):
             assert_same_decode(bytes(buf), flags, f"{name} trial {trial}")
 

@@ -6,14 +6,13 @@ or 32F for float files) and channel count; gray from color uses imgcodecs'
 14-bit arithmetic (cv2 4.6 applies the same one when its PPM decoder makes
 gray, which serves as the oracle here; newest cv2 feeds it RGB as if it were
 BGR, a bug imc does not copy: see docs/compat.md)."""
-import random
 
 import numpy as np
 import pytest
 
 import variants_modern as M
 from helpers import ALL_FLAGS, SWEEP_FLAGS, cv2, imc, imc_decode
-from test_damage import offsets
+from test_damage import corruptions, offsets
 
 ALL = list(M.jxl_variants())
 
@@ -159,12 +158,7 @@ def test_truncation(name):
 @pytest.mark.parametrize("name", DAMAGE)
 def test_corruption(name):
     data = M.jxl_variants()[name]
-    rng = random.Random(name)
-    for trial in range(60):
-        buf = bytearray(data)
-        for _ in range(rng.choice((1, 1, 2, 4))):
-            pos = rng.randrange(min(len(buf), 300)) if rng.random() < 0.6 else rng.randrange(len(buf))
-            buf[pos] = rng.choice((0, 0xFF, rng.randrange(256), buf[pos] ^ (1 << rng.randrange(8))))
+    for trial, buf in enumerate(corruptions(data, 60, name, head=300, aim=0.6)):
         for flags in (-1, 1, 0):
             got = imc_decode(bytes(buf), flags)
             assert got is None or got.size > 0

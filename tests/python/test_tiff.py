@@ -16,7 +16,7 @@ import variants as V
 import variants_tiff as T
 from helpers import (ALL_FLAGS, BUILD, ROOT, SWEEP_FLAGS, assert_same_decode, cv2, cv2_decode,
                      describe, imc, imc_decode)
-from test_damage import offsets
+from test_damage import corruptions, offsets
 
 pytestmark = pytest.mark.skipif(not imc.have_image_writer(".tiff"), reason="built without libtiff")
 
@@ -341,13 +341,7 @@ def test_truncation_sweep(name):
 @pytest.mark.parametrize("name", DAMAGE)
 def test_corruption_sweep(name):
     data = T.variants()[name]
-    rng = random.Random(name)
-    for trial in range(150):
-        buf = bytearray(data)
-        for _ in range(rng.choice((1, 1, 2, 4))):
-            # the header and first directory decide most: aim there half the time
-            pos = rng.randrange(min(len(buf), 300)) if rng.random() < 0.5 else rng.randrange(len(buf))
-            buf[pos] = rng.choice((0, 0xFF, rng.randrange(256), buf[pos] ^ (1 << rng.randrange(8))))
+    for trial, buf in enumerate(corruptions(data, 150, name, head=300, aim=0.5)):
         for flags in (1, -1, 0):
             assert_same_or_uninitialized(bytes(buf), flags, f"{name} trial {trial}")
 

@@ -12,7 +12,7 @@ from PIL import Image, ImageSequence
 import variants as V
 import variants_webp as W
 from helpers import ALL_FLAGS, SWEEP_FLAGS, assert_same_decode, cv2, imc
-from test_damage import offsets
+from test_damage import corruptions, offsets
 
 pytestmark = pytest.mark.skipif(not imc.have_image_writer(".webp"), reason="built without libwebp")
 
@@ -239,12 +239,7 @@ def test_truncation_sweep(name):
 @pytest.mark.parametrize("name", DAMAGE)
 def test_corruption_sweep(name):
     data = W.still_variants()[name]
-    rng = random.Random(name)
-    for trial in range(150):
-        buf = bytearray(data)
-        for _ in range(rng.choice((1, 1, 2, 4))):
-            pos = rng.randrange(min(len(buf), 200)) if rng.random() < 0.5 else rng.randrange(len(buf))
-            buf[pos] = rng.choice((0, 0xFF, rng.randrange(256), buf[pos] ^ (1 << rng.randrange(8))))
+    for trial, buf in enumerate(corruptions(data, 150, name, head=200, aim=0.5)):
         for flags in (1, -1, 0):
             assert_same_decode(bytes(buf), flags, f"{name} trial {trial}")
 

@@ -4,7 +4,6 @@ ImageMagick. Nothing here is hand-faked pixel data: the files are what those
 tools write, plus marker/chunk surgery for the EXIF and damage cases."""
 import functools
 import io
-import os
 import struct
 import tempfile
 import zlib
