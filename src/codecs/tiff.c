@@ -473,6 +473,14 @@ static int read_16_tile(decoder *d, page *p, const tile *t, imc_image *dst, imc_
 /* Swaps samples 0 and 2 of each pixel of any sample size. */
 static void swap_rb_any(const uint8_t *src, uint8_t *dst, int width, int cn, size_t elem)
 {
+    if (elem == 1) { /* the common cases, vectorized */
+        imc_row_swap_rb_8u(src, dst, width, cn);
+        return;
+    }
+    if (elem == 2 && (uintptr_t)src % 2 == 0 && (uintptr_t)dst % 2 == 0) {
+        imc_row_swap_rb_16u((const uint16_t *)(const void *)src, (uint16_t *)(void *)dst, width, cn);
+        return;
+    }
     const size_t px = (size_t)cn * elem;
     for (int x = 0; x < width; x++, src += px, dst += px) {
         uint8_t t[8];
