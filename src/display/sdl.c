@@ -227,22 +227,24 @@ static bool handle(const SDL_Event *e, imc_sdl_event *ev)
     }
 }
 
+/* Polls rather than SDL_WaitEventTimeout: SDL 2.26 wakes a blocked wait by
+ * sending an X message to a window through a second connection, and if that
+ * window is destroyed meanwhile the BadWindow error surfaces when SDL closes
+ * the connection, where Xlib's default handler ends the process. A 4 ms poll
+ * costs nothing measurable and never sends such a message. */
 void imc_sdl_next_event(int timeout_ms, imc_sdl_event *ev)
 {
     memset(ev, 0, sizeof *ev);
     Uint32 start = SDL_GetTicks();
     SDL_Event e;
     for (;;) {
-        int left = timeout_ms - (int)(SDL_GetTicks() - start);
-        if (left < 0)
-            left = 0;
-        if (!SDL_WaitEventTimeout(&e, left)) {
-            if (left == 0)
+        while (SDL_PollEvent(&e))
+            if (handle(&e, ev))
                 return;
-            continue;
-        }
-        if (handle(&e, ev))
+        int left = timeout_ms - (int)(SDL_GetTicks() - start);
+        if (left <= 0)
             return;
+        SDL_Delay(left < 4 ? (Uint32)left : 4);
     }
 }
 
