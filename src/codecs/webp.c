@@ -41,7 +41,8 @@ typedef struct {
     const uint8_t *buf;
     size_t len;
     int width, height, channels;
-    WebPAnimDecoder *anim; /* animated files only */
+    bool animated;
+    WebPAnimDecoder *anim; /* animated files, from the first read on */
     int loop_count;        /* from the ANIM chunk: 0 means forever */
     uint32_t bgcolor;      /* the ANIM chunk's B, G, R, A bytes, read little-endian */
     uint32_t frame_count;
@@ -51,7 +52,26 @@ typedef struct {
     int end_ms, start_ms;  /* display interval of the last frame produced */
 } decoder;
 
+/* The animation's facts from its chunks alone: the decoder, which allocates
+ * the whole canvas at once, is made by the first read, after dispatch has
+ * checked the size against the limits. */
 static int open_animation(decoder *d, imc_error *err)
+{
+    WebPData data = {d->buf, d->len};
+    WebPDemuxer *demux = WebPDemux(&data);
+    if (!demux)
+        return imc_fail(err, IMC_ERR_CORRUPT, "webp: cannot parse the animation");
+    d->frame_count = WebPDemuxGetI(demux, WEBP_FF_FRAME_COUNT);
+    d->loop_count = (int)WebPDemuxGetI(demux, WEBP_FF_LOOP_COUNT);
+    d->bgcolor = WebPDemuxGetI(demux, WEBP_FF_BACKGROUND_COLOR);
+    WebPDemuxDelete(demux);
+    if (d->frame_count == 0)
+        return imc_fail(err, IMC_ERR_CORRUPT, "webp: animation without frames");
+    d->animated = true;
+    return IMC_OK;
+}
+
+static int start_animation(decoder *d, imc_error *err)
 {
     WebPAnimDecoderOptions options;
     if (!WebPAnimDecoderOptionsInit(&options))
@@ -61,13 +81,7 @@ static int open_animation(decoder *d, imc_error *err)
     WebPData data = {d->buf, d->len};
     d->anim = WebPAnimDecoderNew(&data, &options);
     if (!d->anim)
-        return imc_fail(err, IMC_ERR_CORRUPT, "webp: cannot parse the animation");
-    WebPAnimInfo info;
-    if (!WebPAnimDecoderGetInfo(d->anim, &info) || info.frame_count == 0)
-        return imc_fail(err, IMC_ERR_CORRUPT, "webp: animation without frames");
-    d->frame_count = info.frame_count;
-    d->loop_count = (int)info.loop_count;
-    d->bgcolor = info.bgcolor;
+        return imc_fail(err, IMC_ERR_CORRUPT, "webp: cannot decode the animation");
     return IMC_OK;
 }
 
@@ -159,6 +173,11 @@ static int read_still(decoder *d, imc_image *dst, int order, imc_error *err)
 /* Newer cv2: the frame composited on the canvas, converted from BGRA. */
 static int read_frame(decoder *d, imc_image *dst, imc_read_request *req, imc_error *err)
 {
+    if (!d->anim) {
+        int rc = start_animation(d, err);
+        if (rc != IMC_OK)
+            return rc;
+    }
     while (d->frames_done <= d->frame) {
         int timestamp; /* when the frame ends */
         if (!WebPAnimDecoderGetNext(d->anim, &d->canvas, &timestamp))
@@ -178,7 +197,7 @@ static int webp_read(void *state, imc_image *dst, imc_read_request *req, imc_err
     decoder *d = state;
     if (dst->depth != IMC_8U || dst->cols != d->width || dst->rows != d->height)
         return imc_fail(err, IMC_ERR_INTERNAL, "webp: unexpected output type");
-    return d->anim ? read_frame(d, dst, req, err) : read_still(d, dst, req->order, err);
+    return d->animated ? read_frame(d, dst, req, err) : read_still(d, dst, req->order, err);
 }
 
 static int webp_next_page(void *state, imc_header *hdr, imc_error *err)
@@ -186,7 +205,7 @@ static int webp_next_page(void *state, imc_header *hdr, imc_error *err)
     (void)hdr; /* every frame has the canvas size and type */
     (void)err;
     decoder *d = state;
-    if (!d->anim || d->frame + 1 >= d->frame_count)
+    if (!d->animated || d->frame + 1 >= d->frame_count)
         return 0;
     d->frame++;
     return 1;

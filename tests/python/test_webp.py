@@ -224,6 +224,19 @@ def test_animation_api_durations_and_loops():
     assert ok and anim2.durations == anim.durations
 
 
+def test_huge_animation_canvas_checked_before_allocating():
+    """The canvas of an animation is checked against the limits before
+    libwebp allocates it (the fuzzer found a 4 GB calloc there)."""
+    data = bytearray(next(iter(W.animated_variants().values())))
+    assert data[12:16] == b"VP8X"
+    data[24:30] = (16383).to_bytes(3, "little") * 2          # a 16384 x 16384 canvas
+    data = bytes(data)
+    assert imc.count(data) >= 1 and imc.probe(data).width == 16384
+    with pytest.raises(imc.error) as e:
+        imc.decode(data, -1, max_pixels=1 << 20)
+    assert e.value.code == imc.ERR_LIMITS
+
+
 # ---- Damage ------------------------------------------------------------------
 DAMAGE = ["cv2_lossless_bgra", "cv2_q50", "cwebp_alpha_q50", "pil_exif_orient6", "tiny_1x13_lossless"]
 
