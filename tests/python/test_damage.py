@@ -7,7 +7,7 @@ import random
 import pytest
 
 import variants as V
-from helpers import SWEEP_FLAGS, assert_same_decode
+from helpers import SWEEP_FLAGS, assert_same_decode, imc, imc_decode
 
 JPEG_SWEEP = ["cv2_baseline_q95", "cv2_progressive", "cv2_restart1", "cv2_gray", "pil_444",
               "pil_422", "pil_cmyk", "im_ycck", "cjpeg_arithmetic", "cjpeg_440",
@@ -35,6 +35,19 @@ def corruptions(data, trials, seed, head, aim=0.5, extra=()):
             pos = rng.randrange(min(len(buf), head)) if rng.random() < aim else rng.randrange(len(buf))
             buf[pos] = rng.choice((0, 0xFF, *extra, rng.randrange(256), buf[pos] ^ (1 << rng.randrange(8))))
         yield bytes(buf)
+
+
+def assert_fails_cleanly(buf):
+    """A damaged file decodes (with a non-empty image) or fails with an
+    error, through every entry point; never anything else."""
+    for flags in (-1, 1, 0):
+        got = imc_decode(buf, flags)
+        assert got is None or got.size > 0
+    try:
+        imc.count(buf)
+        imc.decode_all(buf, -1)
+    except imc.error:
+        pass
 
 
 def variant(name):
