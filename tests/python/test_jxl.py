@@ -7,11 +7,15 @@ or 32F for float files) and channel count; gray from color uses imgcodecs'
 gray, which serves as the oracle here; newest cv2 feeds it RGB as if it were
 BGR, a bug imc does not copy: see docs/compat.md)."""
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
 import variants_modern as M
-from helpers import ALL_FLAGS, SWEEP_FLAGS, cv2, imc, imc_decode
+from helpers import ALL_FLAGS, BUILD, SWEEP_FLAGS, cv2, imc, imc_decode
 from test_damage import assert_fails_cleanly, corruptions, offsets
 
 ALL = list(M.jxl_variants())
@@ -166,3 +170,20 @@ def test_reader_and_writer_are_reported():
     assert imc.have_image_reader(".jxl") and imc.have_image_writer("x.JXL")
     assert imc.have_image_reader(M.jxl_variants()["cjxl_container"])
     assert imc.have_image_reader(M.jxl_variants()["cjxl_d1"][:2])
+
+
+def test_effort_9_decoding_speed_4_does_not_trap():
+    """fuzz_encode found a two-level image on which libjxl 0.7 aborts the
+    process at effort 9 with decoding speed 4; imc uses speed 3 there."""
+    pattern = bytes.fromhex("30303030303138343436373434303733373039353531363135ff3030fcff3030303030"
+                            "3f20")
+    raw = bytes(pattern[i % len(pattern)] for i in range(64 * 64 * 4))
+    img = np.clip(np.frombuffer(raw, np.int32).reshape(64, 64), 0, 255).astype(np.uint8)
+    p = [imc.IMWRITE_JPEGXL_EFFORT, 9, imc.IMWRITE_JPEGXL_DECODING_SPEED, 4]
+    code = ("import sys, numpy as np, imc\n"
+            "img = np.frombuffer(sys.stdin.buffer.read(), np.uint8).reshape(64, 64)\n"
+            f"sys.stdout.buffer.write(imc.encode('.jxl', img, {p}))\n")
+    r = subprocess.run([sys.executable, "-c", code], input=img.tobytes(), capture_output=True,
+                       env=dict(os.environ, PYTHONPATH=str(BUILD / "python")))
+    assert r.returncode == 0, r.stderr[-500:]
+    assert imc.imdecode(r.stdout, -1).shape == (64, 64)
