@@ -101,7 +101,7 @@ enum imc_imwrite_params {
     IMC_IMWRITE_AVIF_DEPTH = 513,        /* 8 (8-bit input) or 10 / 12 (16-bit input) */
     IMC_IMWRITE_AVIF_SPEED = 514,        /* 0 (slowest) .. 10 (fastest, default) */
     IMC_IMWRITE_JPEGXL_QUALITY = 640,    /* 0..100, sets the distance; 100: lossless */
-    IMC_IMWRITE_JPEGXL_EFFORT = 641,     /* 1 (fastest) .. 9 (libjxl 0.7's slowest); default 7 */
+    IMC_IMWRITE_JPEGXL_EFFORT = 641,     /* 1 (fastest) .. 7 (8, 9 run as 7: libjxl 0.7 traps); default 7 */
     IMC_IMWRITE_JPEGXL_DISTANCE = 642,   /* 0 (lossless) .. 25; default 1 */
     IMC_IMWRITE_JPEGXL_DECODING_SPEED = 643, /* 0..4 */
     IMC_IMWRITE_BMP_COMPRESSION = 768,   /* IMC_IMWRITE_BMP_COMPRESSION_*; newer cv2 */
