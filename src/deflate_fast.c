@@ -228,26 +228,27 @@ static void histogram(const uint8_t *in, size_t n, uint32_t *freq)
         freq[v] = h[0][v] + h[1][v] + h[2][v] + h[3][v] + h[4][v] + h[5][v] + h[6][v] + h[7][v];
 }
 
-/* Bit j set when in[j] == in[j - 1], for j in [i, i + 32); needs in[i - 1]
- * and in[i + 31] readable. */
-static inline uint32_t equal_mask(const uint8_t *in, size_t i)
+/* Bit j set when in[i + j] == in[i + j - 1], for j in [0, 64); needs in[i - 1]
+ * and in[i + 63] readable. */
+static inline uint64_t equal_mask(const uint8_t *in, size_t i)
 {
 #if defined(__SSE2__)
-    __m128i a0 = _mm_loadu_si128((const __m128i *)(const void *)(in + i));
-    __m128i b0 = _mm_loadu_si128((const __m128i *)(const void *)(in + i - 1));
-    __m128i a1 = _mm_loadu_si128((const __m128i *)(const void *)(in + i + 16));
-    __m128i b1 = _mm_loadu_si128((const __m128i *)(const void *)(in + i + 15));
-    return (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(a0, b0)) |
-           (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(a1, b1)) << 16;
+    uint64_t m = 0;
+    for (int k = 0; k < 4; k++) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(in + i + 16 * k));
+        __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(in + i + 16 * k - 1));
+        m |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(a, b)) << (16 * k);
+    }
+    return m;
 #else
-    uint32_t m = 0;
-    for (int j = 0; j < 32; j++)
-        m |= (uint32_t)(in[i + j] == in[i + j - 1]) << j;
+    uint64_t m = 0;
+    for (int j = 0; j < 64; j++)
+        m |= (uint64_t)(in[i + j] == in[i + j - 1]) << j;
     return m;
 #endif
 }
 
-static int add_run(block *b, size_t at, size_t r, uint8_t v)
+static inline int add_run(block *b, size_t at, size_t r, uint8_t v)
 {
     if (b->runs == b->run_cap) {
         size_t cap = b->run_cap ? 2 * b->run_cap : 1024;
@@ -270,42 +271,69 @@ static int add_run(block *b, size_t at, size_t r, uint8_t v)
     return IMC_OK;
 }
 
+/* Length of the run of in[start - 1] from `start`, at least `r` long
+ * already, at most `limit`. */
+static inline size_t extend_run(const uint8_t *in, size_t start, size_t r, size_t limit)
+{
+    const uint8_t v = in[start - 1];
+    const uint64_t pattern = v * 0x0101010101010101ull;
+    while (r + 8 <= limit) { /* 8 bytes per step: runs in image data are long */
+        uint64_t x;
+        memcpy(&x, in + start + r, 8);
+        if (x != pattern)
+            break;
+        r += 8;
+    }
+    while (r < limit && in[start + r] == v)
+        r++;
+    return r;
+}
+
 /* Finds runs of >= 3 copies of the byte before them (in[-1] is readable when
- * `has_prev`) and takes them out of the literal counts. A run starts at i
- * when in[i..i+2] all equal in[i-1]: three consecutive equal-neighbour bits. */
+ * `has_prev`), greedily from the left, and takes them out of the literal
+ * counts. A run starts at j when in[j..j+2] all equal in[j-1]: three equal-
+ * neighbour bits in a row. Short runs are common (gray pixels stored as
+ * BGR repeat in threes), so all runs inside a 64-byte window are read off
+ * its mask, without branching back to the bytes. */
 static int find_runs(block *b, const uint8_t *in, size_t n, bool has_prev)
 {
-    size_t i = has_prev ? 0 : 1;
+    size_t i = has_prev ? 0 : 1; /* from here on in[i - 1] is readable */
     while (i + 2 < n) {
-        size_t start = i;
-        if (i >= 1 && i + 32 <= n) {
-            uint32_t m = equal_mask(in, i);
-            uint32_t starts = m & (m >> 1) & (m >> 2) & 0x3FFFFFFFu;
-            if (!starts) {
-                i += 30;
-                continue;
+        if (i + 64 <= n) {
+            const uint64_t m = equal_mask(in, i);
+            uint64_t starts = m & (m >> 1) & (m >> 2); /* bits 62 and 63 wait for the next window */
+            size_t next = i + 62;
+            while (starts) {
+                unsigned s = (unsigned)__builtin_ctzll(starts);
+                uint64_t breaks = ~(m >> s); /* zero when the run reaches the window's end */
+                size_t r = breaks ? (size_t)__builtin_ctzll(breaks) : 64 - s;
+                size_t start = i + s;
+                if (s + r >= 64) { /* may go on past the window */
+                    size_t limit = n - start < 258 ? n - start : 258;
+                    r = extend_run(in, start, r < limit ? r : limit, limit);
+                }
+                int rc = add_run(b, start, r, in[start - 1]);
+                if (rc != IMC_OK)
+                    return rc;
+                if (s + r >= 62) {
+                    next = start + r;
+                    break;
+                }
+                starts &= ~0ull << (s + r);
             }
-            start = i + (size_t)__builtin_ctz(starts);
-        } else if (!(in[i] == *(in + i - 1) && in[i + 1] == in[i] && in[i + 2] == in[i])) {
+            i = next;
+            continue;
+        }
+        if (!(in[i] == in[i - 1] && in[i + 1] == in[i] && in[i + 2] == in[i])) {
             i++;
             continue;
         }
-        uint8_t v = in[start - 1];
-        size_t limit = n - start < 258 ? n - start : 258, r = 3;
-        const uint64_t pattern = v * 0x0101010101010101ull;
-        while (r + 8 <= limit) { /* 8 bytes per step: runs in image data are long */
-            uint64_t x;
-            memcpy(&x, in + start + r, 8);
-            if (x != pattern)
-                break;
-            r += 8;
-        }
-        while (r < limit && in[start + r] == v)
-            r++;
-        int rc = add_run(b, start, r, v);
+        size_t limit = n - i < 258 ? n - i : 258;
+        size_t r = extend_run(in, i, 3, limit);
+        int rc = add_run(b, i, r, in[i - 1]);
         if (rc != IMC_OK)
             return rc;
-        i = start + r;
+        i += r;
     }
     return IMC_OK;
 }
@@ -358,7 +386,6 @@ typedef struct {
     uint8_t lit_len[NUM_FIXED_LITLEN], dist_len[30], cl_len[19];
     uint16_t lit_code[NUM_FIXED_LITLEN], dist_code[30], cl_code[19];
     int hlit, hdist, hclen;
-    int max_lit_bits; /* longest literal code */
     cl_stream cls;
 } dynamic_code;
 
@@ -392,7 +419,6 @@ static uint64_t plan_dynamic(const block *b, dynamic_code *c)
     canonical_codes(c->lit_len, NUM_LITLEN, c->lit_code);
     canonical_codes(c->dist_len, 30, c->dist_code);
     canonical_codes(c->cl_len, 19, c->cl_code);
-    c->max_lit_bits = MAX_LIT_BITS;
 
     uint64_t bits = 3 + 5 + 5 + 4 + 3 * (uint64_t)c->hclen;
     for (int i = 0; i < c->cls.n; i++)
@@ -408,7 +434,6 @@ static void fixed_code(dynamic_code *c)
         c->lit_len[i] = (uint8_t)(i < 144 ? 8 : i < 256 ? 9 : i < 280 ? 7 : 8);
     memset(c->dist_len, 5, sizeof c->dist_len);
     canonical_codes(c->lit_len, NUM_FIXED_LITLEN, c->lit_code);
-    c->max_lit_bits = 9;
     canonical_codes(c->dist_len, 30, c->dist_code);
 }
 
@@ -420,11 +445,20 @@ static uint64_t fixed_cost(const block *b, const dynamic_code *fixed)
     return bits + b->extra_bits + b->runs * 5;
 }
 
-/* Codes as (bits << 8 | length) for one-lookup emission. */
-static void pack_codes(const dynamic_code *c, uint32_t *lit)
+/* Codes as (bits << 8 | length) for one-lookup emission: literals, and the
+ * whole token (length code, extra bits, distance code) of each run length,
+ * at most 12 + 5 + 5 bits. */
+static void pack_codes(const dynamic_code *c, const block *b, uint32_t *lit, uint32_t *run)
 {
     for (int i = 0; i < NUM_LITLEN; i++)
         lit[i] = (uint32_t)c->lit_code[i] << 8 | c->lit_len[i];
+    if (!b->runs)
+        return;
+    for (unsigned len = 3; len <= 258; len++) {
+        unsigned s = b->len_sym[len], n0 = c->lit_len[257 + s], n1 = n0 + len_extra[s];
+        uint32_t bits = c->lit_code[257 + s] | (len - len_base[s]) << n0 | (uint32_t)c->dist_code[0] << n1;
+        run[len] = bits << 8 | (n1 + c->dist_len[0]);
+    }
 }
 
 /* Built twice: BMI2's flag-free variable shifts shorten the bit-packing
@@ -432,47 +466,53 @@ static void pack_codes(const dynamic_code *c, uint32_t *lit)
 #if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
 __attribute__((target_clones("default", "bmi2")))
 #endif
-static void write_symbols(bit_writer *w, const block *b, const uint8_t *in, size_t n,
+static void write_symbols(bit_writer *out, const block *b, const uint8_t *in, size_t n,
                           const dynamic_code *c)
 {
-    uint32_t lit[NUM_LITLEN];
-    pack_codes(c, lit);
+    uint32_t lit[NUM_LITLEN], run[259];
+    pack_codes(c, b, lit, run);
+    /* A local copy: the byte stores could alias *out, which would send the
+     * writer's state through memory on every put. */
+    bit_writer local = *out, *w = &local;
     size_t i = 0;
     for (size_t r = 0; r <= b->runs; r++) {
         size_t stop = r < b->runs ? b->run_pos[r] : n;
-        if (c->max_lit_bits <= MAX_LIT_BITS) {
-            for (; i + 4 <= stop; i += 4) { /* four literals (<= 48 bits) per write */
-                uint32_t e0 = lit[in[i]], e1 = lit[in[i + 1]], e2 = lit[in[i + 2]];
-                uint32_t e3 = lit[in[i + 3]];
-                uint64_t v = e3 >> 8;
-                v = v << (e2 & 0xFF) | e2 >> 8;
-                v = v << (e1 & 0xFF) | e1 >> 8;
-                v = v << (e0 & 0xFF) | e0 >> 8;
-                put_bits(w, v, (e0 & 0xFF) + (e1 & 0xFF) + (e2 & 0xFF) + (e3 & 0xFF));
-            }
-        }
-        for (; i + 3 <= stop; i += 3) { /* three literals (<= 45 bits) per write */
+        for (; i + 4 <= stop; i += 4) { /* four literals (<= 48 bits) per write */
             uint32_t e0 = lit[in[i]], e1 = lit[in[i + 1]], e2 = lit[in[i + 2]];
-            unsigned n0 = e0 & 0xFF, n1 = e1 & 0xFF;
-            put_bits(w, (uint64_t)(e0 >> 8) | (uint64_t)(e1 >> 8) << n0 | (uint64_t)(e2 >> 8) << (n0 + n1),
-                     n0 + n1 + (e2 & 0xFF));
+            uint32_t e3 = lit[in[i + 3]];
+            uint64_t v = e3 >> 8;
+            v = v << (e2 & 0xFF) | e2 >> 8;
+            v = v << (e1 & 0xFF) | e1 >> 8;
+            v = v << (e0 & 0xFF) | e0 >> 8;
+            put_bits(w, v, (e0 & 0xFF) + (e1 & 0xFF) + (e2 & 0xFF) + (e3 & 0xFF));
         }
-        for (; i < stop; i++) {
-            uint32_t e = lit[in[i]];
-            put_bits(w, e >> 8, e & 0xFF);
+        /* The 0-3 literals left and the run after them in one write (<= 36
+         * + 18 bits), without a branch per literal: short segments between
+         * runs are common. */
+        uint64_t v = 0;
+        unsigned nbits = 0;
+        if (i < stop) {
+            size_t last = stop - i - 1; /* 0..2; reads stay inside the segment */
+            uint32_t e0 = lit[in[i]], e1 = lit[in[i + (last >= 1)]], e2 = lit[in[i + last]];
+            e1 = last >= 1 ? e1 : 0;
+            e2 = last >= 2 ? e2 : 0;
+            v = e2 >> 8;
+            v = v << (e1 & 0xFF) | e1 >> 8;
+            v = v << (e0 & 0xFF) | e0 >> 8;
+            nbits = (e0 & 0xFF) + (e1 & 0xFF) + (e2 & 0xFF);
+            i = stop;
         }
         if (r < b->runs) {
-            unsigned len = b->run_len[r], s = b->len_sym[len];
-            uint32_t e = lit[257 + s];
-            unsigned n0 = e & 0xFF;
-            put_bits(w, (uint64_t)(e >> 8) | (uint64_t)(len - len_base[s]) << n0 |
-                            (uint64_t)c->dist_code[0] << (n0 + len_extra[s]),
-                     n0 + len_extra[s] + c->dist_len[0]);
+            unsigned len = b->run_len[r];
+            v |= (uint64_t)(run[len] >> 8) << nbits;
+            nbits += run[len] & 0xFF;
             i += len;
         }
+        put_bits(w, v, nbits);
     }
     uint32_t e = lit[END_OF_BLOCK];
     put_bits(w, e >> 8, e & 0xFF);
+    *out = local;
 }
 
 static void write_dynamic_header(bit_writer *w, const dynamic_code *c, bool last)

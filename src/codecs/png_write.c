@@ -3,7 +3,9 @@
  *
  * The bytes differ from cv2's (libpng + zlib); the pixels never do. Rows get
  * the filter with the smallest sum of absolute residuals (libpng's heuristic,
- * which cv2's default setting skips in favour of SUB alone), then:
+ * which cv2's default setting skips in favour of SUB alone; for the levels
+ * given to libdeflate summed over whole rows, so the choices are exactly
+ * those of cv2's libpng), then:
  *  - the default, RLE, HUFFMAN_ONLY and FIXED strategies use imc's run +
  *    Huffman coder (deflate_fast.c): zlib's Z_RLE output, at memory speed;
  *  - levels 1-9 with the DEFAULT or FILTERED strategy use libdeflate, which
@@ -16,10 +18,6 @@
 #include <string.h>
 
 #include "../deflate_fast.h"
-
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 typedef struct {
     int level; /* -1: cv2's default */
@@ -69,159 +67,6 @@ static void raw_row(const imc_image *img, int y, int bit_depth, bool swap_rb, ui
         memcpy(out, src, (size_t)w * cn);
     }
 }
-
-/* ---- Filter choice: minimum sum of absolute residuals, as libpng ---------------------- */
-static inline uint8_t paeth(int a, int b, int c)
-{
-    int p = a + b - c, pa = abs(p - a), pb = abs(p - b), pc = abs(p - c);
-    return (uint8_t)(pa <= pb && pa <= pc ? a : pb <= pc ? b : c);
-}
-
-static inline uint32_t cost_of(uint8_t r)
-{
-    return r < 128 ? r : 256u - r;
-}
-
-static inline int predict(int type, int a, int b, int c)
-{
-    switch (type) {
-    case 0: return 0;
-    case 1: return a;
-    case 2: return b;
-    case 3: return (a + b) >> 1;
-    default: return paeth(a, b, c);
-    }
-}
-
-/* Residuals of filter `type` for bytes [from, n) and the costs of all five
- * filters there; either output may be NULL. Scalar. */
-static void filter_scalar(int type, const uint8_t *cur, const uint8_t *prev, size_t from, size_t n,
-                          int bpp, uint8_t *out, uint32_t *costs)
-{
-    for (size_t i = from; i < n; i++) {
-        int a = i >= (size_t)bpp ? cur[i - bpp] : 0, b = prev[i];
-        int c = i >= (size_t)bpp ? prev[i - bpp] : 0;
-        if (out)
-            out[i] = (uint8_t)(cur[i] - predict(type, a, b, c));
-        if (costs)
-            for (int t = 0; t < 5; t++)
-                costs[t] += cost_of((uint8_t)(cur[i] - predict(t, a, b, c)));
-    }
-}
-
-#if defined(__SSE2__)
-static inline __m128i abs_diff16(__m128i x, __m128i y)
-{
-    __m128i d = _mm_sub_epi16(x, y);
-    return _mm_max_epi16(d, _mm_sub_epi16(_mm_setzero_si128(), d));
-}
-
-/* Paeth predictions of 8 bytes held in 16-bit lanes. */
-static inline __m128i paeth8(__m128i a, __m128i b, __m128i c)
-{
-    __m128i pa = abs_diff16(b, c), pb = abs_diff16(a, c);
-    __m128i pc = abs_diff16(_mm_add_epi16(a, b), _mm_add_epi16(c, c));
-    __m128i one = _mm_set1_epi16(1);
-    __m128i use_a = _mm_and_si128(_mm_cmplt_epi16(pa, _mm_add_epi16(pb, one)),
-                                  _mm_cmplt_epi16(pa, _mm_add_epi16(pc, one)));
-    __m128i use_b = _mm_cmplt_epi16(pb, _mm_add_epi16(pc, one));
-    __m128i p = _mm_or_si128(_mm_and_si128(use_b, b), _mm_andnot_si128(use_b, c));
-    return _mm_or_si128(_mm_and_si128(use_a, a), _mm_andnot_si128(use_a, p));
-}
-
-/* The filters' predictions of 16 bytes. */
-static inline __m128i predict16(int type, __m128i a, __m128i b, __m128i c)
-{
-    const __m128i zero = _mm_setzero_si128();
-    switch (type) {
-    case 0: return zero;
-    case 1: return a;
-    case 2: return b;
-    case 3: /* floor((a + b) / 2): the rounded-up average minus the odd bit */
-        return _mm_sub_epi8(_mm_avg_epu8(a, b), _mm_and_si128(_mm_xor_si128(a, b), _mm_set1_epi8(1)));
-    default:
-        return _mm_packus_epi16(
-            paeth8(_mm_unpacklo_epi8(a, zero), _mm_unpacklo_epi8(b, zero), _mm_unpacklo_epi8(c, zero)),
-            paeth8(_mm_unpackhi_epi8(a, zero), _mm_unpackhi_epi8(b, zero), _mm_unpackhi_epi8(c, zero)));
-    }
-}
-
-static inline __m128i cost16(__m128i r)
-{
-    const __m128i zero = _mm_setzero_si128();
-    return _mm_sad_epu8(_mm_min_epu8(r, _mm_sub_epi8(zero, r)), zero);
-}
-
-static inline uint32_t sum64(__m128i v)
-{
-    return (uint32_t)(_mm_cvtsi128_si32(v) + _mm_cvtsi128_si32(_mm_srli_si128(v, 8)));
-}
-
-#define LOAD(p) _mm_loadu_si128((const __m128i *)(const void *)(p))
-
-/* For each filter, the sum of absolute residuals and how many residuals
- * repeat their left neighbour, in one pass. */
-static void filter_costs(const uint8_t *cur, const uint8_t *prev, size_t n, int bpp, uint32_t *sums,
-                         uint32_t *repeats)
-{
-    size_t head = (size_t)bpp < n ? (size_t)bpp : n, i = head;
-    memset(sums, 0, 5 * sizeof *sums);
-    memset(repeats, 0, 5 * sizeof *repeats);
-    filter_scalar(0, cur, prev, 0, head, bpp, NULL, sums);
-    __m128i s[5], e[5];
-    for (int t = 0; t < 5; t++)
-        s[t] = e[t] = _mm_setzero_si128();
-    const __m128i ones_but_first = _mm_setr_epi8(0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1);
-    /* Long rows are judged on every other 16 bytes: the same choices, at
-     * half the cost. Repeats are counted within each 16 bytes. */
-    const size_t stride = n >= 512 ? 32 : 16;
-    for (; i + 16 <= n; i += stride) {
-        __m128i x = LOAD(cur + i), a = LOAD(cur + i - bpp), b = LOAD(prev + i);
-        __m128i c = LOAD(prev + i - bpp);
-        for (int t = 0; t < 5; t++) {
-            __m128i r = _mm_sub_epi8(x, predict16(t, a, b, c));
-            s[t] = _mm_add_epi64(s[t], cost16(r));
-            /* 1 in each byte equal to the one before it (byte 0 has none) */
-            __m128i eq = _mm_and_si128(_mm_cmpeq_epi8(r, _mm_slli_si128(r, 1)), ones_but_first);
-            e[t] = _mm_add_epi64(e[t], _mm_sad_epu8(eq, _mm_setzero_si128()));
-        }
-    }
-    for (int t = 0; t < 5; t++) {
-        sums[t] += sum64(s[t]);
-        repeats[t] = sum64(e[t]);
-    }
-    if (stride == 16)
-        filter_scalar(0, cur, prev, i, n, bpp, NULL, sums);
-}
-
-static void apply_filter(int type, const uint8_t *cur, const uint8_t *prev, size_t n, int bpp,
-                         uint8_t *out)
-{
-    size_t head = (size_t)bpp < n ? (size_t)bpp : n, i = head;
-    filter_scalar(type, cur, prev, 0, head, bpp, out, NULL);
-    for (; i + 16 <= n; i += 16) {
-        __m128i x = LOAD(cur + i), a = LOAD(cur + i - bpp), b = LOAD(prev + i);
-        __m128i c = LOAD(prev + i - bpp);
-        _mm_storeu_si128((__m128i *)(void *)(out + i), _mm_sub_epi8(x, predict16(type, a, b, c)));
-    }
-    filter_scalar(type, cur, prev, i, n, bpp, out, NULL);
-}
-#undef LOAD
-#else
-static void filter_costs(const uint8_t *cur, const uint8_t *prev, size_t n, int bpp, uint32_t *sums,
-                         uint32_t *repeats)
-{
-    memset(sums, 0, 5 * sizeof *sums);
-    memset(repeats, 0, 5 * sizeof *repeats);
-    filter_scalar(0, cur, prev, 0, n, bpp, NULL, sums);
-}
-
-static void apply_filter(int type, const uint8_t *cur, const uint8_t *prev, size_t n, int bpp,
-                         uint8_t *out)
-{
-    filter_scalar(type, cur, prev, 0, n, bpp, out, NULL);
-}
-#endif
 
 /* Rows in PNG order, filtered one at a time into the caller's buffer. 8-bit
  * rows are filtered straight from the image: filter choice does not depend
@@ -276,7 +121,7 @@ static void row_filter_next(row_filter *f, uint8_t *dst)
          * synthetic areas keep the filters that leave runs (on photos the
          * choice is libpng's; on drawings the output shrinks by up to a third). */
         uint32_t sums[5], repeats[5];
-        filter_costs(cur, prev, f->rowbytes, f->bpp, sums, repeats);
+        imc_png_filter_costs(cur, prev, f->rowbytes, f->bpp, f->run_aware, sums, repeats);
         uint64_t best_cost = UINT64_MAX;
         for (int t = 0; t < 5; t++) {
             uint64_t breaks = f->rowbytes > repeats[t] ? f->rowbytes - repeats[t] : 1;
@@ -289,10 +134,10 @@ static void row_filter_next(row_filter *f, uint8_t *dst)
     }
     dst[0] = (uint8_t)best;
     if (f->direct && f->swap_rb) { /* swapping in place would stall on store forwarding */
-        apply_filter(best, cur, prev, f->rowbytes, f->bpp, f->residuals);
+        imc_png_apply_filter(best, cur, prev, f->rowbytes, f->bpp, f->residuals);
         imc_row_swap_rb_8u(f->residuals, dst + 1, f->img->cols, f->img->channels);
     } else {
-        apply_filter(best, cur, prev, f->rowbytes, f->bpp, dst + 1);
+        imc_png_apply_filter(best, cur, prev, f->rowbytes, f->bpp, dst + 1);
     }
 }
 

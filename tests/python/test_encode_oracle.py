@@ -3,6 +3,7 @@ decode identically, tighter than the +-1 asked for); PNG files decode to
 cv2's pixels, round-trip losslessly and are no larger than cv2's; sampling
 factors match libjpeg's own cjpeg."""
 import struct
+import zlib
 
 import numpy as np
 import pytest
@@ -90,6 +91,37 @@ def test_png_no_larger_than_cv2(params, worst):
         assert a <= b * worst, (path.name, a, b)
         ours, theirs = ours + a, theirs + b
     assert ours <= theirs, (ours, theirs)
+
+
+def png_row_filters(png):
+    """The filter type byte of every row of a non-interlaced PNG."""
+    at, idat, head = 8, b"", None
+    while at < len(png):
+        n, kind = struct.unpack(">I4s", png[at:at + 8])
+        if kind == b"IHDR":
+            head = struct.unpack(">IIBB", png[at + 8:at + 18])
+        elif kind == b"IDAT":
+            idat += png[at + 8:at + 8 + n]
+        at += 12 + n
+    width, height, depth, color = head
+    rowbytes = (width * {0: 1, 2: 3, 4: 2, 6: 4}[color] * depth + 7) // 8
+    raw = zlib.decompress(idat)
+    return raw[::rowbytes + 1][:height]
+
+
+@pytest.mark.parametrize("params", [[16, 9], [16, 3], [16, 9, 17, 1]], ids=str)
+def test_png_filters_are_libpngs(params):
+    """With an explicit level cv2 lets libpng choose each row's filter; imc
+    chooses exactly the same ones (then compresses with libdeflate)."""
+    imgs = [cv2.imread(str(p), cv2.IMREAD_UNCHANGED) for p in sample_files(".jpg", ".png")[::4]]
+    imgs += [images()[k] for k in ("bgr", "gray", "bgra", "u16")]
+    rows = 0
+    for img in imgs:
+        ours = png_row_filters(imc.imencode(".png", img, params)[1].tobytes())
+        theirs = png_row_filters(cv2_bytes(".png", img, params))
+        assert ours == theirs
+        rows += len(ours)
+    assert rows > 5000 and len(set(theirs)) > 1
 
 
 @pytest.mark.parametrize("depth", [np.uint8, np.uint16])
