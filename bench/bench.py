@@ -6,9 +6,11 @@ medians are summed over the inputs. Printed per operation: megapixels, MP/s
 of each, the ratio imc/cv2 (speed: above 1 means imc is faster) and, for
 encoders, output size relative to cv2's. Single-threaded unless stated.
 Every other format imc has follows (decode and encode, same images; GIF,
-AVIF and JPEG XL, which cv2 4.6 lacks, with imc's figures alone). Then: raw libjpeg-turbo (TurboJPEG) on the same JPEGs, calls per second on a
-64x64 image through the Python modules, batch decoding on 1 and 2 threads,
-and peak memory while decoding a 12 MP JPEG.
+AVIF and JPEG XL, which cv2 4.6 lacks, with imc's figures alone). Then: raw
+libjpeg-turbo (TurboJPEG) on the same JPEGs for each flag, the floor for any
+caller of that library; calls per second on a 64x64 image through the Python
+modules; batch decoding on 1 and 2 threads; peak memory while decoding a
+12 MP JPEG.
 
     ./dev bench                 # the whole table
     ./dev bench --quick         # fewer inputs and repetitions
@@ -168,22 +170,31 @@ def imc_only_op(imgs, ext, params, reps):
     return mp / t_dec, mp / t_enc, len(imgs), mp
 
 
-def turbojpeg_op(bufs, reps):
-    """imc vs raw TurboJPEG (tjDecompress2 to BGR) on the same files."""
+def turbojpeg_op(bufs, flags, reps):
+    """imc vs raw TurboJPEG (tjDecompress2) on the same files and the same
+    output: BGR or gray, full size or scaled as the IMREAD flag asks."""
     try:
         tj = ctypes.CDLL("libturbojpeg.so.0")
     except OSError:
         return None
     tj.tjInitDecompress.restype = ctypes.c_void_p
     handle = ctypes.c_void_p(tj.tjInitDecompress())
+    TJPF_BGR, TJPF_GRAY = 1, 6
+    scale = {17: 2, 33: 4, 65: 8}.get(flags, 1)
     cases = []
     for b in bufs:
         info = imc.probe(b)
-        out = np.empty((info.height, info.width, 3), np.uint8)
-        raw = lambda b=b, o=out, w=info.width, h=info.height: tj.tjDecompress2(  # noqa: E731
-            handle, b, ctypes.c_ulong(len(b)), o.ctypes.data_as(ctypes.c_void_p), w, 0, h, 1, 0)
-        cases.append((info.width * info.height, lambda b=b: imc.imdecode(b, 1), raw))
+        gray = flags == 0 or (flags == -1 and info.channels == 1)
+        w, h = -(-info.width // scale), -(-info.height // scale)  # TurboJPEG's scaled size
+        out = np.empty((h, w, 1 if gray else 3), np.uint8)
+        raw = lambda b=b, o=out, w=w, h=h, pf=(TJPF_GRAY if gray else TJPF_BGR): tj.tjDecompress2(  # noqa: E731
+            handle, b, ctypes.c_ulong(len(b)), o.ctypes.data_as(ctypes.c_void_p), w, 0, h, pf, 0)
+        cases.append((w * h, lambda b=b: imc.imdecode(b, flags), raw))
     return compare(cases, reps)
+
+
+JPEG_FLAGS = (("COLOR", 1), ("GRAYSCALE", 0), ("UNCHANGED", -1), ("REDUCED_COLOR_2", 17),
+              ("REDUCED_COLOR_4", 33), ("REDUCED_COLOR_8", 65))
 
 
 def calls_per_second(fn, seconds=1.0):
@@ -236,8 +247,7 @@ def main():
     c = Corpus(args.quick)
 
     ops = []
-    for name, flags in (("COLOR", 1), ("GRAYSCALE", 0), ("UNCHANGED", -1), ("REDUCED_COLOR_2", 17),
-                        ("REDUCED_COLOR_4", 33), ("REDUCED_COLOR_8", 65)):
+    for name, flags in JPEG_FLAGS:
         ops.append((f"decode jpeg {name}", lambda f=flags: decode_op(c.jpeg, f, reps)))
     for name, params in (("q95 (default)", []), ("q90", [1, 90]), ("progressive", [2, 1]),
                          ("optimize", [3, 1])):
@@ -285,10 +295,21 @@ def main():
               f"{r['ratio']:>8.2f}x{r['size']:>8.3f}", flush=True)
 
     if not args.only or "turbo" in args.only or "jpeg" in args.only:
-        r = turbojpeg_op(c.jpeg, reps)
-        if r:
-            print(f"{'decode jpeg COLOR vs raw TurboJPEG':34}{r['inputs']:>7}{r['mp']:>8.1f}"
-                  f"{r['imc']:>10.1f}{r['cv2']:>10.1f}{r['ratio']:>8.2f}x   (right: TurboJPEG)")
+        for name, flags in JPEG_FLAGS:
+            r = turbojpeg_op(c.jpeg, flags, reps)
+            if r:
+                print(f"{'vs raw TurboJPEG, ' + name:34}{r['inputs']:>7}{r['mp']:>8.1f}"
+                      f"{r['imc']:>10.1f}{r['cv2']:>10.1f}{r['ratio']:>8.2f}x   (right: raw TurboJPEG)",
+                      flush=True)
+
+    stages = Path(imc.__file__).parents[2] / "bench" / "jpeg_stages"
+    if (not args.only or "turbo" in args.only or "jpeg" in args.only) and stages.exists():
+        path = Path("/tmp/imc-bench-stages.jpg")
+        path.write_bytes(c.jpeg_big)
+        print("libjpeg-turbo alone on the 12 MP JPEG (bench/jpeg_stages.c):")
+        out = subprocess.run([str(stages), str(path), str(reps)], capture_output=True, text=True)
+        print("".join("    " + line + "\n" for line in out.stdout.splitlines()), end="", flush=True)
+        path.unlink()
 
     if not args.only or "python" in args.only:
         arr = np.frombuffer(c.tiny_jpeg, np.uint8)

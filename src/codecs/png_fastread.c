@@ -17,6 +17,7 @@
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
+#include <tmmintrin.h>
 #endif
 
 typedef struct {
@@ -221,6 +222,72 @@ static inline void paeth_simd(uint8_t *row, const uint8_t *prev, size_t n, const
         row[i] = (uint8_t)(row[i] + paeth(i >= (size_t)bpp ? row[i - bpp] : 0, prev[i],
                                           i >= (size_t)bpp ? prev[i - bpp] : 0));
 }
+
+/* SUB for 3-byte pixels, five per step. Byte 15 goes back unchanged, and
+ * the next step's bytes are loaded before this step's store: a load that
+ * overlapped the store just made would stall on forwarding. The carry is
+ * one byte shuffle off the sum, so the chain between steps stays short. */
+__attribute__((target("ssse3"))) static inline __m128i sub3_step(__m128i in, __m128i *carry)
+{
+    const __m128i last_pixel = _mm_setr_epi8(12, 13, 14, 12, 13, 14, 12, 13, 14, 12, 13, 14, 12, 13, 14, 12);
+    const __m128i first15 = _mm_srli_si128(_mm_set1_epi8(-1), 1);
+    __m128i x = _mm_add_epi8(in, _mm_slli_si128(in, 3));
+    x = _mm_add_epi8(x, _mm_slli_si128(x, 6));
+    x = _mm_add_epi8(x, _mm_slli_si128(x, 12));
+    x = _mm_add_epi8(x, *carry);
+    *carry = _mm_shuffle_epi8(x, last_pixel);
+    return _mm_or_si128(_mm_and_si128(x, first15), _mm_andnot_si128(first15, in));
+}
+
+__attribute__((target("ssse3"))) static size_t unfilter_sub3_ssse3(uint8_t *row, size_t n)
+{
+    if (n < 16)
+        return 0;
+    __m128i carry = _mm_setzero_si128();
+    __m128i in = _mm_loadu_si128((const __m128i *)(const void *)row);
+    size_t i = 0;
+    for (; i + 31 <= n; i += 15) {
+        __m128i next = _mm_loadu_si128((const __m128i *)(const void *)(row + i + 15));
+        _mm_storeu_si128((__m128i *)(void *)(row + i), sub3_step(in, &carry));
+        in = next;
+    }
+    _mm_storeu_si128((__m128i *)(void *)(row + i), sub3_step(in, &carry));
+    return i + 15;
+}
+
+/* SUB for 1-, 3- and 4-byte pixels: a prefix sum over the pixels of 16 bytes
+ * (log-step shifted adds), plus the last pixel of the bytes before. cv2
+ * writes every PNG row with SUB by default, so this is the common case.
+ * Returns the bytes done; the caller finishes the rest. */
+static size_t unfilter_sub_simd(uint8_t *row, size_t n, int bpp)
+{
+    __m128i carry = _mm_setzero_si128(); /* the previous pixel in every pixel slot */
+    size_t i = 0;
+    if (bpp == 1) {
+        for (; i + 16 <= n; i += 16) {
+            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(row + i));
+            x = _mm_add_epi8(x, _mm_slli_si128(x, 1));
+            x = _mm_add_epi8(x, _mm_slli_si128(x, 2));
+            x = _mm_add_epi8(x, _mm_slli_si128(x, 4));
+            x = _mm_add_epi8(x, _mm_slli_si128(x, 8));
+            x = _mm_add_epi8(x, carry);
+            _mm_storeu_si128((__m128i *)(void *)(row + i), x);
+            carry = _mm_set1_epi8((char)row[i + 15]);
+        }
+    } else if (bpp == 4) {
+        for (; i + 16 <= n; i += 16) {
+            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(row + i));
+            x = _mm_add_epi8(x, _mm_slli_si128(x, 4));
+            x = _mm_add_epi8(x, _mm_slli_si128(x, 8));
+            x = _mm_add_epi8(x, carry);
+            _mm_storeu_si128((__m128i *)(void *)(row + i), x);
+            carry = _mm_shuffle_epi32(x, 0xFF);
+        }
+    } else if (bpp == 3 && __builtin_cpu_supports("ssse3")) {
+        i = unfilter_sub3_ssse3(row, n);
+    }
+    return i;
+}
 #endif
 
 /* Reverses one row's filter in place; prev is the previous unfiltered row
@@ -232,7 +299,14 @@ static bool unfilter(int type, uint8_t *row, const uint8_t *prev, size_t n, int 
     case 0:
         return true;
     case 1:
-        for (i = (size_t)bpp; i < n; i++)
+        i = (size_t)bpp;
+#if defined(__SSE2__)
+        if (n >= 16 + (size_t)bpp) {
+            size_t done = unfilter_sub_simd(row, n, bpp);
+            i = done > i ? done : i;
+        }
+#endif
+        for (; i < n; i++)
             row[i] = (uint8_t)(row[i] + row[i - bpp]);
         return true;
     case 2:

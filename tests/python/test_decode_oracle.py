@@ -1,9 +1,10 @@
 """Decoded pixels equal cv2.imdecode's, exactly, for every flag: on the real
 sample images of opencv-doc and on generated JPEG / PNG variants."""
+import numpy as np
 import pytest
 
 import variants as V
-from helpers import ALL_FLAGS, assert_same_decode, sample_files
+from helpers import ALL_FLAGS, assert_same_decode, cv2, sample_files
 
 
 @pytest.mark.parametrize("path", sample_files(".jpg", ".png"), ids=lambda p: p.name)
@@ -60,3 +61,21 @@ def test_exif_rotations_really_rotate():
         ignored = imc.imdecode(V.jpeg_exif_variants()[f"exif_II_orient_{o}"],
                                imc.IMREAD_COLOR | imc.IMREAD_IGNORE_ORIENTATION)
         assert (ignored == plain).all()
+
+
+
+@pytest.mark.parametrize("channels", [1, 3, 4])
+def test_png_every_row_width(channels):
+    """The SIMD unfilters step 15 or 16 bytes at a time: rows of every width
+    around those steps, with cv2's SUB-only default and libpng's adaptive
+    filters, decode exactly as in cv2."""
+    rng = np.random.default_rng(channels)
+    for width in list(range(1, 70)) + [127, 128, 129, 1001]:
+        shape = (4, width, channels) if channels > 1 else (4, width)
+        noise = rng.integers(0, 256, shape, dtype=np.uint8)
+        smooth = np.cumsum(rng.integers(0, 3, shape), axis=1).astype(np.uint8)
+        for img in (noise, smooth):
+            for params in ([], [cv2.IMWRITE_PNG_COMPRESSION, 9]):
+                data = cv2.imencode(".png", img, params)[1].tobytes()
+                for flags in (-1, 1, 0):
+                    assert_same_decode(data, flags, f"{width}x{channels} {params}")
