@@ -304,12 +304,9 @@ def main():
 
     stages = Path(imc.__file__).parents[2] / "bench" / "jpeg_stages"
     if (not args.only or "turbo" in args.only or "jpeg" in args.only) and stages.exists():
-        path = Path("/tmp/imc-bench-stages.jpg")
-        path.write_bytes(c.jpeg_big)
         print("libjpeg-turbo alone on the 12 MP JPEG (bench/jpeg_stages.c):")
-        out = subprocess.run([str(stages), str(path), str(reps)], capture_output=True, text=True)
-        print("".join("    " + line + "\n" for line in out.stdout.splitlines()), end="", flush=True)
-        path.unlink()
+        out = subprocess.run([str(stages), str(reps)], input=c.jpeg_big, capture_output=True)
+        print("".join("    " + line + "\n" for line in out.stdout.decode().splitlines()), end="", flush=True)
 
     if not args.only or "python" in args.only:
         arr = np.frombuffer(c.tiny_jpeg, np.uint8)

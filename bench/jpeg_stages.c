@@ -6,7 +6,7 @@
  * the library, and the share of it in each output's time says how much is
  * left to speed up there. bench.py prints this after its table.
  *
- *     jpeg_stages FILE [REPS]      times in ms, medians of REPS (default 7)
+ *     jpeg_stages [REPS] < FILE    times in ms, medians of REPS (default 7)
  */
 #include <setjmp.h>
 #include <stdio.h>
@@ -77,28 +77,34 @@ static double median_ms(const unsigned char *data, unsigned long size, int space
     return t[reps / 2];
 }
 
+/* All of `f`, in a growing buffer. */
+static unsigned char *read_all(FILE *f, size_t *size)
+{
+    size_t cap = (size_t)1 << 20, n = 0;
+    unsigned char *data = malloc(cap);
+    while (data) {
+        n += fread(data + n, 1, cap - n, f);
+        if (n < cap)
+            break;
+        unsigned char *more = realloc(data, cap *= 2);
+        if (!more)
+            free(data);
+        data = more;
+    }
+    *size = n;
+    return data;
+}
+
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
-        fprintf(stderr, "usage: %s FILE [REPS]\n", argv[0]);
+    int reps = argc > 1 ? atoi(argv[1]) : 7;
+    reps = reps < 1 ? 1 : reps > 64 ? 64 : reps;
+    size_t size;
+    unsigned char *data = read_all(stdin, &size);
+    if (!data || !size) {
+        fprintf(stderr, "usage: %s [REPS] < FILE.jpg\n", argv[0]);
         return 2;
     }
-    int reps = argc > 2 ? atoi(argv[2]) : 7;
-    reps = reps < 1 ? 1 : reps > 64 ? 64 : reps;
-    FILE *f = fopen(argv[1], "rb");
-    if (!f) {
-        perror(argv[1]);
-        return 1;
-    }
-    fseek(f, 0, SEEK_END);
-    long size = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    unsigned char *data = size > 0 ? malloc((size_t)size) : NULL;
-    if (!data || fread(data, 1, (size_t)size, f) != (size_t)size) {
-        fprintf(stderr, "%s: cannot read\n", argv[1]);
-        return 1;
-    }
-    fclose(f);
 
     static const struct {
         const char *name;
@@ -113,7 +119,7 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof outputs / sizeof outputs[0]; i++) {
         double ms = median_ms(data, (unsigned long)size, outputs[i].space, outputs[i].denom, reps);
         if (ms < 0) {
-            fprintf(stderr, "%s: not a JPEG libjpeg decodes\n", argv[1]);
+            fprintf(stderr, "%s: not a JPEG libjpeg decodes\n", argv[0]);
             return 1;
         }
         if (i == 0)

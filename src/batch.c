@@ -1,6 +1,6 @@
 /* Batches: items handed out to worker threads through one atomic counter,
- * each result written to its own slot, so the order is the input's and no
- * lock is needed. */
+ * largest first, each result written to its own slot, so the order is the
+ * input's and no lock is needed. */
 #include "internal.h"
 
 #include <pthread.h>
@@ -27,6 +27,7 @@ struct batch {
     const imc_encode_options *eopts;
     imc_buffer *buffers;
     /* per item */
+    size_t *order; /* the order items are handed out in; NULL: as given */
     int *status;
     imc_error *errs;
 };
@@ -47,8 +48,44 @@ static void *worker(void *arg)
 {
     batch *b = arg;
     for (size_t i; (i = atomic_fetch_add(&b->next, 1)) < b->n;)
-        b->run(b, i);
+        b->run(b, b->order ? b->order[i] : i);
     return NULL;
+}
+
+typedef struct {
+    size_t weight, index;
+} job;
+
+static int heavier_first(const void *x, const void *y)
+{
+    const job *a = x, *b = y;
+    if (a->weight != b->weight)
+        return a->weight > b->weight ? -1 : 1;
+    return a->index < b->index ? -1 : 1;
+}
+
+/* Largest items first (by input bytes or pixels): a big item handed out
+ * last would keep one thread busy while the others have nothing left. On
+ * allocation failure items go as given. */
+static size_t *order_by_weight(const batch *b)
+{
+    job *jobs = malloc(b->n * sizeof *jobs);
+    size_t *order = malloc(b->n * sizeof *order);
+    if (jobs && order) {
+        for (size_t i = 0; i < b->n; i++) {
+            const imc_image *s = b->sources ? &b->sources[i] : NULL;
+            jobs[i].weight = s ? (size_t)s->rows * (size_t)s->cols * (size_t)s->channels : b->lens[i];
+            jobs[i].index = i;
+        }
+        qsort(jobs, b->n, sizeof *jobs, heavier_first);
+        for (size_t i = 0; i < b->n; i++)
+            order[i] = jobs[i].index;
+    } else {
+        free(order);
+        order = NULL;
+    }
+    free(jobs);
+    return order;
 }
 
 static int run_batch(batch *b, int threads)
@@ -60,6 +97,7 @@ static int run_batch(batch *b, int threads)
     if ((size_t)threads > b->n)
         threads = (int)b->n;
     atomic_init(&b->next, 0);
+    b->order = threads > 1 ? order_by_weight(b) : NULL;
     pthread_t *ids = threads > 1 ? calloc((size_t)threads - 1, sizeof *ids) : NULL;
     int started = 0;
     for (int t = 0; ids && t < threads - 1; t++, started++)
@@ -69,6 +107,7 @@ static int run_batch(batch *b, int threads)
     for (int t = 0; t < started; t++)
         pthread_join(ids[t], NULL);
     free(ids);
+    free(b->order);
     for (size_t i = 0; i < b->n; i++)
         if (b->status[i] != IMC_OK)
             return b->status[i];
