@@ -323,7 +323,7 @@ def main():
         t = {}
         for threads in (1, 2):
             runs = []
-            for _ in range(3):
+            for _ in range(5):  # best of 5: other tenants of a shared VM steal time
                 t0 = time.perf_counter()
                 imc.decode_batch(bufs, 1, threads=threads)
                 runs.append(time.perf_counter() - t0)
