@@ -105,10 +105,11 @@ def imwritemulti(filename, img, params=None):
     return _imc._write_multi(filename, list(img), params, False)
 
 
-def decode_all(data, flags=IMREAD_ANYCOLOR, start=0, count=0, *, rgb=False):
+def decode_all(data, flags=IMREAD_ANYCOLOR, start=0, count=0, *, rgb=False, **limits):
     """Every page or frame of data (from `start`, at most `count` if > 0),
-    raising imc.error on failure."""
-    pages = _imc._decode_multi(data, flags, start, count, True)
+    raising imc.error on failure. limits: decode()'s max_width, max_height,
+    max_pixels, max_bytes and orientation, applied to every page."""
+    pages = _imc._decode_multi(data, flags, start, count, True, **limits)
     if rgb:
         for p in pages:
             if p.ndim == 3:
@@ -205,10 +206,12 @@ def imwriteanimation(filename, animation, params=None):
     return True
 
 
-def decode_animation(data, flags=IMREAD_UNCHANGED, start=0, count=0, *, rgb=False):  # noqa: F405
+def decode_animation(data, flags=IMREAD_UNCHANGED, start=0, count=0, *, rgb=False,  # noqa: F405
+                     **limits):
     """The frames of data (from `start`, at most `count` if > 0) as an
-    Animation, raising imc.error on failure."""
-    return _animation_of(_imc._decode_animation(data, flags, start, count, rgb))
+    Animation, raising imc.error on failure. limits: decode()'s max_width,
+    max_height, max_pixels, max_bytes and orientation, applied to every frame."""
+    return _animation_of(_imc._decode_animation(data, flags, start, count, rgb, **limits))
 
 
 def encode_animation(ext, animation, params=None, *, rgb=False):

@@ -580,18 +580,35 @@ static PyObject *list_to_arrays(imc_image_list *list)
     return out;
 }
 
-/* _decode_multi(data, flags, start, count, strict) -> list or None */
-static PyObject *py_decode_multi(PyObject *self, PyObject *args)
+/* The arguments of _decode_multi and _decode_animation: (data, flags, start,
+ * count, switch) and imc.decode's limit and orientation keywords. */
+static int parse_pages_args(PyObject *args, PyObject *kw, const char *format, PyObject **data,
+                            decode_args *a, Py_ssize_t *start, Py_ssize_t *count, int *flag)
+{
+    static char *names[] = {"data", "flags", "start", "count", "switch", "max_width", "max_height",
+                            "max_pixels", "max_bytes", "orientation", NULL};
+    memset(a, 0, sizeof *a);
+    if (!PyArg_ParseTupleAndKeywords(args, kw, format, names, data, &a->flags, start, count, flag,
+                                     &a->max_width, &a->max_height, &a->max_pixels, &a->max_bytes,
+                                     &a->orientation))
+        return -1;
+    if (*start < 0 || *count < 0) {
+        PyErr_SetString(PyExc_ValueError, "start and count must not be negative");
+        return -1;
+    }
+    return 0;
+}
+
+/* _decode_multi(data, flags, start, count, strict, **limits) -> list or None */
+static PyObject *py_decode_multi(PyObject *self, PyObject *args, PyObject *kw)
 {
     (void)self;
     PyObject *data;
-    decode_args a = {0};
+    decode_args a;
     Py_ssize_t start, count;
     int strict;
-    if (!PyArg_ParseTuple(args, "Oinnp:_decode_multi", &data, &a.flags, &start, &count, &strict))
+    if (parse_pages_args(args, kw, "Oinnp|$KKKKO:_decode_multi", &data, &a, &start, &count, &strict) < 0)
         return NULL;
-    if (start < 0 || count < 0)
-        return PyErr_Format(PyExc_ValueError, "start and count must not be negative");
     imc_decode_options opts;
     if (fill_options(&a, &opts) < 0)
         return NULL;
@@ -729,26 +746,26 @@ static PyObject *py_write_multi(PyObject *self, PyObject *args)
 }
 
 /* ---- Animations ----------------------------------------------------------- */
-/* _decode_animation(data, flags, start, count, rgb)
+/* _decode_animation(data, flags, start, count, rgb, **limits)
  *   -> (frames, durations, loop_count, bgcolor), raising imc.error */
-static PyObject *py_decode_animation(PyObject *self, PyObject *args)
+static PyObject *py_decode_animation(PyObject *self, PyObject *args, PyObject *kw)
 {
     (void)self;
     PyObject *data;
-    decode_args a = {0};
+    decode_args a;
     Py_ssize_t start, count;
-    if (!PyArg_ParseTuple(args, "Oinnp:_decode_animation", &data, &a.flags, &start, &count,
-                          &a.rgb))
+    int rgb;
+    if (parse_pages_args(args, kw, "Oinnp|$KKKKO:_decode_animation", &data, &a, &start, &count, &rgb) < 0)
         return NULL;
-    if (start < 0 || count < 0)
-        return PyErr_Format(PyExc_ValueError, "start and count must not be negative");
+    a.rgb = rgb;
+    imc_decode_options opts;
+    if (fill_options(&a, &opts) < 0)
+        return NULL;
     input_bytes in;
     if (get_input(data, &in) < 0) {
         release_input(&in);
         return NULL;
     }
-    imc_decode_options opts;
-    fill_options(&a, &opts);
     imc_animation anim;
     imc_error err;
     int rc;
@@ -1369,11 +1386,12 @@ static PyMethodDef methods[] = {
     {"_render_terminal", (PyCFunction)(void (*)(void))py_render_terminal,
      METH_VARARGS | METH_KEYWORDS, NULL},
     {"_display_state", py_display_state, METH_NOARGS, NULL},
-    {"_decode_multi", py_decode_multi, METH_VARARGS, NULL},
+    {"_decode_multi", (PyCFunction)(void (*)(void))py_decode_multi, METH_VARARGS | METH_KEYWORDS, NULL},
     {"_encode_multi", py_encode_multi, METH_VARARGS, NULL},
     {"_count", py_count, METH_O, NULL},
     {"_write_multi", py_write_multi, METH_VARARGS, NULL},
-    {"_decode_animation", py_decode_animation, METH_VARARGS, NULL},
+    {"_decode_animation", (PyCFunction)(void (*)(void))py_decode_animation, METH_VARARGS | METH_KEYWORDS,
+     NULL},
     {"_encode_animation", py_encode_animation, METH_VARARGS, NULL},
     {"_write_animation", py_write_animation, METH_VARARGS, NULL},
     {NULL, NULL, 0, NULL},

@@ -81,6 +81,24 @@ def test_flags_rgb_and_still_images():
     assert len(still.frames) == 1 and still.durations == [1000] and still.loop_count == 0
 
 
+def test_limits_apply_to_every_frame():
+    """decode_animation and decode_all take decode()'s limit keywords."""
+    data = imc.encode_animation(".gif", make_animation())
+    h, w = make_animation().frames[0].shape[:2]
+    assert len(imc.decode_animation(data, max_pixels=h * w).frames) == 4
+    assert len(imc.decode_all(data, max_width=w, max_height=h)) == 4
+    for call in (lambda **k: imc.decode_animation(data, **k), lambda **k: imc.decode_all(data, **k)):
+        for limit in ({"max_pixels": h * w - 1}, {"max_width": w - 1}, {"max_height": h - 1},
+                      {"max_bytes": 100}):
+            with pytest.raises(imc.error) as e:
+                call(**limit)
+            assert e.value.code == imc.ERR_LIMITS, limit
+        with pytest.raises(TypeError):
+            call(max_frames=1)
+        with pytest.raises(ValueError):
+            call(orientation="sideways")
+
+
 def test_formats_without_animation():
     anim = make_animation()
     ok, buf = imc.imencodeanimation(".png", anim)
