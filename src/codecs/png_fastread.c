@@ -422,11 +422,46 @@ static bool convert_row(const convert_spec *s, const uint8_t *src, uint8_t *dst)
     return true;
 }
 
-/* The hot cases, 8-bit samples to 8-bit output, without per-pixel dispatch. */
+static inline uint16_t be16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+/* 16-bit samples kept as 16-bit, channels as stored (1, 3 or 4): big-endian
+ * to native, red and blue swapped for BGR order. Stores of constant size:
+ * a variable one would be a call per pixel. */
+static void convert_row_16(const convert_spec *s, const uint8_t *src, uint8_t *dst)
+{
+    const size_t w = s->L->width, cn = (size_t)s->dst_cn;
+    if (cn == 1 || s->rgb) {
+        for (size_t k = 0; k < w * cn; k++) {
+            uint16_t v = be16(src + 2 * k);
+            memcpy(dst + 2 * k, &v, 2);
+        }
+    } else if (cn == 3) {
+        for (size_t x = 0; x < w; x++, src += 6, dst += 6) {
+            uint16_t v[3] = {be16(src + 4), be16(src + 2), be16(src)};
+            memcpy(dst, v, 6);
+        }
+    } else {
+        for (size_t x = 0; x < w; x++, src += 8, dst += 8) {
+            uint16_t v[4] = {be16(src + 4), be16(src + 2), be16(src), be16(src + 6)};
+            memcpy(dst, v, 8);
+        }
+    }
+}
+
+/* The hot cases, 8-bit samples to 8-bit output and 16-bit to 16-bit, without
+ * per-pixel dispatch. */
 static bool convert_row_fast(const convert_spec *s, const uint8_t *src, uint8_t *dst)
 {
     const layout *L = s->L;
     const uint32_t w = L->width;
+    if (L->depth == 16 && s->dst_depth == IMC_16U && L->color != 3 && !L->has_trns &&
+        s->dst_cn == L->samples && L->samples != 2) {
+        convert_row_16(s, src, dst);
+        return true;
+    }
     if (L->depth != 8 || s->dst_depth != IMC_8U || L->color == 3 || (L->has_trns && s->dst_cn == 4))
         return convert_row(s, src, dst);
     const int ri = s->rgb ? 0 : 2, bi = s->rgb ? 2 : 0;
