@@ -345,7 +345,22 @@ typedef struct {
     const layout *L;
     int dst_cn, dst_depth;
     bool rgb;
+    uint8_t palette_px[256][4]; /* palette entries as output pixels, channels in order */
 } convert_spec;
+
+static void convert_spec_init(convert_spec *s, const layout *L, int dst_cn, int dst_depth, bool rgb)
+{
+    s->L = L;
+    s->dst_cn = dst_cn;
+    s->dst_depth = dst_depth;
+    s->rgb = rgb;
+    for (int i = 0; L->color == 3 && i < 256; i++) {
+        s->palette_px[i][rgb ? 0 : 2] = L->palette[i][0];
+        s->palette_px[i][1] = L->palette[i][1];
+        s->palette_px[i][rgb ? 2 : 0] = L->palette[i][2];
+        s->palette_px[i][3] = L->palette_alpha[i];
+    }
+}
 
 /* Sample i of a row of `depth`-bit samples (1..16), as the 8- or 16-bit
  * value libpng delivers: low depths scaled up by bit replication. */
@@ -451,12 +466,36 @@ static void convert_row_16(const convert_spec *s, const uint8_t *src, uint8_t *d
     }
 }
 
-/* The hot cases, 8-bit samples to 8-bit output and 16-bit to 16-bit, without
- * per-pixel dispatch. */
+/* 8-bit palette indices to 3- or 4-channel pixels by table. False when an
+ * index is past the palette (libpng's business). */
+static bool convert_palette_row(const convert_spec *s, const uint8_t *src, uint8_t *dst)
+{
+    const size_t w = s->L->width;
+    unsigned top = 0;
+    if (s->dst_cn == 4) {
+        for (size_t x = 0; x < w; x++) {
+            top = src[x] > top ? src[x] : top;
+            memcpy(dst + 4 * x, s->palette_px[src[x]], 4);
+        }
+    } else {
+        for (size_t x = 0; x + 1 < w; x++) { /* 4-byte stores, the next pixel overwrites the 4th */
+            top = src[x] > top ? src[x] : top;
+            memcpy(dst + 3 * x, s->palette_px[src[x]], 4);
+        }
+        top = src[w - 1] > top ? src[w - 1] : top;
+        memcpy(dst + 3 * (w - 1), s->palette_px[src[w - 1]], 3);
+    }
+    return (int)top < s->L->num_palette;
+}
+
+/* The hot cases, 8-bit samples to 8-bit output, 16-bit to 16-bit and 8-bit
+ * palettes, without per-pixel dispatch. */
 static bool convert_row_fast(const convert_spec *s, const uint8_t *src, uint8_t *dst)
 {
     const layout *L = s->L;
     const uint32_t w = L->width;
+    if (L->color == 3 && L->depth == 8 && s->dst_depth == IMC_8U && s->dst_cn >= 3)
+        return convert_palette_row(s, src, dst);
     if (L->depth == 16 && s->dst_depth == IMC_16U && L->color != 3 && !L->has_trns &&
         s->dst_cn == L->samples && L->samples != 2) {
         convert_row_16(s, src, dst);
@@ -618,7 +657,8 @@ int imc_png_fast_read(const uint8_t *buf, size_t len, imc_image *dst, imc_read_r
     uint8_t *image = NULL, *zero_row = calloc(rb, 1);
     if (!zero_row)
         rc = IMC_ERR_NOMEM;
-    convert_spec spec = {&L, dst->channels, dst->depth, req->order == IMC_ORDER_RGB};
+    convert_spec spec;
+    convert_spec_init(&spec, &L, dst->channels, dst->depth, req->order == IMC_ORDER_RGB);
     int bpp = (L.samples * L.depth + 7) / 8;
     if (rc == IMC_OK && L.interlaced) {
         image = imc_alloc_pixels((size_t)L.height * rb);

@@ -79,3 +79,24 @@ def test_png_every_row_width(channels):
                 data = cv2.imencode(".png", img, params)[1].tobytes()
                 for flags in (-1, 1, 0):
                     assert_same_decode(data, flags, f"{width}x{channels} {params}")
+
+
+@pytest.mark.parametrize("transparency", [False, True])
+def test_png_palette_every_width(transparency):
+    """8-bit palettes go through a lookup table (4-byte stores, the last pixel
+    of a BGR row apart); indices past the palette must still give cv2's
+    result, which comes from libpng."""
+    import io
+    from PIL import Image
+    rng = np.random.default_rng(int(transparency))
+    cases = [(w, n, n) for w in (1, 2, 3, 5, 17, 64, 301) for n in (2, 16, 256)] + [(40, 4, 200)]
+    for width, colors, top in cases:
+        im = Image.fromarray(rng.integers(0, top, (6, width), dtype=np.uint8), "P")
+        im.putpalette([int(v) for v in rng.integers(0, 256, colors * 3)])
+        out = io.BytesIO()
+        if transparency:
+            im.save(out, "PNG", transparency=bytes(rng.integers(0, 256, min(colors, 50), dtype=np.uint8)))
+        else:
+            im.save(out, "PNG")
+        for flags in (-1, 1, 0, 2, 4):
+            assert_same_decode(out.getvalue(), flags, f"{width} px, {colors} colors")
