@@ -579,6 +579,32 @@ static void put_pixel(uint8_t *dst_row, uint32_t to, const uint8_t *src_row, uin
     dst_row[db >> 3] = (uint8_t)((dst_row[db >> 3] & ~(mask << shift)) | v << shift);
 }
 
+/* Whole-byte pixels of `size` bytes from a pass row to every `step`th pixel
+ * from `first` in an image row; inlined with a constant size, so each copy
+ * is a move, not a call. */
+static inline void scatter_bytes(uint8_t *out, uint32_t first, uint32_t step, const uint8_t *row,
+                                 uint32_t w, size_t size)
+{
+    for (uint32_t x = 0; x < w; x++)
+        memcpy(out + (size_t)(first + x * step) * size, row + (size_t)x * size, size);
+}
+
+static void scatter_row(uint8_t *out, uint32_t first, uint32_t step, const uint8_t *row, uint32_t w,
+                        const layout *L)
+{
+    switch (L->samples * L->depth) {
+    case 8: scatter_bytes(out, first, step, row, w, 1); break;
+    case 16: scatter_bytes(out, first, step, row, w, 2); break;
+    case 24: scatter_bytes(out, first, step, row, w, 3); break;
+    case 32: scatter_bytes(out, first, step, row, w, 4); break;
+    case 48: scatter_bytes(out, first, step, row, w, 6); break;
+    case 64: scatter_bytes(out, first, step, row, w, 8); break;
+    default: /* pixels of 1, 2 or 4 bits */
+        for (uint32_t x = 0; x < w; x++)
+            put_pixel(out, first + x * step, row, x, L);
+    }
+}
+
 /* Unfilters the seven passes and assembles the full image, rows packed as in
  * a non-interlaced file (without filter bytes), in `image`. `zeros` is a
  * zeroed row at least as long as any pass row: the row above each first row. */
@@ -599,8 +625,7 @@ static bool deinterlace(uint8_t *filtered, const layout *L, uint8_t *image, size
                 return false;
             prev = row;
             uint8_t *out = image + (size_t)(adam7[p][1] + y * adam7[p][3]) * image_row;
-            for (uint32_t x = 0; x < w; x++)
-                put_pixel(out, adam7[p][0] + x * adam7[p][2], row, x, L);
+            scatter_row(out, adam7[p][0], adam7[p][2], row, w, L);
         }
     }
     return true;
