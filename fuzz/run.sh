@@ -17,8 +17,9 @@ for t in "${targets[@]}"; do
   build-fuzz/fuzz/"$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2560 \
     -artifact_prefix="fuzz/crashes/$t-" -print_final_stats=1 "fuzz/corpus/$t" \
     2>"fuzz/$t.log" || status=1
-  grep -E "^Done|stat::number_of_executed_units|stat::peak_rss_mb|cov:" "fuzz/$t.log" | tail -3
-  # sanitizer and libFuzzer reports only (libraries print "ERROR" in their own messages)
-  grep -E "^==[0-9]+== ?ERROR|^SUMMARY: " "fuzz/$t.log" && status=1
+  grep -aE "^Done|stat::number_of_executed_units|stat::peak_rss_mb|cov:" "fuzz/$t.log" | tail -3
+  # sanitizer and libFuzzer reports only (libraries print "ERROR" in their own
+  # messages, and echo input bytes: -a reads the log as text regardless)
+  grep -aE "^==[0-9]+== ?ERROR|^SUMMARY: " "fuzz/$t.log" && status=1
 done
 exit $status
