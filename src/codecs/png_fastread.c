@@ -173,24 +173,13 @@ static bool scan(const uint8_t *buf, size_t len, layout *L)
 }
 
 /* ---- Unfiltering ------------------------------------------------------------ */
-static inline uint8_t paeth(int a, int b, int c)
-{
-    int p = a + b - c, pa = abs(p - a), pb = abs(p - b), pc = abs(p - c);
-    return (uint8_t)(pa <= pb && pa <= pc ? a : pb <= pc ? b : c);
-}
-
 #if defined(__SSE2__)
-static inline __m128i abs16(__m128i x)
-{
-    return _mm_max_epi16(x, _mm_sub_epi16(_mm_setzero_si128(), x));
-}
-
 /* Paeth for 3- and 4-byte pixels, a pixel per step (each depends on the
  * last). Pixels move as 32-bit words; with 3-byte pixels the fourth byte,
  * the next pixel's first, is written back unchanged. */
 static inline void paeth_simd(uint8_t *row, const uint8_t *prev, size_t n, const int bpp)
 {
-    const __m128i zero = _mm_setzero_si128(), one = _mm_set1_epi16(1);
+    const __m128i zero = _mm_setzero_si128();
     const uint32_t keep = bpp == 3 ? 0xFF000000u : 0;
     __m128i a = zero, c = zero;
     size_t i = 0;
@@ -200,15 +189,7 @@ static inline void paeth_simd(uint8_t *row, const uint8_t *prev, size_t n, const
         memcpy(&bw, prev + i, 4);
         __m128i b = _mm_unpacklo_epi8(_mm_cvtsi32_si128((int)bw), zero);
         __m128i x = _mm_unpacklo_epi8(_mm_cvtsi32_si128((int)xw), zero);
-        __m128i pa = abs16(_mm_sub_epi16(b, c));                     /* |p - a| */
-        __m128i pb = abs16(_mm_sub_epi16(a, c));                     /* |p - b| */
-        __m128i pc = abs16(_mm_sub_epi16(_mm_add_epi16(a, b), _mm_add_epi16(c, c)));
-        __m128i use_a = _mm_and_si128(_mm_cmplt_epi16(pa, _mm_add_epi16(pb, one)),
-                                      _mm_cmplt_epi16(pa, _mm_add_epi16(pc, one)));
-        __m128i use_b = _mm_cmplt_epi16(pb, _mm_add_epi16(pc, one));
-        __m128i pred = _mm_or_si128(_mm_and_si128(use_b, b), _mm_andnot_si128(use_b, c));
-        pred = _mm_or_si128(_mm_and_si128(use_a, a), _mm_andnot_si128(use_a, pred));
-        a = _mm_and_si128(_mm_add_epi16(x, pred), _mm_set1_epi16(0xFF));
+        a = _mm_and_si128(_mm_add_epi16(x, imc_png_paeth8(a, b, c)), _mm_set1_epi16(0xFF));
         if (bpp == 3) /* the fourth lane belongs to the next pixel */
             a = _mm_insert_epi16(a, 0, 3);
         uint32_t out = (uint32_t)_mm_cvtsi128_si32(_mm_packus_epi16(a, a));
@@ -219,7 +200,7 @@ static inline void paeth_simd(uint8_t *row, const uint8_t *prev, size_t n, const
             c = _mm_insert_epi16(c, 0, 3);
     }
     for (; i < n; i++) /* the last bytes, fewer than 4 */
-        row[i] = (uint8_t)(row[i] + paeth(i >= (size_t)bpp ? row[i - bpp] : 0, prev[i],
+        row[i] = (uint8_t)(row[i] + imc_png_paeth(i >= (size_t)bpp ? row[i - bpp] : 0, prev[i],
                                           i >= (size_t)bpp ? prev[i - bpp] : 0));
 }
 
@@ -331,9 +312,9 @@ static bool unfilter(int type, uint8_t *row, const uint8_t *prev, size_t n, int 
         }
 #endif
         for (i = 0; i < (size_t)bpp && i < n; i++)
-            row[i] = (uint8_t)(row[i] + prev[i]); /* paeth(0, b, 0) == b */
+            row[i] = (uint8_t)(row[i] + prev[i]); /* Paeth(0, b, 0) == b */
         for (; i < n; i++)
-            row[i] = (uint8_t)(row[i] + paeth(row[i - bpp], prev[i], prev[i - bpp]));
+            row[i] = (uint8_t)(row[i] + imc_png_paeth(row[i - bpp], prev[i], prev[i - bpp]));
         return true;
     default:
         return false;

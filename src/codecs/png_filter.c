@@ -16,12 +16,6 @@
 #endif
 
 /* ---- Scalar ---------------------------------------------------------------------- */
-static inline uint8_t paeth(int a, int b, int c)
-{
-    int p = a + b - c, pa = abs(p - a), pb = abs(p - b), pc = abs(p - c);
-    return (uint8_t)(pa <= pb && pa <= pc ? a : pb <= pc ? b : c);
-}
-
 /* libpng's cost of a residual: its magnitude as a signed byte */
 static inline uint32_t cost_of(uint8_t r)
 {
@@ -35,7 +29,7 @@ static inline int predict(int type, int a, int b, int c)
     case 1: return a;
     case 2: return b;
     case 3: return (a + b) >> 1;
-    default: return paeth(a, b, c);
+    default: return imc_png_paeth(a, b, c);
     }
 }
 
@@ -59,25 +53,6 @@ static void filter_scalar(int type, const uint8_t *cur, const uint8_t *prev, siz
 /* ---- SSE2: 16 bytes at a time ------------------------------------------------------ */
 #define LOAD(p) _mm_loadu_si128((const __m128i *)(const void *)(p))
 
-static inline __m128i abs_diff16(__m128i x, __m128i y)
-{
-    __m128i d = _mm_sub_epi16(x, y);
-    return _mm_max_epi16(d, _mm_sub_epi16(_mm_setzero_si128(), d));
-}
-
-/* Paeth predictions of 8 bytes held in 16-bit lanes. */
-static inline __m128i paeth8(__m128i a, __m128i b, __m128i c)
-{
-    __m128i pa = abs_diff16(b, c), pb = abs_diff16(a, c);
-    __m128i pc = abs_diff16(_mm_add_epi16(a, b), _mm_add_epi16(c, c));
-    __m128i one = _mm_set1_epi16(1);
-    __m128i use_a = _mm_and_si128(_mm_cmplt_epi16(pa, _mm_add_epi16(pb, one)),
-                                  _mm_cmplt_epi16(pa, _mm_add_epi16(pc, one)));
-    __m128i use_b = _mm_cmplt_epi16(pb, _mm_add_epi16(pc, one));
-    __m128i p = _mm_or_si128(_mm_and_si128(use_b, b), _mm_andnot_si128(use_b, c));
-    return _mm_or_si128(_mm_and_si128(use_a, a), _mm_andnot_si128(use_a, p));
-}
-
 static inline __m128i predict16(int type, __m128i a, __m128i b, __m128i c)
 {
     const __m128i zero = _mm_setzero_si128();
@@ -89,8 +64,8 @@ static inline __m128i predict16(int type, __m128i a, __m128i b, __m128i c)
         return _mm_sub_epi8(_mm_avg_epu8(a, b), _mm_and_si128(_mm_xor_si128(a, b), _mm_set1_epi8(1)));
     default:
         return _mm_packus_epi16(
-            paeth8(_mm_unpacklo_epi8(a, zero), _mm_unpacklo_epi8(b, zero), _mm_unpacklo_epi8(c, zero)),
-            paeth8(_mm_unpackhi_epi8(a, zero), _mm_unpackhi_epi8(b, zero), _mm_unpackhi_epi8(c, zero)));
+            imc_png_paeth8(_mm_unpacklo_epi8(a, zero), _mm_unpacklo_epi8(b, zero), _mm_unpacklo_epi8(c, zero)),
+            imc_png_paeth8(_mm_unpackhi_epi8(a, zero), _mm_unpackhi_epi8(b, zero), _mm_unpackhi_epi8(c, zero)));
     }
 }
 

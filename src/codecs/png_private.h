@@ -4,7 +4,13 @@
 #ifndef IMC_PNG_PRIVATE_H
 #define IMC_PNG_PRIVATE_H
 
+#include <stdlib.h>
+
 #include "codecs.h"
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 static const uint8_t imc_png_signature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
 
@@ -13,6 +19,33 @@ static const uint8_t imc_png_signature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x
  * libpng (any irregularity, or a conversion only libpng does exactly), in
  * which case `dst` may have been written and the caller decodes again. */
 int imc_png_fast_read(const uint8_t *buf, size_t len, imc_image *dst, imc_read_request *req);
+
+/* The Paeth predictor (PNG spec 9.4), shared by the decoder's unfiltering
+ * and the encoder's filters: a, b, c are the left, upper and upper-left
+ * bytes. */
+static inline uint8_t imc_png_paeth(int a, int b, int c)
+{
+    int p = a + b - c, pa = abs(p - a), pb = abs(p - b), pc = abs(p - c);
+    return (uint8_t)(pa <= pb && pa <= pc ? a : pb <= pc ? b : c);
+}
+
+#if defined(__SSE2__)
+/* The same for 8 bytes held in 16-bit lanes. */
+static inline __m128i imc_png_paeth8(__m128i a, __m128i b, __m128i c)
+{
+    const __m128i zero = _mm_setzero_si128(), one = _mm_set1_epi16(1);
+    __m128i pa = _mm_sub_epi16(b, c), pb = _mm_sub_epi16(a, c); /* p - a, p - b */
+    __m128i pc = _mm_sub_epi16(_mm_add_epi16(a, b), _mm_add_epi16(c, c));
+    pa = _mm_max_epi16(pa, _mm_sub_epi16(zero, pa));
+    pb = _mm_max_epi16(pb, _mm_sub_epi16(zero, pb));
+    pc = _mm_max_epi16(pc, _mm_sub_epi16(zero, pc));
+    __m128i use_a = _mm_and_si128(_mm_cmplt_epi16(pa, _mm_add_epi16(pb, one)),
+                                  _mm_cmplt_epi16(pa, _mm_add_epi16(pc, one)));
+    __m128i use_b = _mm_cmplt_epi16(pb, _mm_add_epi16(pc, one));
+    __m128i p = _mm_or_si128(_mm_and_si128(use_b, b), _mm_andnot_si128(use_b, c));
+    return _mm_or_si128(_mm_and_si128(use_a, a), _mm_andnot_si128(use_a, p));
+}
+#endif
 
 /* Row filters (png_filter.c). Costs: for each filter type, libpng's sum of
  * absolute residuals over the row (every other 16 bytes of long rows when
