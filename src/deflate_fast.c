@@ -466,14 +466,11 @@ static void pack_codes(const dynamic_code *c, const block *b, uint32_t *lit, uin
 #if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
 __attribute__((target_clones("default", "bmi2")))
 #endif
-static void write_symbols(bit_writer *out, const block *b, const uint8_t *in, size_t n,
+static void write_symbols(bit_writer *w, const block *b, const uint8_t *in, size_t n,
                           const dynamic_code *c)
 {
     uint32_t lit[NUM_LITLEN], run[259];
     pack_codes(c, b, lit, run);
-    /* A local copy: the byte stores could alias *out, which would send the
-     * writer's state through memory on every put. */
-    bit_writer local = *out, *w = &local;
     size_t i = 0;
     for (size_t r = 0; r <= b->runs; r++) {
         size_t stop = r < b->runs ? b->run_pos[r] : n;
@@ -512,7 +509,6 @@ static void write_symbols(bit_writer *out, const block *b, const uint8_t *in, si
     }
     uint32_t e = lit[END_OF_BLOCK];
     put_bits(w, e >> 8, e & 0xFF);
-    *out = local;
 }
 
 static void write_dynamic_header(bit_writer *w, const dynamic_code *c, bool last)
