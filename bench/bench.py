@@ -301,12 +301,12 @@ def main():
                 print(f"{'vs raw TurboJPEG, ' + name:34}{r['inputs']:>7}{r['mp']:>8.1f}"
                       f"{r['imc']:>10.1f}{r['cv2']:>10.1f}{r['ratio']:>8.2f}x   (right: raw TurboJPEG)",
                       flush=True)
-
-    stages = Path(imc.__file__).parents[2] / "bench" / "jpeg_stages"
-    if (not args.only or "turbo" in args.only or "jpeg" in args.only) and stages.exists():
-        print("libjpeg-turbo alone on the 12 MP JPEG (bench/jpeg_stages.c):")
-        out = subprocess.run([str(stages), str(reps)], input=c.jpeg_big, capture_output=True)
-        print("".join("    " + line + "\n" for line in out.stdout.decode().splitlines()), end="", flush=True)
+        stages = Path(imc.__file__).parents[2] / "bench" / "jpeg_stages"
+        if stages.exists():
+            print("libjpeg-turbo alone on the 12 MP JPEG (bench/jpeg_stages.c):")
+            out = subprocess.run([str(stages), str(reps)], input=c.jpeg_big, capture_output=True)
+            print("".join("    " + line + "\n" for line in out.stdout.decode().splitlines()), end="",
+                  flush=True)
 
     if not args.only or "python" in args.only:
         arr = np.frombuffer(c.tiny_jpeg, np.uint8)
