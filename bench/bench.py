@@ -10,8 +10,7 @@ AVIF and JPEG XL, which cv2 4.6 lacks, with imc's figures alone). Then: raw
 libjpeg-turbo (TurboJPEG) on the same JPEGs for each flag, the floor for any
 caller of that library; calls per second on a 64x64 image through the Python
 modules; batch decoding on 1 and 2 threads (in a fresh process, alternating);
-peak memory while decoding a
-12 MP JPEG.
+peak memory while decoding a 12 MP JPEG.
 
     ./dev bench                 # the whole table
     ./dev bench --quick         # fewer inputs and repetitions
