@@ -300,6 +300,15 @@ typedef struct imc_decode_options {
 IMC_API int imc_decode(const void *buf, size_t len, int flags, imc_image *out);
 IMC_API int imc_decode_ex(const void *buf, size_t len, const imc_decode_options *opts,
                           imc_image *out, imc_error *err);
+/* Decodes into the caller's pixels: dst's data, rows, cols, channels, depth
+ * and step (owner NULL) must describe what imc_decode_ex would return for the
+ * same options, else IMC_ERR_ARG before anything is read. A loop over images
+ * of one size, or slots of a batch array, then allocates nothing per image:
+ * no new pages to fault in. Codecs write packed rows straight into dst;
+ * padded rows, REDUCED_* resizes and EXIF turns cost one copy. On failure
+ * dst's pixels are unspecified. dst must not overlap buf. */
+IMC_API int imc_decode_into(const void *buf, size_t len, const imc_decode_options *opts,
+                            const imc_image *dst, imc_error *err);
 
 /* What the header says, without decoding pixels. channels and depth are
  * those IMC_IMREAD_UNCHANGED would return. */

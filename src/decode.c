@@ -48,10 +48,12 @@ static bool orient_page(int flags, int policy)
 
 /* Decodes the page the codec is positioned on into `out`, as cv2 does after
  * readHeader: type from the flags, limits, one allocation, read, the
- * REDUCED_* resize when the codec could not scale, then EXIF orientation. */
+ * REDUCED_* resize when the codec could not scale, then EXIF orientation.
+ * `into` (or NULL): caller memory the codec writes straight into when it has
+ * the size and type read and packed rows; `out` is then a view of it. */
 static int read_page(const imc_codec *codec, void *state, const imc_header *hdr,
                      const imc_decode_options *opts, int scale, const imc_limits *limits,
-                     imc_image *out, int *duration_ms, imc_error *err)
+                     const imc_image *into, imc_image *out, int *duration_ms, imc_error *err)
 {
     const int flags = opts->flags, order = opts->order;
     int channels, depth;
@@ -63,7 +65,14 @@ static int read_page(const imc_codec *codec, void *state, const imc_header *hdr,
     if (hdr->data_too_short)
         return imc_fail(err, IMC_ERR_TRUNCATED, "%s: the data is too short for a %d x %d image",
                         codec->name, hdr->width, hdr->height);
-    rc = imc_image_alloc(out, hdr->height, hdr->width, channels, depth);
+    if (into && into->rows == hdr->height && into->cols == hdr->width &&
+        into->channels == channels && into->depth == depth && (scale == 1 || hdr->scaled) &&
+        into->step == (size_t)hdr->width * (size_t)channels * imc_depth_size(depth)) {
+        *out = *into;
+        out->owner = NULL;
+    } else {
+        rc = imc_image_alloc(out, hdr->height, hdr->width, channels, depth);
+    }
     if (rc != IMC_OK)
         return imc_fail(err, rc, "cannot allocate %d x %d x %d image", hdr->width, hdr->height,
                         channels);
@@ -129,13 +138,31 @@ static int finish(const imc_codec *codec, void *state, int rc, imc_error *err)
     return rc;
 }
 
-int imc_decode_ex(const void *buf, size_t len, const imc_decode_options *opts, imc_image *out,
-                  imc_error *err)
+/* What imc_decode_into's dst must be, known from the header: the type, and
+ * the size read (or, for EXIF orientations that turn it, its transpose). */
+static int check_into(const imc_image *into, int flags, int scale, const imc_header *hdr,
+                      imc_error *err)
 {
-    imc_error_clear(err);
-    if (!out)
-        return imc_fail(err, IMC_ERR_ARG, "NULL argument");
-    memset(out, 0, sizeof *out);
+    int channels, depth;
+    output_type(flags, hdr, &channels, &depth);
+    int h = hdr->height, w = hdr->width;
+    if (scale > 1 && !hdr->scaled) {
+        h /= scale;
+        w /= scale;
+    }
+    if (into->channels == channels && into->depth == depth &&
+        ((into->rows == h && into->cols == w) || (into->rows == w && into->cols == h)))
+        return IMC_OK;
+    static const char *const names[] = {"8U", "8S", "16U", "16S", "32S", "32F", "64F"};
+    const char *have = into->depth >= 0 && into->depth < 7 ? names[into->depth] : "?";
+    return imc_fail(err, IMC_ERR_ARG, "dst is %d x %d x %d %s; the image decodes to %d x %d x %d %s",
+                    into->cols, into->rows, into->channels, have, w, h, channels, names[depth]);
+}
+
+/* One page, into new memory or (into != NULL) the caller's. */
+static int decode_page(const void *buf, size_t len, const imc_decode_options *opts,
+                       const imc_image *into, imc_image *out, imc_error *err)
+{
     const imc_codec *codec = NULL;
     void *state = NULL;
     int rc = begin(buf, len, opts, &codec, &state, err);
@@ -145,12 +172,50 @@ int imc_decode_ex(const void *buf, size_t len, const imc_decode_options *opts, i
         int scale = scale_denom_of(opts->flags);
         imc_header hdr = {0};
         rc = codec->open(state, buf, len, scale, &hdr, err);
+        if (rc == IMC_OK && into)
+            rc = check_into(into, opts->flags, scale, &hdr, err);
         if (rc == IMC_OK)
-            rc = read_page(codec, state, &hdr, opts, scale, &limits, out, NULL, err);
+            rc = read_page(codec, state, &hdr, opts, scale, &limits, into, out, NULL, err);
     }
     if (rc != IMC_OK)
         imc_image_free(out);
     return finish(codec, state, rc, err);
+}
+
+int imc_decode_ex(const void *buf, size_t len, const imc_decode_options *opts, imc_image *out,
+                  imc_error *err)
+{
+    imc_error_clear(err);
+    if (!out)
+        return imc_fail(err, IMC_ERR_ARG, "NULL argument");
+    memset(out, 0, sizeof *out);
+    return decode_page(buf, len, opts, NULL, out, err);
+}
+
+int imc_decode_into(const void *buf, size_t len, const imc_decode_options *opts,
+                    const imc_image *dst, imc_error *err)
+{
+    imc_error_clear(err);
+    size_t sample = dst ? imc_depth_size(dst->depth) : 0;
+    if (!dst || !dst->data || dst->rows <= 0 || dst->cols <= 0 || dst->channels < 1 ||
+        dst->channels > 4 || !sample || dst->step / sample / (size_t)dst->channels < (size_t)dst->cols)
+        return imc_fail(err, IMC_ERR_ARG, "dst does not describe an image");
+    imc_image out = {0};
+    int rc = decode_page(buf, len, opts, dst, &out, err);
+    if (rc != IMC_OK || out.data == dst->data)
+        return rc;
+    /* Read elsewhere (rows not packed, a resize, a turn): one copy. */
+    if (out.rows == dst->rows && out.cols == dst->cols) {
+        for (int y = 0; y < out.rows; y++)
+            memcpy((uint8_t *)dst->data + (size_t)y * dst->step,
+                   (const uint8_t *)out.data + (size_t)y * out.step,
+                   (size_t)out.cols * (size_t)out.channels * sample);
+    } else {
+        rc = imc_fail(err, IMC_ERR_ARG, "dst is %d x %d; the oriented image is %d x %d", dst->cols,
+                      dst->rows, out.cols, out.rows);
+    }
+    imc_image_free(&out);
+    return rc;
 }
 
 void imc_image_list_free(imc_image_list *list)
@@ -223,7 +288,7 @@ static int read_pages(const imc_codec *codec, void *state, const uint8_t *buf, s
         imc_error_clear(&page_err);
         memset(&out->images[out->count], 0, sizeof out->images[0]); /* freed if read fails */
         int duration = -1;
-        rc = read_page(codec, state, &hdr, opts, 1, &limits, &out->images[out->count], &duration,
+        rc = read_page(codec, state, &hdr, opts, 1, &limits, NULL, &out->images[out->count], &duration,
                        &page_err);
         if (rc != IMC_OK) {
             imc_image_free(&out->images[out->count]);

@@ -323,6 +323,7 @@ typedef struct {
     int rgb;
     unsigned long long max_width, max_height, max_pixels, max_bytes;
     PyObject *orientation; /* None, "flags", "apply", "ignore" */
+    PyObject *out;         /* None, or the array decode(data, out=...) fills */
 } decode_args;
 
 /* The orientation policy named by a decode call's `orientation` argument. */
@@ -359,6 +360,44 @@ static int fill_options(const decode_args *a, imc_decode_options *o)
     return 0;
 }
 
+/* A writable array decode(out=...) fills in place: uint8, uint16 or float32,
+ * (rows, cols) or (rows, cols, channels), pixels packed within rows (any
+ * row stride: a slot of a batch array qualifies). */
+static int array_as_dst(PyObject *obj, imc_image *dst)
+{
+    memset(dst, 0, sizeof *dst);
+    if (!PyArray_Check(obj)) {
+        PyErr_Format(PyExc_TypeError, "out must be a numpy array, not %.100s", Py_TYPE(obj)->tp_name);
+        return -1;
+    }
+    PyArrayObject *a = (PyArrayObject *)obj;
+    int type = PyArray_TYPE(a), nd = PyArray_NDIM(a);
+    int depth = type == NPY_UINT8 ? IMC_8U : type == NPY_UINT16 ? IMC_16U
+              : type == NPY_FLOAT32 ? IMC_32F : -1;
+    if (depth < 0 || !PyArray_ISWRITEABLE(a) || !PyArray_ISALIGNED(a) || PyArray_ISBYTESWAPPED(a)) {
+        PyErr_SetString(PyExc_ValueError, "out must be a writable, aligned, native-order uint8, "
+                                          "uint16 or float32 array");
+        return -1;
+    }
+    npy_intp *dims = PyArray_DIMS(a), *strides = PyArray_STRIDES(a), elem = PyArray_ITEMSIZE(a);
+    npy_intp cn = nd == 3 ? dims[2] : 1;
+    if ((nd != 2 && nd != 3) || cn < 1 || cn > 4 || dims[0] <= 0 || dims[1] <= 0 ||
+        dims[0] > INT32_MAX || dims[1] > INT32_MAX ||
+        (nd == 3 && cn > 1 && strides[2] != elem) || (dims[1] > 1 && strides[1] != cn * elem) ||
+        (dims[0] > 1 && strides[0] < dims[1] * cn * elem)) {
+        PyErr_SetString(PyExc_ValueError, "out must be (rows, cols) or (rows, cols, channels) "
+                                          "with pixels packed within each row");
+        return -1;
+    }
+    dst->rows = (int)dims[0];
+    dst->cols = (int)dims[1];
+    dst->channels = (int)cn;
+    dst->depth = depth;
+    dst->step = dims[0] == 1 ? (size_t)(dims[1] * cn * elem) : (size_t)strides[0];
+    dst->data = PyArray_DATA(a);
+    return 0;
+}
+
 /* Decodes bytes-like `src`, or the file at path `src`. strict: raise
  * imc.error on any failure; else cv2's None-or-raise split. */
 static PyObject *decode_from(PyObject *src, bool is_path, const decode_args *a, bool strict)
@@ -366,6 +405,10 @@ static PyObject *decode_from(PyObject *src, bool is_path, const decode_args *a, 
     imc_decode_options opts;
     if (fill_options(a, &opts) < 0)
         return NULL;
+    imc_image dst;
+    if (a->out && a->out != Py_None && array_as_dst(a->out, &dst) < 0)
+        return NULL;
+    const imc_image *into = a->out && a->out != Py_None ? &dst : NULL;
     input_bytes in = {0};
     PyObject *path = NULL;
     if (is_path ? !PyUnicode_FSConverter(src, &path) : get_input(src, &in) < 0) {
@@ -377,7 +420,9 @@ static PyObject *decode_from(PyObject *src, bool is_path, const decode_args *a, 
     imc_error err;
     int rc;
     Py_BEGIN_ALLOW_THREADS
-    rc = p ? imc_read_ex(p, &opts, &img, &err) : imc_decode_ex(in.data, in.size, &opts, &img, &err);
+    rc = into ? imc_decode_into(in.data, in.size, &opts, into, &err)
+         : p  ? imc_read_ex(p, &opts, &img, &err)
+              : imc_decode_ex(in.data, in.size, &opts, &img, &err);
     Py_END_ALLOW_THREADS
     Py_XDECREF(path);
     release_input(&in);
@@ -386,6 +431,10 @@ static PyObject *decode_from(PyObject *src, bool is_path, const decode_args *a, 
             return raise_imc(&err, rc);
         Py_RETURN_NONE;
     }
+    if (into) {
+        Py_INCREF(a->out);
+        return a->out;
+    }
     return image_to_array(&img);
 }
 
@@ -393,15 +442,15 @@ static PyObject *decode_from(PyObject *src, bool is_path, const decode_args *a, 
 static PyObject *decode_strict(PyObject *args, PyObject *kw, bool is_path)
 {
     static char *data_names[] = {"data", "flags", "rgb", "max_width", "max_height", "max_pixels",
-                                 "max_bytes", "orientation", NULL};
+                                 "max_bytes", "orientation", "out", NULL};
     static char *path_names[] = {"path", "flags", "rgb", "max_width", "max_height", "max_pixels",
                                  "max_bytes", "orientation", NULL};
     PyObject *src;
     decode_args a = {.flags = IMC_IMREAD_COLOR};
-    if (!PyArg_ParseTupleAndKeywords(args, kw, is_path ? "O|i$pKKKKO:read" : "O|i$pKKKKO:decode",
+    if (!PyArg_ParseTupleAndKeywords(args, kw, is_path ? "O|i$pKKKKO:read" : "O|i$pKKKKOO:decode",
                                      is_path ? path_names : data_names, &src, &a.flags, &a.rgb,
                                      &a.max_width, &a.max_height, &a.max_pixels, &a.max_bytes,
-                                     &a.orientation))
+                                     &a.orientation, &a.out))
         return NULL;
     return decode_from(src, is_path, &a, true);
 }
@@ -1337,9 +1386,11 @@ static PyMethodDef methods[] = {
      "atomically."},
     {"decode", (PyCFunction)(void (*)(void))py_decode, METH_VARARGS | METH_KEYWORDS,
      "decode(data, flags=IMREAD_COLOR, *, rgb=False, max_width=0, max_height=0, "
-     "max_pixels=0, max_bytes=0, orientation='flags') -> image\n\nLike imdecode but raises "
-     "imc.error with the reason on failure. rgb=True returns RGB/RGBA order; max_* override "
-     "the limits; orientation 'apply' or 'ignore' overrides cv2's rule for EXIF rotation."},
+     "max_pixels=0, max_bytes=0, orientation='flags', out=None) -> image\n\nLike imdecode "
+     "but raises imc.error with the reason on failure. rgb=True returns RGB/RGBA order; max_* "
+     "override the limits; orientation 'apply' or 'ignore' overrides cv2's rule for EXIF "
+     "rotation; out: an array of exactly the shape and dtype decoded (a slot of a batch array "
+     "will do) filled in place and returned, so no new memory is allocated."},
     {"encode", (PyCFunction)(void (*)(void))py_encode, METH_VARARGS | METH_KEYWORDS,
      "encode(ext, img, params=None, *, rgb=False) -> bytes\n\nLike imencode but returns "
      "bytes and raises imc.error on failure. rgb=True: img is RGB/RGBA."},

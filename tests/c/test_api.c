@@ -195,6 +195,58 @@ static void test_jpeg_and_channel_order(void)
     imc_image_free(&rgb_in);
 }
 
+/* imc_decode_into: the pixels imc_decode_ex returns, in caller memory with
+ * padded rows; a wrong dst is refused before anything is written. */
+static void test_decode_into(void)
+{
+    imc_image src, want;
+    imc_buffer jpg;
+    synth_image(&src, 40, 64, 3, IMC_8U, 9);
+    CHECK_EQ(imc_encode(".jpg", &src, NULL, 0, &jpg), IMC_OK);
+    imc_decode_options o = {.flags = IMC_IMREAD_COLOR};
+    CHECK_EQ(imc_decode_ex(jpg.data, jpg.size, &o, &want, NULL), IMC_OK);
+
+    enum { PAD = 13 };
+    const size_t step = 64 * 3 + PAD;
+    uint8_t *mem = malloc(step * 40);
+    memset(mem, 0x5A, step * 40);
+    for (size_t packed = 0; packed < 2; packed++) {
+        imc_image dst = {.rows = 40, .cols = 64, .channels = 3, .depth = IMC_8U,
+                         .step = packed ? 64 * 3 : step, .data = mem};
+        CHECK_EQ(imc_decode_into(jpg.data, jpg.size, &o, &dst, NULL), IMC_OK);
+        int same = 1, margin = 1;
+        for (int y = 0; y < 40; y++) {
+            const uint8_t *row = mem + y * dst.step;
+            same &= !memcmp(row, (uint8_t *)want.data + y * want.step, 64 * 3);
+            if (!packed)
+                for (int i = 64 * 3; i < (int)step; i++)
+                    margin &= row[i] == 0x5A;
+        }
+        CHECK(same);
+        CHECK(margin);
+    }
+
+    imc_error err;
+    memset(mem, 0x5A, step * 40);
+    imc_image wrong = {.rows = 40, .cols = 64, .channels = 1, .depth = IMC_8U, .step = 64,
+                       .data = mem};
+    CHECK_EQ(imc_decode_into(jpg.data, jpg.size, &o, &wrong, &err), IMC_ERR_ARG);
+    CHECK(strstr(err.message, "64 x 40 x 3 8U") != NULL);
+    wrong.channels = 3;
+    wrong.step = 10; /* shorter than a row */
+    CHECK_EQ(imc_decode_into(jpg.data, jpg.size, &o, &wrong, &err), IMC_ERR_ARG);
+    CHECK_EQ(imc_decode_into(jpg.data, jpg.size, &o, NULL, &err), IMC_ERR_ARG);
+    int untouched = 1;
+    for (size_t i = 0; i < step * 40; i++)
+        untouched &= mem[i] == 0x5A;
+    CHECK(untouched);
+
+    free(mem);
+    imc_buffer_free(&jpg);
+    imc_image_free(&want);
+    imc_image_free(&src);
+}
+
 static void test_limits(void)
 {
     imc_image img, out;
@@ -440,6 +492,7 @@ int main(void)
     test_encode_arguments();
     test_png_round_trip();
     test_jpeg_and_channel_order();
+    test_decode_into();
     test_limits();
     test_names();
     test_files();
