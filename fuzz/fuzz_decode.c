@@ -1,7 +1,11 @@
-/* libFuzzer target: the generic decode entry point with every IMREAD flag.
- * The first byte picks the flags and channel order; the rest is the image. */
+/* libFuzzer target: the generic decode entry point with every IMREAD flag,
+ * and imc_decode_into, which must give the same bytes in caller memory. The
+ * first byte picks the flags, channel order and (into) row padding; the rest
+ * is the image. */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "imc.h"
 
@@ -26,6 +30,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             for (size_t i = 0; i < (size_t)img.cols * img.channels * imc_depth_size(img.depth); i++)
                 sink ^= ((const uint8_t *)img.data)[(size_t)y * img.step + i];
         (void)sink;
+
+        const size_t row = (size_t)img.cols * img.channels * imc_depth_size(img.depth);
+        const size_t pad = (data[0] >> 5) & 1 ? 24 : 0;
+        imc_image dst = img;
+        dst.owner = NULL;
+        dst.step = row + pad;
+        dst.data = malloc(dst.step * (size_t)img.rows);
+        if (dst.data) {
+            memset(dst.data, 0xA5, dst.step * (size_t)img.rows);
+            if (imc_decode_into(data + 1, size - 1, &opts, &dst, &err) != IMC_OK)
+                abort();
+            for (int y = 0; y < img.rows; y++)
+                if (memcmp((uint8_t *)dst.data + (size_t)y * dst.step,
+                           (const uint8_t *)img.data + (size_t)y * img.step, row))
+                    abort();
+            free(dst.data);
+        }
         imc_image_free(&img);
     }
     return 0;
