@@ -233,25 +233,28 @@ print(status('VmHWM') - before, img.nbytes, len(data))
 BATCH = """
 import pickle, sys, time
 sys.path[:0] = {path!r}
-import imc
-bufs = pickle.load(open({file!r}, 'rb'))
-times = {{1: [], 2: []}}
+import numpy, imc
+bufs, out = pickle.load(open({file!r}, 'rb'))
+times = {{}}
 for _ in range({rounds}):           # 1 and 2 threads alternate: drift hits both alike
     for threads in (1, 2):
-        t0 = time.perf_counter()
-        images = imc.decode_batch(bufs, 1, threads=threads)
-        times[threads].append(time.perf_counter() - t0)   # until the call returns:
-        del images                          # freeing them is the caller's later work
-print(min(times[1]), min(times[2]))
+        for into in (None, out) if out is not None else (None,):
+            t0 = time.perf_counter()
+            images = imc.decode_batch(bufs, 1, threads=threads, out=into)
+            times.setdefault((into is not None, threads), []).append(time.perf_counter() - t0)
+            del images                      # freeing them is the caller's later work
+print(*(min(times[k]) for k in sorted(times)))
 """
 
 
-def batch_scaling(bufs, rounds):
+def batch_scaling(bufs, rounds, out=None):
     """Best times of decode_batch on 1 and 2 threads, taken in a fresh process:
     what earlier operations left in this one's allocator (warm heap for the
-    main thread, none for a new worker) would favour the 1-thread run."""
+    main thread, none for a new worker) would favour the 1-thread run. With
+    `out` (an array of a slot per buffer) also into that: [new 1, new 2, into
+    1, into 2]."""
     path = Path("/tmp/imc-bench-batch.pickle")
-    path.write_bytes(pickle.dumps(bufs))
+    path.write_bytes(pickle.dumps((bufs, out)))
     code = BATCH.format(path=[p for p in sys.path if p], file=str(path), rounds=rounds)
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     path.unlink()
@@ -360,6 +363,18 @@ def main():
         t1, t2 = batch_scaling(bufs, 7)  # best of 7: other tenants of a shared VM steal time
         print(f"{'batch decode jpeg, 2 threads vs 1':34}{len(bufs):>7}{mp:>8.1f}"
               f"{mp / t2:>10.1f}{mp / t1:>10.1f}{t1 / t2:>8.2f}x   (right: 1 thread)")
+        # the most common size among them, into one array: no memory to fault in per call
+        shapes = [imc.probe(b) for b in bufs]
+        common = max(set((i.height, i.width) for i in shapes), key=lambda s: sum(
+            (i.height, i.width) == s for i in shapes))
+        same = [b for b, i in zip(bufs, shapes) if (i.height, i.width) == common]
+        mp = len(same) * common[0] * common[1] / 1e6
+        n1, n2, t1, t2 = batch_scaling(same, 7, np.empty((len(same),) + common + (3,), np.uint8))
+        size = f"{common[1]}x{common[0]}"
+        print(f"{'batch ' + size + ', 2 threads vs 1':34}{len(same):>7}{mp:>8.1f}"
+              f"{mp / n2:>10.1f}{mp / n1:>10.1f}{n1 / n2:>8.2f}x   (right: 1 thread)")
+        print(f"{'batch ' + size + ' out=, 2 vs 1':34}{len(same):>7}{mp:>8.1f}"
+              f"{mp / t2:>10.1f}{mp / t1:>10.1f}{t1 / t2:>8.2f}x   (right: 1 thread; into one array)")
 
     if not args.only or "memory" in args.only:
         path = Path("/tmp/imc-bench-12mp.jpg")

@@ -376,6 +376,12 @@ IMC_API int imc_encode_multi(const char *ext, const imc_image *images, size_t n,
 IMC_API int imc_decode_batch(const void *const *bufs, const size_t *lens, size_t n,
                              const imc_decode_options *opts, int threads, imc_image *out,
                              int *status, imc_error *errs);
+/* The same, each item decoded into caller memory dsts[i] as by
+ * imc_decode_into: a batch of same-sized images straight into the slots of
+ * one array, with no allocation per item. */
+IMC_API int imc_decode_batch_into(const void *const *bufs, const size_t *lens, size_t n,
+                                  const imc_decode_options *opts, int threads,
+                                  const imc_image *dsts, int *status, imc_error *errs);
 /* Encodes imgs[i] into out[i] likewise. An invalid params list fails the
  * whole call (IMC_ERR_PARAM, every status set) before any work. */
 IMC_API int imc_encode_batch(const char *ext, const imc_image *imgs, size_t n, const int *params,

@@ -19,6 +19,7 @@ struct batch {
     const size_t *lens;
     const imc_decode_options *dopts;
     imc_image *images;
+    const imc_image *dsts; /* decoding into caller memory */
     /* encoding */
     const char *ext;
     const imc_image *sources;
@@ -36,6 +37,12 @@ static void decode_one(const batch *b, size_t i)
 {
     b->status[i] = imc_decode_ex(b->bufs[i], b->lens[i], b->dopts, &b->images[i],
                                  b->errs ? &b->errs[i] : NULL);
+}
+
+static void decode_into_one(const batch *b, size_t i)
+{
+    b->status[i] = imc_decode_into(b->bufs[i], b->lens[i], b->dopts, &b->dsts[i],
+                                   b->errs ? &b->errs[i] : NULL);
 }
 
 static void encode_one(const batch *b, size_t i)
@@ -124,6 +131,19 @@ int imc_decode_batch(const void *const *bufs, const size_t *lens, size_t n,
         return IMC_ERR_ARG;
     batch b = {.n = n, .run = decode_one, .bufs = bufs, .lens = lens, .dopts = opts,
                .images = out, .status = status, .errs = errs};
+    return run_batch(&b, threads);
+}
+
+int imc_decode_batch_into(const void *const *bufs, const size_t *lens, size_t n,
+                          const imc_decode_options *opts, int threads, const imc_image *dsts,
+                          int *status, imc_error *errs)
+{
+    if (n == 0)
+        return IMC_OK;
+    if (!bufs || !lens || !opts || !dsts || !status)
+        return IMC_ERR_ARG;
+    batch b = {.n = n, .run = decode_into_one, .bufs = bufs, .lens = lens, .dopts = opts,
+               .dsts = dsts, .status = status, .errs = errs};
     return run_batch(&b, threads);
 }
 

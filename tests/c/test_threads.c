@@ -111,6 +111,24 @@ int main(void)
     CHECK_EQ(status[n_cases], IMC_ERR_UNKNOWN_FORMAT);
     CHECK(errs[n_cases].message[0] != '\0');
 
+    /* ... and into caller memory: every format's decoder writing into a dst. */
+    imc_image dsts[MAX_CASES + 1], singles[MAX_CASES];
+    for (int i = 0; i < n_cases; i++) {
+        const imc_image *d = &singles[i];
+        CHECK_EQ(imc_decode(bufs[i], lens[i], IMC_IMREAD_UNCHANGED, &singles[i]), IMC_OK);
+        CHECK_EQ(imc_image_alloc(&dsts[i], d->rows, d->cols, d->channels, d->depth), IMC_OK);
+    }
+    dsts[n_cases] = dsts[0];
+    CHECK_EQ(imc_decode_batch_into(bufs, lens, n_cases + 1, &opts, 3, dsts, status, errs),
+             IMC_ERR_UNKNOWN_FORMAT);
+    for (int i = 0; i < n_cases; i++) {
+        CHECK_EQ(status[i], IMC_OK);
+        CHECK(same_pixels(&singles[i], &dsts[i]));
+        imc_image_free(&dsts[i]);
+        imc_image_free(&singles[i]);
+    }
+    CHECK_EQ(status[n_cases], IMC_ERR_UNKNOWN_FORMAT);
+
     imc_image srcs[MAX_CASES];
     imc_buffer encoded[MAX_CASES];
     for (int i = 0; i < n_cases; i++)

@@ -108,3 +108,43 @@ def test_bad_data_raises_and_needs_no_array_match():
         imc.decode(b"\xff\xd8\xff\xe0 not a jpeg", 1, out=out)
     with pytest.raises(imc.error):
         imc.decode(b"", 1, out=out)
+
+
+def same_size_jpegs():
+    """Real JPEG variants (different encoders and settings) of one size."""
+    items = [d for d in V.jpeg_variants().values()
+             if not isinstance(cv2_decode(d, 1), str) and cv2_decode(d, 1) is not None]
+    shape = max({cv2_decode(d, 1).shape for d in items},
+                key=lambda s: sum(cv2_decode(d, 1).shape == s for d in items))
+    return [d for d in items if cv2_decode(d, 1).shape == shape], shape
+
+
+@pytest.mark.parametrize("threads", [1, 3])
+def test_decode_batch_into_slots_with_errors_per_item(threads):
+    items, shape = same_size_jpegs()
+    assert len(items) >= 4
+    odd = V.jpeg_variants()[next(n for n, d in V.jpeg_variants().items()
+                                 if imc.probe(d).width != shape[1])]
+    bufs = items + [b"not an image", odd] + items
+    batch = filled((len(bufs),) + shape, np.uint8)
+    got = imc.decode_batch(bufs, 1, threads=threads, out=batch)
+    assert len(got) == len(bufs)
+    for i, d in enumerate(bufs):
+        if i in (len(items), len(items) + 1):
+            assert isinstance(got[i], imc.error)
+            continue
+        assert got[i].base is batch or got[i].base is batch.base
+        np.testing.assert_array_equal(batch[i], cv2_decode(d, 1), err_msg=f"item {i}")
+        np.testing.assert_array_equal(got[i], batch[i])
+    assert "decodes to" in str(got[len(items) + 1])      # the wrong-sized one, refused
+    assert (batch[len(items) + 1] == SENTINEL).all()      # ... before anything was written
+
+
+def test_decode_batch_out_must_have_a_slot_per_buffer():
+    items, shape = same_size_jpegs()
+    with pytest.raises(ValueError):
+        imc.decode_batch(items, 1, out=filled((len(items) - 1,) + shape, np.uint8))
+    with pytest.raises(ValueError):
+        imc.decode_batch(items, 1, out=filled(shape, np.uint8))
+    with pytest.raises(TypeError):
+        imc.decode_batch(items, 1, out=[filled(shape, np.uint8)] * len(items))
