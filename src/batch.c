@@ -121,30 +121,32 @@ static int run_batch(batch *b, int threads)
     return IMC_OK;
 }
 
+/* Both decoding batches: new images into `out`, or caller memory `dsts`. */
+static int decode_batch(const void *const *bufs, const size_t *lens, size_t n,
+                        const imc_decode_options *opts, int threads, imc_image *out,
+                        const imc_image *dsts, int *status, imc_error *errs)
+{
+    if (n == 0)
+        return IMC_OK;
+    if (!bufs || !lens || !opts || !(out || dsts) || !status)
+        return IMC_ERR_ARG;
+    batch b = {.n = n, .run = dsts ? decode_into_one : decode_one, .bufs = bufs, .lens = lens,
+               .dopts = opts, .images = out, .dsts = dsts, .status = status, .errs = errs};
+    return run_batch(&b, threads);
+}
+
 int imc_decode_batch(const void *const *bufs, const size_t *lens, size_t n,
                      const imc_decode_options *opts, int threads, imc_image *out, int *status,
                      imc_error *errs)
 {
-    if (n == 0)
-        return IMC_OK;
-    if (!bufs || !lens || !opts || !out || !status)
-        return IMC_ERR_ARG;
-    batch b = {.n = n, .run = decode_one, .bufs = bufs, .lens = lens, .dopts = opts,
-               .images = out, .status = status, .errs = errs};
-    return run_batch(&b, threads);
+    return decode_batch(bufs, lens, n, opts, threads, out, NULL, status, errs);
 }
 
 int imc_decode_batch_into(const void *const *bufs, const size_t *lens, size_t n,
                           const imc_decode_options *opts, int threads, const imc_image *dsts,
                           int *status, imc_error *errs)
 {
-    if (n == 0)
-        return IMC_OK;
-    if (!bufs || !lens || !opts || !dsts || !status)
-        return IMC_ERR_ARG;
-    batch b = {.n = n, .run = decode_into_one, .bufs = bufs, .lens = lens, .dopts = opts,
-               .dsts = dsts, .status = status, .errs = errs};
-    return run_batch(&b, threads);
+    return decode_batch(bufs, lens, n, opts, threads, NULL, dsts, status, errs);
 }
 
 int imc_encode_batch(const char *ext, const imc_image *imgs, size_t n, const int *params,

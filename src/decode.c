@@ -4,6 +4,7 @@
  * REDUCED_* resize (for codecs that cannot scale) and the EXIF orientation. */
 #include "internal.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -200,6 +201,8 @@ int imc_decode_into(const void *buf, size_t len, const imc_decode_options *opts,
     if (!dst || !dst->data || dst->rows <= 0 || dst->cols <= 0 || dst->channels < 1 ||
         dst->channels > 4 || !sample || dst->step / sample / (size_t)dst->channels < (size_t)dst->cols)
         return imc_fail(err, IMC_ERR_ARG, "dst does not describe an image");
+    if ((uintptr_t)dst->data % sample || dst->step % sample)
+        return imc_fail(err, IMC_ERR_ARG, "dst's rows are not aligned to its %zu-byte samples", sample);
     imc_image out = {0};
     int rc = decode_page(buf, len, opts, dst, &out, err);
     if (rc != IMC_OK || out.data == dst->data)

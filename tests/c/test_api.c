@@ -236,6 +236,10 @@ static void test_decode_into(void)
     wrong.step = 10; /* shorter than a row */
     CHECK_EQ(imc_decode_into(jpg.data, jpg.size, &o, &wrong, &err), IMC_ERR_ARG);
     CHECK_EQ(imc_decode_into(jpg.data, jpg.size, &o, NULL, &err), IMC_ERR_ARG);
+    imc_image odd16 = {.rows = 40, .cols = 64, .channels = 3, .depth = IMC_16U,
+                       .step = 64 * 6 + 1, .data = mem}; /* rows misaligned for 16-bit samples */
+    CHECK_EQ(imc_decode_into(jpg.data, jpg.size, &o, &odd16, &err), IMC_ERR_ARG);
+    CHECK(strstr(err.message, "aligned") != NULL);
     int untouched = 1;
     for (size_t i = 0; i < step * 40; i++)
         untouched &= mem[i] == 0x5A;
