@@ -192,8 +192,10 @@ def turbojpeg_op(bufs, flags, reps, into=False):
         out = np.empty((h, w, 1 if gray else 3), np.uint8)
         raw = lambda b=b, o=out, w=w, h=h, pf=(TJPF_GRAY if gray else TJPF_BGR): tj.tjDecompress2(  # noqa: E731
             handle, b, ctypes.c_ulong(len(b)), o.ctypes.data_as(ctypes.c_void_p), w, 0, h, pf, 0)
-        mine = imc.decode(b, flags)
-        fn = (lambda b=b, o=mine: imc.decode(b, flags, out=o)) if into else (lambda b=b: imc.imdecode(b, flags))
+        if into:
+            fn = lambda b=b, o=imc.decode(b, flags): imc.decode(b, flags, out=o)  # noqa: E731
+        else:
+            fn = lambda b=b: imc.imdecode(b, flags)  # noqa: E731
         cases.append((w * h, fn, raw))
     return compare(cases, reps)
 
@@ -359,12 +361,12 @@ def main():
 
     if not args.only or "batch" in args.only:
         bufs = c.jpeg * (2 if args.quick else 4)
-        mp = sum(pixels(b) for b in bufs) / 1e6
+        shapes = [imc.probe(b) for b in bufs]
+        mp = sum(i.width * i.height for i in shapes) / 1e6
         t1, t2 = batch_scaling(bufs, 11)  # best of 11: other tenants of a shared VM steal time
         print(f"{'batch decode jpeg, 2 threads vs 1':34}{len(bufs):>7}{mp:>8.1f}"
               f"{mp / t2:>10.1f}{mp / t1:>10.1f}{t1 / t2:>8.2f}x   (right: 1 thread)")
         # the most common size among them, into one array: no memory to fault in per call
-        shapes = [imc.probe(b) for b in bufs]
         common = max(set((i.height, i.width) for i in shapes), key=lambda s: sum(
             (i.height, i.width) == s for i in shapes))
         same = [b for b, i in zip(bufs, shapes) if (i.height, i.width) == common]

@@ -24,14 +24,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     imc_image img;
     imc_error err;
     if (imc_decode_ex(data + 1, size - 1, &opts, &img, &err) == IMC_OK) {
+        const size_t row = (size_t)img.cols * img.channels * imc_depth_size(img.depth);
         /* touch every byte so that uninitialised output would be reported */
         volatile uint8_t sink = 0;
         for (int y = 0; y < img.rows; y++)
-            for (size_t i = 0; i < (size_t)img.cols * img.channels * imc_depth_size(img.depth); i++)
+            for (size_t i = 0; i < row; i++)
                 sink ^= ((const uint8_t *)img.data)[(size_t)y * img.step + i];
         (void)sink;
 
-        const size_t row = (size_t)img.cols * img.channels * imc_depth_size(img.depth);
         const size_t pad = (data[0] >> 5) & 1 ? 24 : 0;
         imc_image dst = img;
         dst.owner = NULL;

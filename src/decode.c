@@ -47,11 +47,31 @@ static bool orient_page(int flags, int policy)
     return (flags & IMC_IMREAD_IGNORE_ORIENTATION) == 0 && flags != IMC_IMREAD_UNCHANGED;
 }
 
+/* What imc_decode_into's dst must be, known from the header: the type, and
+ * the size read (or, for EXIF orientations that turn it, its transpose). */
+static int check_into(const imc_image *into, const imc_header *hdr, int scale, int channels,
+                      int depth, imc_error *err)
+{
+    int h = hdr->height, w = hdr->width;
+    if (scale > 1 && !hdr->scaled) {
+        h /= scale;
+        w /= scale;
+    }
+    if (into->channels == channels && into->depth == depth &&
+        ((into->rows == h && into->cols == w) || (into->rows == w && into->cols == h)))
+        return IMC_OK;
+    static const char *const names[] = {"8U", "8S", "16U", "16S", "32S", "32F", "64F"};
+    const char *have = into->depth >= 0 && into->depth < 7 ? names[into->depth] : "?";
+    return imc_fail(err, IMC_ERR_ARG, "dst is %d x %d x %d %s; the image decodes to %d x %d x %d %s",
+                    into->cols, into->rows, into->channels, have, w, h, channels, names[depth]);
+}
+
 /* Decodes the page the codec is positioned on into `out`, as cv2 does after
  * readHeader: type from the flags, limits, one allocation, read, the
  * REDUCED_* resize when the codec could not scale, then EXIF orientation.
- * `into` (or NULL): caller memory the codec writes straight into when it has
- * the size and type read and packed rows; `out` is then a view of it. */
+ * `into` (or NULL): caller memory, checked against the header first; the
+ * codec writes straight into it when it has the size and type read and
+ * packed rows, `out` then being a view of it. */
 static int read_page(const imc_codec *codec, void *state, const imc_header *hdr,
                      const imc_decode_options *opts, int scale, const imc_limits *limits,
                      const imc_image *into, imc_image *out, int *duration_ms, imc_error *err)
@@ -59,8 +79,11 @@ static int read_page(const imc_codec *codec, void *state, const imc_header *hdr,
     const int flags = opts->flags, order = opts->order;
     int channels, depth;
     output_type(flags, hdr, &channels, &depth);
-    int rc = imc_check_limits(limits, (uint64_t)hdr->width, (uint64_t)hdr->height, channels,
-                              depth, err);
+    int rc = into ? check_into(into, hdr, scale, channels, depth, err) : IMC_OK;
+    if (rc != IMC_OK)
+        return rc;
+    rc = imc_check_limits(limits, (uint64_t)hdr->width, (uint64_t)hdr->height, channels, depth,
+                          err);
     if (rc != IMC_OK)
         return rc;
     if (hdr->data_too_short)
@@ -139,27 +162,6 @@ static int finish(const imc_codec *codec, void *state, int rc, imc_error *err)
     return rc;
 }
 
-/* What imc_decode_into's dst must be, known from the header: the type, and
- * the size read (or, for EXIF orientations that turn it, its transpose). */
-static int check_into(const imc_image *into, int flags, int scale, const imc_header *hdr,
-                      imc_error *err)
-{
-    int channels, depth;
-    output_type(flags, hdr, &channels, &depth);
-    int h = hdr->height, w = hdr->width;
-    if (scale > 1 && !hdr->scaled) {
-        h /= scale;
-        w /= scale;
-    }
-    if (into->channels == channels && into->depth == depth &&
-        ((into->rows == h && into->cols == w) || (into->rows == w && into->cols == h)))
-        return IMC_OK;
-    static const char *const names[] = {"8U", "8S", "16U", "16S", "32S", "32F", "64F"};
-    const char *have = into->depth >= 0 && into->depth < 7 ? names[into->depth] : "?";
-    return imc_fail(err, IMC_ERR_ARG, "dst is %d x %d x %d %s; the image decodes to %d x %d x %d %s",
-                    into->cols, into->rows, into->channels, have, w, h, channels, names[depth]);
-}
-
 /* One page, into new memory or (into != NULL) the caller's. */
 static int decode_page(const void *buf, size_t len, const imc_decode_options *opts,
                        const imc_image *into, imc_image *out, imc_error *err)
@@ -173,8 +175,6 @@ static int decode_page(const void *buf, size_t len, const imc_decode_options *op
         int scale = scale_denom_of(opts->flags);
         imc_header hdr = {0};
         rc = codec->open(state, buf, len, scale, &hdr, err);
-        if (rc == IMC_OK && into)
-            rc = check_into(into, opts->flags, scale, &hdr, err);
         if (rc == IMC_OK)
             rc = read_page(codec, state, &hdr, opts, scale, &limits, into, out, NULL, err);
     }

@@ -406,9 +406,12 @@ static PyObject *decode_from(PyObject *src, bool is_path, const decode_args *a, 
     if (fill_options(a, &opts) < 0)
         return NULL;
     imc_image dst;
-    if (a->out && a->out != Py_None && array_as_dst(a->out, &dst) < 0)
-        return NULL;
-    const imc_image *into = a->out && a->out != Py_None ? &dst : NULL;
+    const imc_image *into = NULL;
+    if (a->out && a->out != Py_None) {
+        if (array_as_dst(a->out, &dst) < 0)
+            return NULL;
+        into = &dst;
+    }
     input_bytes in = {0};
     PyObject *path = NULL;
     if (is_path ? !PyUnicode_FSConverter(src, &path) : get_input(src, &in) < 0) {
