@@ -1,11 +1,16 @@
 """Shared test helpers: where the build is, the cv2 oracle, comparisons."""
 import os
-import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
-import numpy as np
+from external import MODULES, missing, program_path
+
+try:
+    import numpy as np
+except ImportError:
+    raise missing("the Python module numpy", MODULES["numpy"]) from None
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = Path(os.environ.get("IMC_BUILD_DIR", ROOT / "build")).resolve()
@@ -13,7 +18,10 @@ sys.path.insert(0, str(BUILD / "python"))
 
 # cv2 decodes and encodes OpenEXR only when this is set before its first use.
 os.environ.setdefault("OPENCV_IO_ENABLE_OPENEXR", "1")
-import cv2  # noqa: E402  the oracle: Debian's OpenCV 4.6
+try:
+    import cv2  # noqa: E402  the oracle: Debian's OpenCV 4.6
+except ImportError:
+    raise missing("the Python module cv2", MODULES["cv2"]) from None
 
 try:
     import imc  # noqa: E402
@@ -108,14 +116,19 @@ def assert_same_file(ext, got, want, label=""):
 
 
 def tool(name):
-    """Path of an external tool, preferring the distribution's binary."""
-    for cand in (f"/usr/bin/{name}", shutil.which(name)):
-        if cand and os.access(cand, os.X_OK):
-            return cand
-    raise RuntimeError(f"{name} not installed")
+    """Path of an external program; each is listed in external.PROGRAMS with
+    its package, and a missing one fails naming the package."""
+    return program_path(name)
+
+
+# External programs run here, outside the checkout: whatever one writes to a
+# relative path (ImageMagick without a coder writes "exr:-" as a file name)
+# must not land in the repository.
+SCRATCH = Path(tempfile.mkdtemp(prefix="imc-tools-"))
 
 
 def run(cmd, **kw):
+    kw.setdefault("cwd", SCRATCH)
     return subprocess.run(cmd, check=True, capture_output=True, **kw)
 
 

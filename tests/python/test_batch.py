@@ -132,8 +132,8 @@ def test_progress_bar_in_a_terminal(tree, tmp_path):
 def test_dask_on_local_cluster(tree, tmp_path):
     """The Dask path on worker processes gives what one process gives, and
     reports failures with their path."""
-    db = pytest.importorskip("dask.bag")
-    distributed = pytest.importorskip("distributed")
+    import dask.bag as db  # missing: test_setup.py names the package
+    import distributed
     import imc.dask
     # worker processes must import this build of imc
     os.environ["PYTHONPATH"] = os.pathsep.join([str(BUILD / "python"), os.environ.get("PYTHONPATH", "")])
@@ -167,8 +167,8 @@ def test_dask_on_local_cluster(tree, tmp_path):
 
 
 def test_dask_dataframe_series(tree):
-    dd = pytest.importorskip("dask.dataframe")
-    pd = pytest.importorskip("pandas")
+    import dask.dataframe as dd
+    import pandas as pd
     import imc.dask
     paths = sorted(str(p) for p in tree.glob("*.jpg"))
     series = dd.from_pandas(pd.Series(paths, name="path"), npartitions=2)

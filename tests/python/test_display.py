@@ -28,10 +28,6 @@ FRUITS = SAMPLES / "fruits.jpg"
 _imc = imc._imc
 
 
-def have(*names):
-    return all(shutil.which(n) or os.access(f"/usr/bin/{n}", os.X_OK) for n in names)
-
-
 def example_env(**extra):
     env = dict(os.environ, PYTHONPATH=str(BUILD / "python"), PYTHONUNBUFFERED="1")
     env.pop("WAYLAND_DISPLAY", None)
@@ -367,8 +363,7 @@ class Tmux:
 
 @pytest.fixture()
 def tmux(tmp_path):
-    if not have("tmux"):
-        pytest.skip("tmux is not installed")
+    tool("tmux")  # a missing tmux fails, naming its package
     t = Tmux(tmp_path / "tmux.sock")
     yield t
     t("kill-server", check=False)
@@ -438,8 +433,8 @@ def test_ctrl_c_in_terminal_wait_key_restores_the_terminal(tmux, tmp_path):
 # ---- Windows under Xvfb ----------------------------------------------------------
 @pytest.fixture(scope="module")
 def xvfb():
-    if not have("Xvfb", "xdotool", "import"):
-        pytest.skip("Xvfb, xdotool or ImageMagick's import is not installed")
+    for name in ("Xvfb", "xdotool", "import"):  # a missing one fails, naming its package
+        tool(name)
     if not _imc._display_state()["sdl"]:
         pytest.skip("imc was built without SDL2: no windows")
     r, w = os.pipe()
@@ -457,7 +452,7 @@ def xvfb():
     os.close(r)
     if not number.strip():
         proc.kill()
-        pytest.skip("Xvfb did not start")
+        pytest.fail("Xvfb did not start")
     yield f":{number.decode().strip()}"
     proc.terminate()
     proc.wait(timeout=10)

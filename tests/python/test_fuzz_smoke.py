@@ -19,8 +19,9 @@ TARGETS = ["fuzz_decode", "fuzz_jpeg", "fuzz_png", "fuzz_bmp", "fuzz_sunras", "f
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
     out = tmp_path_factory.mktemp("corpus")
-    subprocess.run([sys.executable, str(ROOT / "fuzz" / "make_corpus.py"), str(out)], check=True,
-                   capture_output=True)
+    r = subprocess.run([sys.executable, str(ROOT / "fuzz" / "make_corpus.py"), str(out)],
+                       capture_output=True, text=True, errors="replace")
+    assert r.returncode == 0, f"fuzz/make_corpus.py failed:\n{r.stderr[-3000:]}"
     return out
 
 

@@ -3,14 +3,13 @@ change of small real files, memory that stays flat over 100,000 calls, and
 the C tests and CLI under valgrind."""
 import gc
 import os
-import shutil
 import subprocess
 
 import numpy as np
 import pytest
 
 import variants as V
-from helpers import RELEASE, assert_same_decode, cv2, imc
+from helpers import RELEASE, assert_same_decode, cv2, imc, tool
 
 # Small but real: every offset is affordable.
 SMALL = {
@@ -82,12 +81,11 @@ def test_memory_stays_flat_over_100000_calls():
     assert grown < 4 << 20, f"RSS grew by {grown / 1e6:.1f} MB over 100,000 calls"
 
 
-@pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind not installed")
 @pytest.mark.skipif(not (RELEASE / "imc").exists(), reason="no release build in build/")
 def test_valgrind_memcheck(tmp_path):
     """No invalid access, uninitialised read or leak in the C tests and the
     CLI (the release build: valgrind cannot run sanitized code)."""
-    base = ["valgrind", "--error-exitcode=99", "--leak-check=full", "--show-leak-kinds=definite,indirect",
+    base = [tool("valgrind"), "--error-exitcode=99", "--leak-check=full", "--show-leak-kinds=definite,indirect",
             "--errors-for-leak-kinds=definite,indirect", "--track-origins=yes", "-q"]
     src = tmp_path / "in.jpg"
     src.write_bytes(V.jpeg_exif_variants()["pil_exif_6"])

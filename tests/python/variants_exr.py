@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 import variants as V
+from external import FILES, IMAGEMAGICK_EXR_CODER, missing
 from helpers import cv2, run, tool
 
 HALF, FLOAT, UINT = 1, 2, 0
@@ -122,9 +123,17 @@ def _exr_tool(name, data, *args, out_args=()):
 
 
 def _convert(img16, *args):
-    src = _tmp("im_src.png")
+    """ImageMagick's EXR writer. Without its EXR coder ImageMagick takes
+    "exr:NAME" for a plain file name and writes PNG there, so the output is
+    checked, and it goes into the scratch folder whatever happens."""
+    src, dst = _tmp("im_src.png"), _tmp("im_out.exr")
     cv2.imwrite(src, img16)
-    return run([tool("convert"), src, *args, "exr:-"]).stdout
+    Path(dst).unlink(missing_ok=True)
+    run([tool("convert"), src, *args, f"exr:{dst}"])
+    data = Path(dst).read_bytes() if Path(dst).exists() else b""
+    if data[:4] != b"\x76\x2f\x31\x01":
+        raise missing("ImageMagick's EXR coder", FILES[IMAGEMAGICK_EXR_CODER])
+    return data
 
 
 def _multipart(*files):
