@@ -49,8 +49,9 @@ PROGRAMS = {
     "cjxl": "libjxl-tools",
     "djxl": "libjxl-tools",
     **{name: "netpbm" for name in (
-        "pamchannel", "pamrgbatopng", "pamstack", "pamtopam", "pamtopfm", "pamtopnm", "pfmtopam",
-        "pgmtopgm", "pnmdepth", "pnmquant", "pnmtoplainpnm", "pnmtopng", "ppmtopgm", "ppmtoppm")},
+        "pamchannel", "pamdepth", "pamditherbw", "pamrgbatopng", "pamstack", "pamtopam", "pamtopfm",
+        "pamtopnm", "pfmtopam", "pgmtopbm", "pgmtopgm", "pnmdepth", "pnmquant", "pnmtoplainpnm",
+        "pnmtopng", "pnmtorast", "ppmtobmp", "ppmtopgm", "ppmtoppm")},
 }
 
 # third-party Python module (top-level name) -> package

@@ -111,17 +111,46 @@ def _str(node):
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
 
+def _func_name(call):
+    f = call.func
+    return f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
+
+
+def tool_wrappers(tree):
+    """{function: index of its parameter} for each function that passes a
+    parameter to tool(), e.g. def _netpbm(prog, ...): run([tool(prog), ...]).
+    Names that reach tool() other ways (data tables, tuples of stages) are
+    held by tool() itself at run time: it refuses a name not in PROGRAMS."""
+    found, grew = {"tool": 0}, True
+    while grew:  # wrappers of wrappers too
+        grew = False
+        for fn in ast.walk(tree):
+            if not isinstance(fn, ast.FunctionDef) or fn.name in found:
+                continue
+            params = [a.arg for a in fn.args.args]
+            for node in ast.walk(fn):
+                at = found.get(_func_name(node)) if isinstance(node, ast.Call) else None
+                if at is not None and len(node.args) > at and isinstance(node.args[at], ast.Name) \
+                        and node.args[at].id in params:
+                    found[fn.name] = params.index(node.args[at].id)
+                    grew = True
+                    break
+    return found
+
+
 def uses(tree, where):
     """(kind, name, where) for each program and top-level module `tree` uses:
-    tool("x") calls, subprocess calls whose argv starts with a literal, imports,
-    and the imports of code strings given to `python -c`."""
+    tool("x") calls and calls of functions that hand a parameter to tool(),
+    subprocess calls whose argv starts with a literal, imports, and the imports
+    of code strings given to `python -c`."""
+    wrappers = tool_wrappers(tree)
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
-            func = node.func.attr if isinstance(node.func, ast.Attribute) else \
-                node.func.id if isinstance(node.func, ast.Name) else ""
+            func = _func_name(node)
             first = node.args[0] if node.args else None
-            if func == "tool" and _str(first):
-                yield "program", _str(first), f"{where}:{node.lineno}"
+            at = wrappers.get(func)
+            if at is not None and len(node.args) > at and _str(node.args[at]):
+                yield "program", _str(node.args[at]), f"{where}:{node.lineno}"
             elif func in SUBPROCESS_CALLS and isinstance(first, (ast.List, ast.Tuple)) and first.elts \
                     and _str(first.elts[0]):
                 yield "program", _str(first.elts[0]), f"{where}:{node.lineno}"
@@ -168,6 +197,7 @@ def test_the_scan_sees_the_suites_dependencies():
     used = {(kind, name) for kind, name, _ in all_uses()}
     for want in [("program", "cwebp"), ("program", "tiffcp"), ("program", "convert"),
                  ("program", "valgrind"), ("program", "pnmtopng"), ("program", "sh"),
+                 ("program", "ppmtobmp"), ("program", "exrmaketiled"), ("program", "pnmtorast"),
                  ("module", "cv2"), ("module", "PIL"), ("module", "dask")]:
         assert want in used, want
 
