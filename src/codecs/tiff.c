@@ -258,13 +258,16 @@ static void tiff_close(void *state)
 /* What cv2's readData learns about the page before reading it. */
 typedef struct {
     bool tiled;
+    bool planar;             /* PlanarConfiguration 2 read by imc, not libtiff's RGBA reader */
     uint16_t bpp, ncn, orientation;
     uint32_t tile_w, tile_h; /* cv2's tile_width0 / tile_height0 */
     int dst_bpp;             /* bits per output sample: 8, 16, 32 or 64 */
     int order;
     size_t row_bytes;        /* of one tile / strip row in the read buffer */
     size_t unpacked_row_bytes;
-    uint8_t *buf, *unpacked;
+    size_t plane_row_bytes;  /* planar: one sample's row of a tile / strip */
+    uint32_t per_plane;      /* planar: tiles or strips in each plane */
+    uint8_t *buf, *unpacked, *plane;
 } page;
 
 /* cv2's limits on tiles and strips, then imc's own: a tile far larger than
@@ -318,6 +321,18 @@ static int read_layout(decoder *d, const imc_image *dst, page *p, imc_error *err
     int rc = check_tiles(d, p, err);
     if (rc != IMC_OK)
         return rc;
+    uint16_t config = PLANARCONFIG_CONTIG;
+    TIFFGetField(tif, TIFFTAG_PLANARCONFIG, &config);
+    /* cv2 4.6 reads separate planes' blocks as if interleaved (scrambled
+     * pixels); libtiff's RGBA reader, behind 8-bit output, handles them. */
+    p->planar = config == PLANARCONFIG_SEPARATE && p->ncn > 1 && p->dst_bpp > 8;
+    if (p->planar) {
+        uint32_t blocks = p->tiled ? TIFFNumberOfTiles(tif) : TIFFNumberOfStrips(tif);
+        p->per_plane = blocks / p->ncn;
+        if (p->per_plane == 0 || blocks % p->ncn)
+            return imc_fail(err, IMC_ERR_CORRUPT, "tiff: %u %s for %u separate planes", blocks,
+                            p->tiled ? "tiles" : "strips", p->ncn);
+    }
     if (p->dst_bpp == 8) { /* TIFFReadRGBA* deliver 8-bit RGBA */
         p->bpp = 8;
         p->ncn = 4;
@@ -335,10 +350,14 @@ static int alloc_buffers(page *p, imc_error *err)
 {
     p->row_bytes = ((size_t)p->ncn * p->tile_w * p->bpp + 7) / 8;
     p->unpacked_row_bytes = ((size_t)p->ncn * p->tile_w * (size_t)p->dst_bpp + 7) / 8;
+    p->plane_row_bytes = ((size_t)p->tile_w * p->bpp + 7) / 8;
     p->buf = calloc(p->tile_h, p->row_bytes);
     if (p->bpp < p->dst_bpp)
         p->unpacked = calloc(p->tile_h, p->unpacked_row_bytes);
-    if (!p->buf || (p->bpp < p->dst_bpp && !p->unpacked))
+    /* planar: one plane's block, then (packed samples) one row of it unpacked */
+    if (p->planar)
+        p->plane = calloc((size_t)p->tile_h * p->plane_row_bytes + 1 + (size_t)p->tile_w * 2, 1);
+    if (!p->buf || (p->bpp < p->dst_bpp && !p->unpacked) || (p->planar && !p->plane))
         return imc_fail(err, IMC_ERR_NOMEM, "tiff: out of memory for a %u x %u tile", p->tile_w,
                         p->tile_h);
     return IMC_OK;
@@ -421,15 +440,60 @@ static int read_rgba_tile(decoder *d, page *p, const tile *t, imc_image *dst, im
     return IMC_OK;
 }
 
-static int read_encoded(decoder *d, const page *p, uint32_t index, imc_error *err)
+static int read_block(decoder *d, const page *p, uint32_t index, uint8_t *out, size_t size,
+                      imc_error *err)
 {
-    tmsize_t size = (tmsize_t)(p->tile_h * p->row_bytes);
-    tmsize_t got = p->tiled ? TIFFReadEncodedTile(d->tif, index, p->buf, size)
-                            : TIFFReadEncodedStrip(d->tif, index, p->buf, size);
+    tmsize_t got = p->tiled ? TIFFReadEncodedTile(d->tif, index, out, (tmsize_t)size)
+                            : TIFFReadEncodedStrip(d->tif, index, out, (tmsize_t)size);
     if ((int)got < 0) /* cv2 casts the size to int */
         return failure(d, IMC_ERR_CORRUPT, p->tiled ? "cannot read a tile" : "cannot read a strip",
                        err);
     return IMC_OK;
+}
+
+/* Copies one plane's samples into every ncn-th place of interleaved rows. */
+static void interleave_plane(const uint8_t *plane, uint8_t *row, int width, int ncn, int sample,
+                             size_t elem)
+{
+    uint8_t *o = row + (size_t)sample * elem;
+    const size_t step = (size_t)ncn * elem;
+    for (int x = 0; x < width; x++, plane += elem, o += step)
+        memcpy(o, plane, elem);
+}
+
+/* Separate planes: the block of each sample at the same place, interleaved
+ * into the buffers the contiguous path reads (packed 10/12/14-bit samples
+ * unpacked a plane row at a time, straight into p->unpacked). */
+static int read_planes(decoder *d, const page *p, uint32_t index, imc_error *err)
+{
+    const bool packed = p->unpacked != NULL;
+    const size_t elem = packed ? 2 : (size_t)p->bpp / 8;
+    uint8_t *rows = packed ? p->unpacked : p->buf;
+    const size_t row_bytes = packed ? p->unpacked_row_bytes : p->row_bytes;
+    const size_t block = (size_t)p->tile_h * p->plane_row_bytes;
+    uint16_t *row16 = (uint16_t *)(void *)(p->plane + block + (block & 1));
+    for (int s = 0; s < p->ncn; s++) {
+        int rc = read_block(d, p, index + (uint32_t)s * p->per_plane, p->plane, block, err);
+        if (rc != IMC_OK)
+            return rc;
+        for (uint32_t i = 0; i < p->tile_h; i++) {
+            const uint8_t *src = p->plane + i * p->plane_row_bytes;
+            if (packed) {
+                unpack_to_16(src, src + p->plane_row_bytes, row16, row16 + p->tile_w, p->tile_w,
+                             p->bpp);
+                src = (const uint8_t *)row16;
+            }
+            interleave_plane(src, rows + i * row_bytes, (int)p->tile_w, p->ncn, s, elem);
+        }
+    }
+    return IMC_OK;
+}
+
+static int read_encoded(decoder *d, const page *p, uint32_t index, imc_error *err)
+{
+    if (p->planar)
+        return read_planes(d, p, index, err);
+    return read_block(d, p, index, p->buf, (size_t)p->tile_h * p->row_bytes, err);
 }
 
 /* 16-bit output: samples as stored (10/12/14 bits unpacked), converted. */
@@ -441,7 +505,9 @@ static int read_16_tile(decoder *d, page *p, const tile *t, imc_image *dst, imc_
     const bool rgb = p->order == IMC_ORDER_RGB;
     for (int i = 0; i < t->height; i++) {
         const uint16_t *s = (const uint16_t *)(void *)(p->buf + (size_t)i * p->row_bytes);
-        if (p->unpacked) {
+        if (p->unpacked && p->planar) { /* read_planes unpacked them */
+            s = (const uint16_t *)(void *)(p->unpacked + (size_t)i * p->unpacked_row_bytes);
+        } else if (p->unpacked) {
             uint8_t *u = p->unpacked + (size_t)i * p->unpacked_row_bytes;
             const uint8_t *packed = p->buf + (size_t)i * p->row_bytes;
             unpack_to_16(packed, packed + p->row_bytes, (uint16_t *)(void *)u,
@@ -643,6 +709,7 @@ static int read_pixels(decoder *d, imc_image *dst, int order, imc_error *err)
         rc = read_tiles(d, &p, dst, err);
     free(p.buf);
     free(p.unpacked);
+    free(p.plane);
     if (rc != IMC_OK)
         return rc;
     if (p.bpp < p.dst_bpp && p.dst_bpp == 16)
