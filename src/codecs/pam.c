@@ -3,7 +3,9 @@
  *  - samples come back in file order (an RGB file gives R, G, B in channels
  *    0, 1, 2) and are written as they are in memory;
  *  - without a TUPLTYPE only 1 or 3 channels with maxval < 256 are accepted;
- *  - maxval 1 makes cv2 read each row's bytes as packed bits;
+ *  - (not kept: cv2 reads the rows of a MAXVAL 1 file as packed bits, but
+ *    PAM samples are whole bytes at any maxval; imc reads the bytes, 1 as
+ *    255, which is what cv2 means by its 0 / 255 palette);
  *  - 16-bit samples become 8-bit as v >> 8, and 8-bit ones are never scaled;
  *  - converting to another channel count walks only the first width/depth
  *    pixels of a row (cv2 steps by the file's channel count through `width`
@@ -43,7 +45,7 @@ typedef struct {
     int width, height, channels, maxval;
     int tuple_type; /* TT_* */
     bool wide;      /* maxval > 255 */
-    bool bit_mode;  /* maxval == 1 */
+    bool bilevel;   /* maxval == 1: samples 0 and 1 become 0 and 255 */
 } decoder;
 
 static bool pam_sniff(const uint8_t *buf, size_t len)
@@ -211,7 +213,7 @@ static int pam_open(void *state, const uint8_t *buf, size_t len, int scale_denom
     if (rc != IMC_OK)
         return rc;
     d->wide = d->maxval > 255;
-    d->bit_mode = d->maxval == 1;
+    d->bilevel = d->maxval == 1;
     /* cv2 accepts the header, then its size check throws (a raise, not None). */
     if (d->width <= 0 || d->height <= 0)
         return imc_fail(err, IMC_ERR_LIMITS, "pam: %d x %d is not a valid size", d->width,
@@ -300,12 +302,8 @@ static int pam_read(void *state, imc_image *dst, imc_read_request *req, imc_erro
 {
     decoder *d = state;
     const size_t stride = row_bytes(d);
-    const bool as_is = !d->bit_mode && dst->channels == d->channels &&
+    const bool as_is = !d->bilevel && dst->channels == d->channels &&
                        dst->depth == (d->wide ? IMC_16U : IMC_8U);
-    if (d->bit_mode && dst->channels != 1 && dst->channels != 3)
-        return imc_fail(err, IMC_ERR_UNSUPPORTED,
-                        "pam: cv2 reads MAXVAL 1 only into 1 or 3 channels, not %d",
-                        dst->channels);
     /* cv2's row buffer holds 2 * width * channels bytes; its RGB conversion
      * may read 3 samples a pixel from it: zeros stand for what it never
      * filled. It keeps its content from row to row, as cv2's does. */
@@ -331,10 +329,12 @@ static int pam_read(void *state, imc_image *dst, imc_read_request *req, imc_erro
                 out[i] = buf[i + 1];
                 out[i + 1] = buf[i];
             }
-        else if (d->bit_mode)
-            imc_row_bits_to_8u(buf, out, d->width, dst->channels, 0, 255);
-        else
+        else {
+            if (d->bilevel)
+                for (size_t i = 0; i < stride; i++)
+                    buf[i] = buf[i] ? 255 : 0;
             convert_row(d, buf, out, dst);
+        }
     }
     free(buf16);
     if (rc == IMC_OK && req->order == IMC_ORDER_RGB)

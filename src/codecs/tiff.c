@@ -412,6 +412,13 @@ static uint8_t *pixel_at(const imc_image *img, int row, int col)
            (size_t)col * (size_t)img->channels * imc_depth_size(img->depth);
 }
 
+/* The orientations libtiff's RGBA reader turns by mirroring columns. */
+static bool mirrored_columns(uint16_t orientation)
+{
+    return orientation == ORIENTATION_TOPRIGHT || orientation == ORIENTATION_BOTRIGHT ||
+           orientation == ORIENTATION_RIGHTTOP || orientation == ORIENTATION_RIGHTBOT;
+}
+
 /* 8-bit output: libtiff's RGBA raster rows, bottom-up, converted as cv2. */
 static int read_rgba_tile(decoder *d, page *p, const tile *t, imc_image *dst, imc_error *err)
 {
@@ -425,9 +432,13 @@ static int read_rgba_tile(decoder *d, page *p, const tile *t, imc_image *dst, im
         start += (size_t)(p->tile_h - (uint32_t)t->height) * p->tile_w * 4; /* bottom-up */
     }
     const bool rgb = p->order == IMC_ORDER_RGB;
+    /* libtiff mirrors each tile within itself for the right-to-left
+     * orientations; the tile then belongs at the mirrored place (cv2 4.6
+     * leaves it where it was: every tile mirrored on its own). */
+    const int x = p->tiled && mirrored_columns(p->orientation) ? d->width - t->x - t->width : t->x;
     for (int i = 0; i < t->height; i++) {
         const uint8_t *s = start + (size_t)i * p->tile_w * 4;
-        uint8_t *o = pixel_at(dst, t->img_y + t->height - i - 1, t->x);
+        uint8_t *o = pixel_at(dst, t->img_y + t->height - i - 1, x);
         if (dst->channels == 4 && rgb)
             memcpy(o, s, (size_t)t->width * 4);
         else if (dst->channels == 4)

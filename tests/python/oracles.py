@@ -1,0 +1,216 @@
+"""Second oracles: decoders independent of cv2 (and of imc), each giving an
+image in the layout imc.imdecode(data, IMREAD_UNCHANGED) returns (BGR/BGRA
+sample order, native depth, a 2-D array for one channel), or raising
+Unsupported when that reader cannot decode the file or cannot give its
+samples as stored.
+
+  TIFF  tifffile (its own TIFF parser and codecs; libtiff is not used)
+  PNG   Pillow (its own PNG reader over zlib), netpbm's pngtopam for 16-bit
+        colour (Pillow narrows 16-bit RGB to 8 bits)
+  JPEG  djpeg (the same libjpeg-turbo: equality expected)
+  WebP  dwebp (libwebp's own tool)
+  BMP, Sun raster, GIF, PBM/PGM/PPM   Pillow
+  PAM, PFM   read here from the netpbm specifications, nothing else used"""
+import io
+import re
+import subprocess
+
+import numpy as np
+from PIL import Image
+
+from helpers import tool
+
+
+class Unsupported(Exception):
+    pass
+
+
+def bgr(rgb):
+    """RGB(A) sample order to BGR(A); one channel as a 2-D array."""
+    a = np.asarray(rgb)
+    if a.ndim == 3 and a.shape[2] == 1:
+        return a[:, :, 0]
+    if a.ndim == 3 and a.shape[2] in (3, 4):
+        return np.ascontiguousarray(a[:, :, [2, 1, 0, 3][:a.shape[2]]])
+    return np.ascontiguousarray(a)
+
+
+def orient(img, orientation):
+    """TIFF / EXIF orientation 1-8 applied: the stored rows as displayed."""
+    ops = {1: lambda a: a, 2: lambda a: a[:, ::-1], 3: lambda a: a[::-1, ::-1],
+           4: lambda a: a[::-1], 5: lambda a: a.swapaxes(0, 1),
+           6: lambda a: a.swapaxes(0, 1)[:, ::-1], 7: lambda a: a.swapaxes(0, 1)[::-1, ::-1],
+           8: lambda a: a.swapaxes(0, 1)[::-1]}
+    return np.ascontiguousarray(ops.get(orientation, ops[1])(img))
+
+
+def _pipe_file(cmd, data, suffix):
+    """A tool that reads and writes files: cmd + [input, output]."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        src, dst = f"{d}/in{suffix}", f"{d}/out{suffix}"
+        with open(src, "wb") as f:
+            f.write(data)
+        r = subprocess.run(cmd + [src, dst], capture_output=True)
+        if r.returncode != 0:
+            raise Unsupported(f"{cmd[0]}: {r.stderr.decode(errors='replace').strip()[-200:]}")
+        with open(dst, "rb") as f:
+            return f.read()
+
+
+def _pipe(cmd, data):
+    r = subprocess.run(cmd, input=data, capture_output=True)
+    if r.returncode != 0 or not r.stdout:
+        raise Unsupported(f"{cmd[0]}: {r.stderr.decode(errors='replace').strip()[-200:]}")
+    return r.stdout
+
+
+# ---- netpbm, from the specifications ---------------------------------------------
+_PNM_HEADER = re.compile(rb"\A(P[1-7])")
+
+
+def _tokens(data, pos, count):
+    """`count` whitespace-separated header tokens from pos, '#' comments skipped."""
+    out = []
+    while len(out) < count:
+        while pos < len(data) and (data[pos:pos + 1].isspace() or data[pos:pos + 1] == b"#"):
+            if data[pos:pos + 1] == b"#":
+                pos = data.index(b"\n", pos)
+            pos += 1
+        start = pos
+        while pos < len(data) and not data[pos:pos + 1].isspace() and data[pos:pos + 1] != b"#":
+            pos += 1
+        out.append(data[start:pos])
+    return out, pos + 1  # one whitespace byte ends the header
+
+
+def read_pam(data):
+    """P7: WIDTH HEIGHT DEPTH MAXVAL TUPLTYPE ENDHDR, big-endian samples."""
+    if data[:3] != b"P7\n":
+        raise Unsupported("not PAM")
+    end = data.index(b"ENDHDR\n") + len(b"ENDHDR\n")
+    fields = {}
+    for line in data[3:end].decode("ascii").splitlines():
+        if line and not line.startswith("#"):
+            key, _, value = line.partition(" ")
+            fields[key] = value.strip()
+    w, h, d, maxval = (int(fields[k]) for k in ("WIDTH", "HEIGHT", "DEPTH", "MAXVAL"))
+    dtype = ">u1" if maxval < 256 else ">u2"
+    a = np.frombuffer(data, dtype, w * h * d, end).reshape(h, w, d)
+    return a.astype(np.uint8 if maxval < 256 else np.uint16), maxval, fields.get("TUPLTYPE", "")
+
+
+def read_pfm(data):
+    """PF / Pf: width height scale; rows bottom-up; scale < 0 little-endian."""
+    kind = data[:2]
+    if kind not in (b"PF", b"Pf"):
+        raise Unsupported("not PFM")
+    (w, h, scale), pos = _tokens(data, 2, 3)
+    w, h, scale = int(w), int(h), float(scale)
+    cn = 3 if kind == b"PF" else 1
+    a = np.frombuffer(data, "<f4" if scale < 0 else ">f4", w * h * cn, pos)
+    a = a.reshape(h, w, cn)[::-1].astype(np.float32)
+    return bgr(a)
+
+
+# ---- per format -----------------------------------------------------------------
+def tiff(data):
+    """tifffile's reading of the first page: its own parser, sample layout
+    and predictors; codecs it has no pure-Python decoder for (LZW, JPEG,
+    zstd, WebP, CCITT without imagecodecs) are undone first by libtiff's
+    `tiffcp -c none`, which copies the layout as it is."""
+    import tifffile
+    try:
+        return _tifffile_page(tifffile, data)
+    except _NeedsLibtiff:
+        return _tifffile_page(tifffile, _pipe_file([tool("tiffcp"), "-c", "none"], data, ".tif"))
+
+
+class _NeedsLibtiff(Exception):
+    pass
+
+
+def _tifffile_page(tifffile, data):
+    try:
+        with tifffile.TiffFile(io.BytesIO(data)) as t:
+            page = t.pages[0]
+            photometric, planar, spp = int(page.photometric), int(page.planarconfig), \
+                page.samplesperpixel
+            orientation = int(page.tags.valueof(274, 1))
+            if photometric not in (1, 2) or spp not in (1, 3, 4):
+                raise Unsupported(f"photometric {photometric}, {spp} samples: the readers convert")
+            try:
+                a = page.asarray()
+            except ValueError as e:
+                if "imagecodecs" in str(e) or "not supported" in str(e):
+                    raise _NeedsLibtiff() from None
+                raise
+    except (Unsupported, _NeedsLibtiff):
+        raise
+    except Exception as e:  # tifffile raises many kinds for what it cannot read
+        raise Unsupported(f"tifffile: {e}") from None
+    if planar == 2 and a.ndim == 3 and spp > 1 and a.shape[0] == spp:
+        a = np.moveaxis(a, 0, -1)
+    if a.dtype == bool:
+        a = a.astype(np.uint8) * 255
+    return orient(bgr(a), orientation)
+def png(data):
+    if data[12:16] == b"IHDR" and data[24] == 16:
+        return pngtopam(data)  # Pillow narrows 16-bit colour to 8 bits
+    im = Image.open(io.BytesIO(data))
+    im.load()
+    if im.mode == "P" or im.mode == "PA":
+        im = im.convert("RGBA" if "transparency" in im.info or im.mode == "PA" else "RGB")
+    elif im.mode == "1":
+        im = im.convert("L")
+    elif im.mode == "LA":
+        a = np.asarray(im)
+        return bgr(np.dstack([a[:, :, 0]] * 3 + [a[:, :, 1]]))
+    elif im.mode == "L" and "transparency" in im.info:
+        im = im.convert("LA")
+        a = np.asarray(im)
+        return bgr(np.dstack([a[:, :, 0]] * 3 + [a[:, :, 1]]))
+    elif im.mode == "RGB" and "transparency" in im.info:
+        im = im.convert("RGBA")
+    return bgr(np.asarray(im))
+
+
+def pngtopam(data):
+    a, maxval, tupltype = read_pam(_pipe([tool("pngtopam"), "-alphapam"], data))
+    if "GRAYSCALE_ALPHA" in tupltype:
+        a = np.dstack([a[:, :, 0]] * 3 + [a[:, :, 1]])
+    return bgr(a)
+
+
+def jpeg(data):
+    out = _pipe([tool("djpeg"), "-pnm"], data)
+    im = Image.open(io.BytesIO(out))
+    return bgr(np.asarray(im))
+
+
+def webp(data):
+    a, _, _ = read_pam(_pipe([tool("dwebp"), "-quiet", "-pam", "-o", "-", "--", "-"], data))
+    return bgr(a if _webp_has_alpha(data) else a[:, :, :3])
+
+
+def _webp_has_alpha(data):
+    """VP8X with the alpha flag, or a lossless bitstream whose header says alpha."""
+    if data[12:16] == b"VP8X":
+        return bool(data[20] & 0x10)
+    if data[12:16] == b"VP8L":
+        return bool((int.from_bytes(data[21:25], "little") >> 28) & 1)
+    return False
+
+
+def pillow(data):
+    """BMP, Sun raster, GIF (first frame), PBM/PGM/PPM through Pillow."""
+    im = Image.open(io.BytesIO(data))
+    im.load()
+    if im.mode == "P":
+        im = im.convert("RGBA" if "transparency" in im.info else "RGB")
+    elif im.mode == "1":
+        im = im.convert("L")
+    a = np.asarray(im)
+    if im.mode in ("I", "I;16", "I;16B"):
+        a = a.astype(np.uint16)
+    return bgr(a)
