@@ -44,7 +44,7 @@ def main(out):
         "fuzz_bmp": BS.bmp_variants(),
         "fuzz_sunras": BS.sun_variants(),
         "fuzz_webp": {**W.still_variants(), **W.animated_variants()},
-        "fuzz_tiff": {**T.variants(), **T.multipage_variants()},
+        "fuzz_tiff": {**T.variants(), **T.multipage_variants(), **T.planar_variants()},
     }
     for target, files in per_codec.items():
         for i, data in enumerate(d for d in files.values() if small(d)):

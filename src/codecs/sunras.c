@@ -4,10 +4,12 @@
  * RT_STANDARD (1), no colormap or an RGB colormap of at most 2^bpp entries.
  * cv2 tests the RLE (RT_BYTE_ENCODED) and RT_FORMAT_RGB types against its
  * image type instead of the file's type, so it rejects both: imc does too
- * (its RLE decoder is dead code, left out here). Other quirks kept:
- * - without a colormap, gray output uses an all-zero gray table, so 1- and
- *   8-bit files read as gray come out black (color output uses the gray
- *   ramp, as it should);
+ * (its RLE decoder is dead code, left out here). Not kept, being wrong
+ * pixels: without a colormap cv2 reads 1- and 8-bit files as gray through
+ * an all-zero table (black images), and as color 1-bit files with 0 black;
+ * imc reads 8-bit samples as gray levels and 1-bit ones with 0 white and 1
+ * black, as Sun's monochrome rasters (and netpbm, Pillow, ImageMagick) do.
+ * Quirks kept:
  * - 24-bit pixels are BGR, 32-bit pixels are XBGR (X first);
  * - any read past the end of the data fails (None in Python).
  *
@@ -98,6 +100,11 @@ static int sun_open(void *state, const uint8_t *buf, size_t len, int scale_denom
         channels = d->bpp > 8 ? 3 : 1;
         if (channels == 1)
             imc_palette_fill_gray(&d->pal, d->bpp);
+        if (d->bpp == 1) /* monochrome: 1 is ink */
+            for (int c = 0; c < 3; c++) {
+                d->pal.bgra[0][c] = 255;
+                d->pal.bgra[1][c] = 0;
+            }
     }
     d->offset = SUN_HEADER_SIZE + (size_t)(d->has_map ? map_length : 0);
     hdr->width = d->width;
@@ -136,8 +143,7 @@ static int sun_read(void *state, imc_image *dst, imc_read_request *req, imc_erro
     const size_t pitch = row_pitch(d);
     if (!imc_rows_fit(d->len, d->offset, (uint64_t)d->height, pitch))
         return imc_fail(err, IMC_ERR_TRUNCATED, "sunras: the data ends before the last row");
-    /* cv2's gray table stays zero without a colormap. */
-    if (cn == 1 && d->has_map)
+    if (cn == 1 && d->bpp <= 8)
         imc_palette_make_gray(&d->pal, 1 << d->bpp);
     const uint8_t *src = d->buf + d->offset;
     for (int y = 0; y < d->height; y++, src += pitch)

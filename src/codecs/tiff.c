@@ -55,7 +55,7 @@ static int no_map(thandle_t h, void **base, toff_t *size)
     (void)h;
     (void)base;
     (void)size;
-    return 0; /* cv2's map callback fails too: libtiff reads through read() */
+    return 0; /* the encoder's output grows: nothing to map */
 }
 
 static void no_unmap(thandle_t h, void *base, toff_t size)
@@ -73,7 +73,7 @@ static int close_nothing(thandle_t h)
 
 static TIFF *open_client(const char *mode, thandle_t handle, TIFFReadWriteProc read,
                          TIFFReadWriteProc write, TIFFSeekProc seek, TIFFSizeProc size,
-                         tiff_message *msg)
+                         TIFFMapFileProc map, tiff_message *msg)
 {
     TIFFOpenOptions *opts = TIFFOpenOptionsAlloc();
     if (!opts)
@@ -81,7 +81,7 @@ static TIFF *open_client(const char *mode, thandle_t handle, TIFFReadWriteProc r
     TIFFOpenOptionsSetErrorHandlerExtR(opts, keep_first_error, msg);
     TIFFOpenOptionsSetWarningHandlerExtR(opts, ignore_warning, NULL);
     TIFF *tif = TIFFClientOpenExt("", mode, handle, read, write, seek, close_nothing, size,
-                                  no_map, no_unmap, opts);
+                                  map, no_unmap, opts);
     TIFFOpenOptionsFree(opts);
     return tif;
 }
@@ -128,6 +128,19 @@ static toff_t source_seek(thandle_t h, toff_t offset, int whence)
 static toff_t source_size(thandle_t h)
 {
     return ((source *)h)->size;
+}
+
+/* The input is already in memory: libtiff reads it in place (it never
+ * writes to a read-only handle's map). cv2's map callback fails, so libtiff
+ * copies through read(); its check of an uncompressed tile against the size
+ * of that read buffer (rounded up) then refuses valid files whose tile size
+ * is not a multiple of 1024 bytes at 8-bit output, in cv2 too. */
+static int source_map(thandle_t h, void **base, toff_t *size)
+{
+    source *s = h;
+    *base = (void *)s->data;
+    *size = s->size;
+    return 1;
 }
 
 typedef struct {
@@ -230,7 +243,7 @@ static int tiff_open(void *state, const uint8_t *buf, size_t len, int scale_deno
     (void)scale_denom; /* cv2 resizes TIFFs after decoding */
     decoder *d = state;
     d->src = (source){buf, len, 0};
-    d->tif = open_client("r", &d->src, source_read, source_write, source_seek, source_size,
+    d->tif = open_client("r", &d->src, source_read, source_write, source_seek, source_size, source_map,
                          &d->msg);
     if (!d->tif)
         return failure(d, IMC_ERR_CORRUPT, "cannot read the header", err);
@@ -1009,7 +1022,7 @@ static int tiff_encode_multi(const imc_image *imgs, size_t count, const int *par
     tiff_settings s = read_settings(params, nparams);
     encoder e = {.order = req->order};
     sink k = {.out = out};
-    e.tif = open_client("w", &k, sink_read, sink_write, sink_seek, sink_size, &e.msg);
+    e.tif = open_client("w", &k, sink_read, sink_write, sink_seek, sink_size, no_map, &e.msg);
     if (!e.tif)
         return write_failure(&e, "cannot start the file", err);
     int rc = IMC_OK;

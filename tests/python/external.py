@@ -51,7 +51,7 @@ PROGRAMS = {
     **{name: "netpbm" for name in (
         "pamchannel", "pamdepth", "pamditherbw", "pamrgbatopng", "pamstack", "pamtopam", "pamtopfm",
         "pamtopnm", "pfmtopam", "pgmtopbm", "pgmtopgm", "pnmdepth", "pnmquant", "pnmtoplainpnm",
-        "pngtopam", "pnmtopng", "pnmtorast", "ppmtobmp", "ppmtopgm", "ppmtoppm")},
+        "pngtopam", "pnmtopng", "pnmtorast", "rasttopnm", "ppmtobmp", "ppmtopgm", "ppmtoppm")},
 }
 
 # third-party Python module (top-level name) -> package

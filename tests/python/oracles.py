@@ -9,8 +9,10 @@ samples as stored.
         colour (Pillow narrows 16-bit RGB to 8 bits)
   JPEG  djpeg (the same libjpeg-turbo: equality expected)
   WebP  dwebp (libwebp's own tool)
-  BMP, Sun raster, GIF, PBM/PGM/PPM   Pillow
-  PAM, PFM   read here from the netpbm specifications, nothing else used"""
+  Sun raster   netpbm's rasttopnm
+  BMP, GIF   Pillow
+  PBM/PGM/PPM, PAM, PFM   read here from the netpbm specifications (raw
+        samples, nothing scaled), nothing else used"""
 import io
 import re
 import subprocess
@@ -82,6 +84,49 @@ def _tokens(data, pos, count):
             pos += 1
         out.append(data[start:pos])
     return out, pos + 1  # one whitespace byte ends the header
+
+
+def read_pnm(data):
+    """P1-P6: (samples as stored, maxval, plain). Bits (P1, P4) are 1 for
+    black, as stored; raw samples are 1 byte below maxval 256, else 2."""
+    kind = data[:2]
+    if kind not in (b"P1", b"P2", b"P3", b"P4", b"P5", b"P6"):
+        raise Unsupported("not PBM/PGM/PPM")
+    bits = kind in (b"P1", b"P4")
+    (w, h, *mv), pos = _tokens(data, 2, 2 if bits else 3)
+    w, h, maxval = int(w), int(h), 1 if bits else int(mv[0])
+    cn = 3 if kind in (b"P3", b"P6") else 1
+    plain = kind in (b"P1", b"P2", b"P3")
+    if kind == b"P1":
+        digits = re.sub(rb"#[^\n]*\n?|\s", b"", data[pos - 1:])
+        a = np.frombuffer(digits[:w * h], np.uint8) - ord("0")
+    elif plain:
+        numbers = re.sub(rb"#[^\n]*", b" ", data[pos - 1:]).split()
+        a = np.array([int(t) for t in numbers[:w * h * cn]], np.uint16 if maxval > 255 else np.uint8)
+    elif kind == b"P4":
+        row = (w + 7) // 8
+        packed = np.frombuffer(data, np.uint8, row * h, pos).reshape(h, row)
+        a = np.unpackbits(packed, axis=1)[:, :w]
+    else:
+        a = np.frombuffer(data, ">u1" if maxval < 256 else ">u2", w * h * cn, pos)
+        a = a.astype(np.uint8 if maxval < 256 else np.uint16)
+    return a.reshape(h, w, cn), maxval, plain
+
+
+def pnm(data):
+    """PBM as 0 (black) / 255, PGM / PPM samples as stored (BGR order)."""
+    a, maxval, _ = read_pnm(data)
+    if data[:2] in (b"P1", b"P4"):
+        a = np.where(a == 1, 0, 255).astype(np.uint8)
+    return bgr(a)
+
+
+def pam(data):
+    """PAM samples as stored (RGB turned to BGR); MAXVAL 1 as 0 / 255."""
+    a, maxval, _ = read_pam(data)
+    if maxval == 1:
+        a = np.where(a > 0, 255, 0).astype(np.uint8)
+    return bgr(a)
 
 
 def read_pam(data):
@@ -176,9 +221,16 @@ def png(data):
 
 
 def pngtopam(data):
-    a, maxval, tupltype = read_pam(_pipe([tool("pngtopam"), "-alphapam"], data))
-    if "GRAYSCALE_ALPHA" in tupltype:
-        a = np.dstack([a[:, :, 0]] * 3 + [a[:, :, 1]])
+    """netpbm's libpng-based reader: alpha (colour types 4 and 6) as a PAM
+    channel, gray + alpha spread to BGRA as cv2 does."""
+    alpha = data[25] in (4, 6)
+    out = _pipe([tool("pngtopam"), *(["-alphapam"] if alpha else [])], data)
+    if alpha:
+        a, _, tupltype = read_pam(out)
+        if "GRAYSCALE_ALPHA" in tupltype:
+            a = np.dstack([a[:, :, 0]] * 3 + [a[:, :, 1]])
+    else:
+        a = read_pnm(out)[0]
     return bgr(a)
 
 
@@ -202,8 +254,16 @@ def _webp_has_alpha(data):
     return False
 
 
+def sunras(data):
+    """netpbm's rasttopnm, read back from the netpbm specification."""
+    a, maxval, _ = read_pnm(_pipe([tool("rasttopnm")], data))
+    if maxval == 1:  # PBM: 1 is black
+        a = np.where(a == 1, 0, 255).astype(np.uint8)
+    return bgr(a)
+
+
 def pillow(data):
-    """BMP, Sun raster, GIF (first frame), PBM/PGM/PPM through Pillow."""
+    """BMP, GIF (first frame) through Pillow."""
     im = Image.open(io.BytesIO(data))
     im.load()
     if im.mode == "P":

@@ -4,12 +4,13 @@ the C tests and CLI under valgrind."""
 import gc
 import os
 import subprocess
+import sys
 
 import numpy as np
 import pytest
 
 import variants as V
-from helpers import RELEASE, assert_same_decode, cv2, imc, tool
+from helpers import BUILD, RELEASE, assert_same_decode, cv2, imc, tool
 
 # Small but real: every offset is affordable.
 SMALL = {
@@ -101,3 +102,41 @@ def test_valgrind_memcheck(tmp_path):
         env = {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "ASAN_OPTIONS")}
         r = subprocess.run(base + cmd, capture_output=True, text=True, timeout=1800, env=env)
         assert r.returncode != 99, f"{cmd}: valgrind found errors:\n{r.stderr[-4000:]}"
+
+
+READ_ONLY_CHILD = """
+import mmap, sys
+import imc
+for path in sys.argv[1:]:
+    with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:
+        for flags in (-1, 0, 1, 17):
+            try:
+                imc.imdecode(m, flags)
+            except imc.error:
+                pass
+print("ok", len(sys.argv) - 1)
+"""
+
+
+def test_decoders_never_write_their_input(tmp_path):
+    """Every variant file of every format decoded from read-only memory (a
+    PROT_READ mapping): a codec library writing into the caller's bytes
+    would die of SIGSEGV (libtiff, for one, reads TIFF input in place)."""
+    import test_second_oracle as S
+    import variants_exr as E
+    import variants_jpeg2000 as J
+    import variants_modern as M
+    import variants_tiff as T
+    sets = [make() for make, _ in S.FORMATS.values()]
+    sets += [T.multipage_variants(), V.png_damaged_variants(), J.jpeg2000_variants(),
+             E.exr_variants(), M.gif_variants()]
+    paths = []
+    for i, data in enumerate(d for s in sets for d in s.values() if d):
+        p = tmp_path / f"{i}.bin"
+        p.write_bytes(data)
+        paths.append(str(p))
+    env = {k: v for k, v in os.environ.items()}
+    env["PYTHONPATH"] = os.pathsep.join([str(BUILD / "python"), env.get("PYTHONPATH", "")])
+    r = subprocess.run([sys.executable, "-c", READ_ONLY_CHILD, *paths], capture_output=True,
+                       text=True, env=env, timeout=1200)
+    assert r.returncode == 0 and r.stdout.split() == ["ok", str(len(paths))], r.stderr[-3000:]

@@ -420,6 +420,19 @@ def sun_with_map(data, map_bytes):
     return bytes(head) + map_bytes + data[32 + maplen:]
 
 
+def sun_gray_twin(data):
+    """For a 1- or 8-bit raster without a colormap, the same raster with the
+    colormap that says what its samples mean (8-bit: gray levels; 1-bit: 0
+    white, 1 black), which cv2 reads right; other data as it is."""
+    if len(data) < 32 or data[:4] != b"\x59\xa6\x6a\x95":
+        return data
+    depth, kind, maptype, maplen = struct.unpack_from(">i4xiii", data, 12)
+    if depth not in (1, 8) or kind not in (0, 1) or maptype != 0 or maplen != 0:
+        return data
+    ramp = bytes([255, 0]) if depth == 1 else bytes(range(256))
+    return sun_with_map(data, ramp * 3)
+
+
 @functools.lru_cache(None)
 def sun_variants():
     img, bgra = photo(37, 23), photo_alpha(37, 23)

@@ -262,3 +262,73 @@ def multipage_variants():
                          _file(_png(gradient16()), "m3.png"), "tiff:-"]).stdout
     v["tiffcp_tiles_multi"] = tiffcp(v["cv2_mixed"], "-t", "-c", "zip")
     return v
+
+
+def _tifffile(img, **kw):
+    import tifffile
+    b = io.BytesIO()
+    tifffile.imwrite(b, img, **kw)
+    return b.getvalue()
+
+
+@functools.lru_cache(None)
+def _planar_pairs():
+    """name -> (planar file, the same image contiguous, same layout otherwise)."""
+    rgb8 = V.photo()[:, :, ::-1]
+    images = {
+        "u8": rgb8, "u8_rgba": V.photo_alpha()[:, :, [2, 1, 0, 3]],
+        "u16": gradient16()[:, :, ::-1], "u16_rgba": gradient16(cn=4)[:, :, [2, 1, 0, 3]],
+        "s16": (gradient16().astype(np.int32) - 30000).astype(np.int16)[:, :, ::-1],
+        "s32": (gradient16().astype(np.int32) * 1000 - 10 ** 7)[:, :, ::-1],
+        "f32": float_image(3)[:, :, ::-1], "f32_rgba": float_image(4)[:, :, [2, 1, 0, 3]],
+        "f64": float_image(3).astype(np.float64)[:, :, ::-1] / 3,
+    }
+    layouts = {"strips": {}, "strips5": {"rowsperstrip": 5}, "zlib": {"compression": "zlib"},
+               "tiles": {"tile": (64, 48)}}
+    v = {}
+    for name, img in images.items():
+        planes = np.ascontiguousarray(np.moveaxis(img, -1, 0))
+        extra = {"extrasamples": [2]} if img.shape[2] == 4 else {}
+        for lname, kw in layouts.items():
+            v[f"planar_{name}_{lname}"] = (
+                _tifffile(planes, planarconfig="separate", photometric="rgb", **extra, **kw),
+                _tifffile(np.ascontiguousarray(img), planarconfig="contig", photometric="rgb",
+                          **extra, **kw))
+    a, b = v["planar_u16_strips5"]
+    v["planar_u16_orient_6"] = (with_tag(a, 274, 6), with_tag(b, 274, 6))
+    for name in ("u16_rgba", "f64", "s32"):  # small ones: fuzz seeds, partial tiles
+        img = images[name][:11, :13]
+        for lname, kw in (("small_tiles", {"tile": (16, 16)}), ("small_strips3", {"rowsperstrip": 3})):
+            extra = {"extrasamples": [2]} if img.shape[2] == 4 else {}
+            v[f"planar_{name}_{lname}"] = (
+                _tifffile(np.ascontiguousarray(np.moveaxis(img, -1, 0)), planarconfig="separate",
+                          photometric="rgb", **extra, **kw),
+                _tifffile(np.ascontiguousarray(img), planarconfig="contig", photometric="rgb",
+                          **extra, **kw))
+    return v
+
+
+def planar_variants():
+    """PlanarConfiguration=2 (a plane per sample) at every depth, in strips
+    and tiles, written by tifffile (cv2 4.6 reads the 16/32/64-bit ones as
+    interleaved samples); 8-bit ones go through libtiff's RGBA reader."""
+    return {name: pair[0] for name, pair in _planar_pairs().items()}
+
+
+def contiguous_twin(name):
+    """The planar variant's image written with contiguous samples."""
+    return _planar_pairs()[name][1]
+
+
+@functools.lru_cache(None)
+def tifffile_variants():
+    """Uncompressed 8-bit tiles whose byte size is not a multiple of 1024,
+    as tifffile writes them: cv2 4.6 refuses them (see docs/compat.md); the
+    RGBA one's tiles are 1024 bytes, which cv2 reads."""
+    rgb, rgba = V.photo()[:, :, ::-1], V.photo_alpha()[:, :, [2, 1, 0, 3]]
+    gray = cv2.cvtColor(V.photo(), cv2.COLOR_BGR2GRAY)
+    return {"tifffile_rgb_tiles16": _tifffile(rgb, photometric="rgb", tile=(16, 16)),
+            "tifffile_rgb_tiles32x48": _tifffile(rgb, photometric="rgb", tile=(32, 48)),
+            "tifffile_rgba_tiles16": _tifffile(rgba, photometric="rgb", extrasamples=[1],
+                                               tile=(16, 16)),
+            "tifffile_gray_tiles48x16": _tifffile(gray, photometric="minisblack", tile=(48, 16))}

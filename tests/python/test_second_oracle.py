@@ -1,0 +1,218 @@
+"""A second oracle, independent of cv2: every variant file of the formats
+below is decoded with IMREAD_UNCHANGED by imc, by cv2 4.6 and by a reader
+that shares no code with cv2's (oracles.py says which). Unless the file is
+named below, all three must agree exactly. Named files are where they do
+not, each with its reason and its own exact check:
+
+  CV2_WRONG    cv2 4.6 gives wrong pixels, or refuses a valid file for a
+               bug (not a choice); imc gives the oracle's (and
+               docs/compat.md names the case)
+  CONVENTION   cv2 and the oracle differ by convention; imc keeps cv2's
+               pixels, checked as the oracle's through that convention
+  REFUSED      cv2 refuses a file the oracle reads; imc refuses it too,
+               with an error (docs/compat.md)
+  UNDEFINED    the file breaks its specification and readers differ: imc
+               keeps cv2's result
+
+A file the oracle cannot read must fail there for one of the reasons its
+format lists in UNREADABLE (layouts it cannot give as stored, or damage)."""
+import re
+
+import numpy as np
+import pytest
+
+import oracles as O
+import variants as V
+import variants_bmp_sun as BS
+import variants_pxm as P
+import variants_tiff as T
+import variants_webp as W
+from helpers import ALL_FLAGS, cv2, cv2_decode, describe, imc, imc_decode
+
+
+def premultiplied(o):
+    """libtiff's RGBA reader: unassociated alpha multiplied in, rounded."""
+    o = o.astype(np.uint32)
+    a = o[:, :, 3:]
+    return np.dstack([(o[:, :, :3] * a + 127) // 255, a]).astype(np.uint8)
+
+
+def file_order(o):
+    return o[:, :, [2, 1, 0, 3][:o.shape[2]]] if o.ndim == 3 else o
+
+
+def plain_scaled(data):
+    """cv2 scales plain (ASCII) 8-bit PGM / PPM samples to 0..255, rounding;
+    raw ones it keeps as stored."""
+    a, maxval, _ = O.read_pnm(data)
+    return O.bgr(((a.astype(np.uint32) * 255 + maxval // 2) // maxval).astype(np.uint8))
+
+
+def cmyk_close(got, o):
+    """CMYK to BGR: cv2's formula (c * k / 255, inverted Adobe CMYK) and
+    djpeg's differ in rounding, by at most 2."""
+    return got.shape == o.shape and np.abs(got.astype(int) - o.astype(int)).max() <= 2
+
+
+def sun_in_map(data, got, o):
+    """Indices past a short colormap have no colour: cv2 (and imc) give
+    black, rasttopnm whatever follows; only the others are compared."""
+    maplen = int.from_bytes(data[28:32], "big")
+    w, h = got.shape[1], got.shape[0]
+    pitch = (w + 1) & ~1
+    idx = np.frombuffer(data, np.uint8, pitch * h, 32 + maplen).reshape(h, pitch)[:, :w]
+    inside = idx < maplen // 3
+    return np.array_equal(got[inside], o[inside]) and not got[~inside].any()
+
+
+FORMATS = {
+    "tiff": (lambda: {**T.variants(), **T.planar_variants(), **T.tifffile_variants()}, O.tiff),
+    "png": (lambda: {**V.png_variants(), **V.png_exif_variants()}, O.png),
+    "jpeg": (lambda: {**V.jpeg_variants(), **V.jpeg_exif_variants()}, O.jpeg),
+    "webp": (W.still_variants, O.webp),
+    "pnm": (P.pnm_variants, O.pnm),
+    "pam": (P.pam_variants, O.pam),
+    "pfm": (P.pfm_variants, O.read_pfm),
+    "sunras": (BS.sun_variants, O.sunras),
+}
+
+CV2_WRONG = {
+    "tiff": {**{f"orient_{o}_rgba_tiles": "8-bit tiles of a right-to-left orientation: each tile "
+                                          "mirrored in its own place" for o in (2, 3, 6, 7)},
+             **{name: "separate planes read as interleaved samples"
+                for name in T.planar_variants() if not name.startswith("planar_u8")},
+             **{name: "uncompressed tiles of a size not a multiple of 1024 bytes refused "
+                      "(libtiff's check against its rounded read buffer, unmapped)"
+                for name in T.tifffile_variants() if name != "tifffile_rgba_tiles16"}},
+    "pam": {"netpbm_bw": "MAXVAL 1 samples read as packed bits"},
+    "sunras": {**{name: "8-bit gray without a colormap read through an all-zero table (black)"
+                  for name in ("cv2_gray", "cv2_gray_w1", "cv2_gray_w2", "cv2_gray_w3",
+                               "cv2_gray_w5")},
+               **{name: "1-bit without a colormap read as black (gray) or with 0 black (color)"
+                  for name in ("pnm_standard_1", "pnm_standard_1_w1", "pnm_standard_1_w8",
+                               "pnm_standard_1_w9")}},
+}
+
+# name -> (reason, check(data, imc's image, oracle's image))
+CONVENTION = {
+    "tiff": {**{name: ("unassociated alpha: libtiff's RGBA reader (cv2's 8-bit path) "
+                       "premultiplies it", lambda d, g, o: np.array_equal(g, premultiplied(o)))
+                for name in ("pil_rgba_deflate", "im_tiles", "planar_u8_rgba_strips",
+                             "planar_u8_rgba_strips5", "planar_u8_rgba_tiles",
+                             "planar_u8_rgba_zlib")}},
+    "png": {"pil_L_trns": ("gray with tRNS: cv2 keeps one channel and drops the transparency",
+                           lambda d, g, o: np.array_equal(g, o[:, :, 0]))},
+    "jpeg": {name: ("CMYK / YCCK to BGR: rounding of the conversion",
+                    lambda d, g, o: cmyk_close(g, o))
+             for name in ("pil_cmyk", "pil_cmyk_big", "im_ycck")},
+    "pnm": {name: ("plain 8-bit samples scaled to 0..255 (raw ones are not)",
+                   lambda d, g, o: np.array_equal(g, plain_scaled(d)))
+            for name in ("netpbm_plain_pgm_maxval15", "netpbm_plain_ppm_maxval15")},
+    # cv2 writes its BGR memory as it is, labelled RGB, and reads samples
+    # back in file order: kept, or every PAM cv2 ever wrote would change.
+    "pam": {name: ("colour samples in file order (an RGB file gives R first)",
+                   lambda d, g, o: np.array_equal(g, file_order(o)))
+            for name in ("cv2_bgra16_tt", "cv2_bgra_tt", "cv2_rgb", "cv2_rgb16_tt", "cv2_rgb_tt",
+                         "im_rgb", "im_rgb16", "im_rgba", "netpbm_rgb", "netpbm_rgb16",
+                         "netpbm_rgb_alpha", "netpbm_rgb_alpha16", "netpbm_rgb_maxval1000",
+                         *(f"tiny_{k}_{s}" for k in ("rgb", "rgba")
+                           for s in ("10x4", "13x1", "1x1", "2x5", "5x2", "9x3")))},
+    "pfm": {name: ("samples multiplied by 1 / |scale| (the scale's sign is the byte order)",
+                   lambda d, g, o: np.array_equal(g, o * np.float32(1 / abs(pfm_scale(d)))))
+            for name in ("netpbm_big_scale", "netpbm_little_scale")},
+    "sunras": {"map_48_entries": ("colormap shorter than the indices", sun_in_map)},
+}
+
+# Outside the format's specification, where no reader is right: imc = cv2.
+UNDEFINED = {
+    "sunras": {"map_not_multiple_of_3": "a colormap length that is not a multiple of 3"},
+}
+
+REFUSED = {
+    "tiff": {"im_float16": "16-bit float samples"},
+    "pam": {"cv2_bgra_no_tt": "no TUPLTYPE with 4 channels",
+            "cv2_gray16_no_tt": "no TUPLTYPE at 16 bits"},
+    "pfm": {"im_comment_in_header": "a comment in the header"},
+    "sunras": {**{name: "RT_FORMAT_RGB and RT_BYTE_ENCODED rasters (cv2 tests its image type "
+                        "instead of the file's)"
+                  for name in ("im_24_rgb", "im_32_rgb", "im_gray_rgb", "pnm_rle_1", "pnm_rle_8",
+                               "pnm_rle_gray", "type_rgb_8")},
+               "maptype_raw": "RMT_RAW colormaps",
+               "bad_width_0": "width 0"},
+}
+
+UNREADABLE = {
+    "tiff": r"photometric|packints|not supported",
+    "png": r"^$",
+    "jpeg": r"^$",
+    "webp": r"^$",
+    "pnm": r"^$",
+    "pam": r"^$",
+    "pfm": r"^$",
+    "sunras": r"rasttopnm: .*(invalid depth|Negative|unable to read|non-standard colorm|"
+              r"Unexpected end|does not know)|writing PGM file|^/usr/bin/rasttopnm: $",
+}
+
+
+def pfm_scale(data):
+    return float(data.split(maxsplit=4)[3])
+
+
+def same(a, b):
+    return isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.shape == b.shape and \
+        a.dtype == b.dtype and np.array_equal(a, b, equal_nan=a.dtype.kind == "f")
+
+
+CASES = [(fmt, name) for fmt, (make, _) in FORMATS.items() for name in sorted(make())]
+
+
+def test_named_files_exist():
+    """Every file named above is one of the variants (no stale entries)."""
+    for table in (CV2_WRONG, CONVENTION, REFUSED, UNDEFINED):
+        for fmt, names in table.items():
+            assert set(names) <= set(FORMATS[fmt][0]()), (fmt, set(names) - set(FORMATS[fmt][0]()))
+
+
+@pytest.mark.parametrize("fmt,name", CASES)
+def test_against_second_oracle(fmt, name):
+    make, oracle = FORMATS[fmt]
+    data = make()[name]
+    got, theirs = imc_decode(data, cv2.IMREAD_UNCHANGED), cv2_decode(data, cv2.IMREAD_UNCHANGED)
+    try:
+        want = oracle(data)
+    except O.Unsupported as e:
+        assert re.search(UNREADABLE[fmt], str(e)), f"the oracle failed unexpectedly: {e}"
+        assert name not in {**CV2_WRONG.get(fmt, {}), **CONVENTION.get(fmt, {})}
+        return
+    if name in CV2_WRONG.get(fmt, {}):
+        assert same(got, want), f"imc {describe(got)} differs from the oracle"
+        assert not same(theirs, want), f"cv2 agrees with the oracle: {CV2_WRONG[fmt][name]}?"
+    elif name in CONVENTION.get(fmt, {}):
+        reason, check = CONVENTION[fmt][name]
+        assert same(got, theirs), "imc keeps cv2's pixels here"
+        assert check(data, got, want), f"imc is not the oracle's image through: {reason}"
+    elif name in UNDEFINED.get(fmt, {}):
+        assert same(got, theirs), "imc keeps cv2's result here"
+    elif name in REFUSED.get(fmt, {}):
+        assert isinstance(got, str) or got is None, f"imc decodes it: {describe(got)}"
+        with pytest.raises(imc.error):
+            imc.decode(data, cv2.IMREAD_UNCHANGED)
+    else:
+        assert same(got, want), f"imc {describe(got)} vs oracle {describe(want)}"
+        assert same(theirs, want), f"cv2 {describe(theirs)} vs oracle {describe(want)}: " \
+                                   "if cv2 is wrong here, name the file in CV2_WRONG"
+
+
+@pytest.mark.parametrize("name", sorted(T.planar_variants()))
+def test_planar_tiff_every_flag_as_its_contiguous_twin(name):
+    """Planes decoded into pixels for every flag exactly as the same image
+    stored contiguously, which imc (and, at depths 4.6 converts, cv2) reads
+    right."""
+    data, twin = T.planar_variants()[name], T.contiguous_twin(name)
+    for flags in ALL_FLAGS:
+        got, want = imc_decode(data, flags), imc_decode(twin, flags)
+        assert describe(got) == describe(want) and (not isinstance(got, np.ndarray) or
+                                                    same(got, want)), f"{name} flags={flags}"
+        theirs = cv2_decode(twin, flags)
+        if isinstance(theirs, np.ndarray):
+            assert same(want, theirs), f"{name} flags={flags}: imc vs cv2 on the contiguous twin"
