@@ -1,8 +1,10 @@
 /* Windows and OS/2 bitmaps, reproducing cv2 4.6's BmpDecoder / BmpEncoder.
  *
  * Decoding follows cv2's readHeader / readData quirk for quirk: the native
- * type is 8UC1 for a gray palette and for every OS/2 (12-byte header) file,
- * 8UC4 only for 32-bit BITFIELDS; 16-bit is 5-5-5 unless BITFIELDS masks
+ * type is 8UC1 for a gray palette, 8UC4 only for 32-bit BITFIELDS (not kept:
+ * cv2 calls every OS/2, 12-byte header, file gray, so IMREAD_UNCHANGED loses
+ * the colours of 24-bit and colour-palette OS/2 files; imc reads them as the
+ * same image with a Windows header); 16-bit is 5-5-5 unless BITFIELDS masks
  * (read right after the info header, whatever its size) say 5-6-5; the
  * channel masks of a 32-bit BITFIELDS file are honoured only for 4-channel
  * output and only with a header of 56 bytes or more; RLE runs, deltas and
@@ -128,7 +130,7 @@ static int read_windows_header(decoder *d, imc_bytes *b, int32_t size, bool *col
     return IMC_OK;
 }
 
-/* BITMAPCOREHEADER: 16-bit sizes, RGB triples; cv2 calls every such file gray. */
+/* BITMAPCOREHEADER: 16-bit sizes, RGB triples. */
 static int read_os2_header(decoder *d, imc_bytes *b, bool *color, imc_error *err)
 {
     d->width = imc_u16le(b);
@@ -148,6 +150,7 @@ static int read_os2_header(decoder *d, imc_bytes *b, bool *color, imc_error *err
     }
     if (b->overrun)
         return imc_fail(err, IMC_ERR_TRUNCATED, "bmp: the data ends in the palette");
+    *color = d->bpp > 8 || imc_palette_is_color(&d->pal, d->bpp);
     return IMC_OK;
 }
 

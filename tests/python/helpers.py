@@ -130,8 +130,19 @@ def tool(name):
 SCRATCH = Path(tempfile.mkdtemp(prefix="imc-tools-"))
 
 
+def tool_env(env=None):
+    """The environment for other people's programs: without the ASan runtime
+    ./dev test preloads for Python (under it netpbm's option parsing fails:
+    pfmtopam refuses -maxval=255; X and terminal tools misbehave)."""
+    env = dict(env or os.environ)
+    for var in ("LD_PRELOAD", "ASAN_OPTIONS", "UBSAN_OPTIONS"):
+        env.pop(var, None)
+    return env
+
+
 def run(cmd, **kw):
     kw.setdefault("cwd", SCRATCH)
+    kw.setdefault("env", tool_env())
     return subprocess.run(cmd, check=True, capture_output=True, **kw)
 
 

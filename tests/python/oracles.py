@@ -20,7 +20,7 @@ import subprocess
 import numpy as np
 from PIL import Image
 
-from helpers import tool
+from helpers import tool, tool_env
 
 
 class Unsupported(Exception):
@@ -53,7 +53,7 @@ def _pipe_file(cmd, data, suffix):
         src, dst = f"{d}/in{suffix}", f"{d}/out{suffix}"
         with open(src, "wb") as f:
             f.write(data)
-        r = subprocess.run(cmd + [src, dst], capture_output=True)
+        r = subprocess.run(cmd + [src, dst], capture_output=True, env=tool_env())
         if r.returncode != 0:
             raise Unsupported(f"{cmd[0]}: {r.stderr.decode(errors='replace').strip()[-200:]}")
         with open(dst, "rb") as f:
@@ -61,7 +61,7 @@ def _pipe_file(cmd, data, suffix):
 
 
 def _pipe(cmd, data):
-    r = subprocess.run(cmd, input=data, capture_output=True)
+    r = subprocess.run(cmd, input=data, capture_output=True, env=tool_env())
     if r.returncode != 0 or not r.stdout:
         raise Unsupported(f"{cmd[0]}: {r.stderr.decode(errors='replace').strip()[-200:]}")
     return r.stdout
@@ -264,8 +264,11 @@ def sunras(data):
 
 def pillow(data):
     """BMP, GIF (first frame) through Pillow."""
-    im = Image.open(io.BytesIO(data))
-    im.load()
+    try:
+        im = Image.open(io.BytesIO(data))
+        im.load()
+    except Exception as e:  # Pillow's reasons: OSError, ValueError, DecompressionBombError...
+        raise Unsupported(f"Pillow: {type(e).__name__}: {e}") from None
     if im.mode == "P":
         im = im.convert("RGBA" if "transparency" in im.info else "RGB")
     elif im.mode == "1":

@@ -41,10 +41,12 @@ def test_decode_equals_cv2(fmt, name):
 
 
 def reference(fmt, data):
-    """What cv2 is compared on: itself, or for a Sun raster cv2 reads wrong
-    (no colormap at 1 or 8 bits: black gray output, 1-bit colour with 0
-    black) the same raster with the colormap its samples mean."""
-    return B.sun_gray_twin(data) if fmt == "sunras" else data
+    """What cv2 is compared on: itself, or where cv2 reads a file wrong the
+    same image in the layout it reads right: a Sun raster without a
+    colormap at 1 or 8 bits (black gray output, 1-bit colour with 0 black)
+    with the colormap its samples mean; an OS/2 BMP (typed gray whatever its
+    colours) with a Windows header."""
+    return B.sun_gray_twin(data) if fmt == "sunras" else B.os2_windows_twin(data)
 
 
 def bmp_layout(data):
@@ -115,13 +117,13 @@ def test_rgb_order(fmt, name):
 
 def test_probe():
     cases = {("bmp", "cv2_bgr"): 3, ("bmp", "cv2_gray"): 1, ("bmp", "im_v5_32_alpha"): 4,
-             ("bmp", "im_os2_24"): 1, ("bmp", "pil_P256"): 3, ("bmp", "rle4_eol_eob"): 3,
+             ("bmp", "im_os2_24"): 3, ("bmp", "pil_P256"): 3, ("bmp", "rle4_eol_eob"): 3,
              ("sunras", "cv2_bgr"): 3, ("sunras", "pnm_standard_1"): 1,
              ("sunras", "pnm_standard_8"): 3}
     for (fmt, name), channels in cases.items():
         data = variant(fmt, name)
         info = imc.probe(data)
-        want = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
+        want = cv2.imdecode(np.frombuffer(reference(fmt, data), np.uint8), cv2.IMREAD_UNCHANGED)
         assert (info.format, info.channels, info.dtype, info.orientation) == (fmt, channels, "uint8", 0)
         assert (info.height, info.width) == want.shape[:2] and (want.ndim == 2) == (channels == 1)
     for data in (b"BM", b"BM" + b"\0" * 60, b"\x59\xa6\x6a\x95" + b"\0" * 28):

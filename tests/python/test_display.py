@@ -21,7 +21,7 @@ import time
 import numpy as np
 import pytest
 
-from helpers import BUILD, CLI, ROOT, SAMPLES, cv2, imc, tool
+from helpers import BUILD, CLI, ROOT, SAMPLES, cv2, imc, tool, tool_env
 
 EXAMPLES = ROOT / "examples"
 FRUITS = SAMPLES / "fruits.jpg"
@@ -32,15 +32,6 @@ def example_env(**extra):
     env = dict(os.environ, PYTHONPATH=str(BUILD / "python"), PYTHONUNBUFFERED="1")
     env.pop("WAYLAND_DISPLAY", None)
     env.update(extra)
-    return env
-
-
-def tool_env(env=None):
-    """For X and terminal tools: without the ASan runtime that ./dev test
-    preloads for Python."""
-    env = dict(env or os.environ)
-    for var in ("LD_PRELOAD", "ASAN_OPTIONS", "UBSAN_OPTIONS"):
-        env.pop(var, None)
     return env
 
 

@@ -74,6 +74,7 @@ FORMATS = {
     "pam": (P.pam_variants, O.pam),
     "pfm": (P.pfm_variants, O.read_pfm),
     "sunras": (BS.sun_variants, O.sunras),
+    "bmp": (BS.bmp_variants, O.pillow),
 }
 
 CV2_WRONG = {
@@ -85,6 +86,9 @@ CV2_WRONG = {
                       "(libtiff's check against its rounded read buffer, unmapped)"
                 for name in T.tifffile_variants() if name != "tifffile_rgba_tiles16"}},
     "pam": {"netpbm_bw": "MAXVAL 1 samples read as packed bits"},
+    "bmp": {name: "an OS/2 file typed gray whatever its colours (IMREAD_UNCHANGED loses them)"
+            for name in ("im_os2_24", "im_os2_4", "im_os2_8", "ppmtobmp_os2_24", "ppmtobmp_os2_4",
+                         "ppmtobmp_os2_8")},
     "sunras": {**{name: "8-bit gray without a colormap read through an all-zero table (black)"
                   for name in ("cv2_gray", "cv2_gray_w1", "cv2_gray_w2", "cv2_gray_w3",
                                "cv2_gray_w5")},
@@ -121,11 +125,34 @@ CONVENTION = {
                    lambda d, g, o: np.array_equal(g, o * np.float32(1 / abs(pfm_scale(d)))))
             for name in ("netpbm_big_scale", "netpbm_little_scale")},
     "sunras": {"map_48_entries": ("colormap shorter than the indices", sun_in_map)},
+    "bmp": {**{name: ("16-bit samples widened as v << 3 (v << 2 for 6-bit green), not scaled to "
+                      "0..255", lambda d, g, o: np.array_equal(g, widened_16bit(d, o)))
+               for name in ("im_v3_RGB555_bi_rgb", "im_v3_RGB555_masks",
+                            "im_v3_RGB555_masks_top_down", "im_v3_RGB565_bi_rgb",
+                            "im_v3_RGB565_masks", "im_v5_565_top_down")},
+            "v1_40_32_bitfields": ("32-bit BI_BITFIELDS keeps its 4th byte as alpha",
+                                   lambda d, g, o: np.array_equal(g[:, :, :3], o))},
 }
+
+
+def widened_16bit(data, o):
+    green = 2 if BS.Bmp(data).masks_565() else 3
+    return np.dstack([o[:, :, 0] >> 3 << 3, o[:, :, 1] >> green << green, o[:, :, 2] >> 3 << 3])
 
 # Outside the format's specification, where no reader is right: imc = cv2.
 UNDEFINED = {
     "sunras": {"map_not_multiple_of_3": "a colormap length that is not a multiple of 3"},
+    "bmp": {**{name: "RLE edge cases (deltas, repeated end codes, no end code): the readers "
+                     "(Pillow, ImageMagick, netpbm) disagree among themselves"
+               for name in ("rle4_deltas", "rle4_double_eol", "rle4_eol_eob", "rle4_odd_double_eol",
+                            "rle4_odd_eol_eob", "rle4_odd_top_down", "rle4_top_down",
+                            "rle8_double_eol")},
+            "palette_4_colors_used_3": "indices past the palette",
+            "palette_8_colors_used_8": "indices past the palette",
+            "offset_zero": "pixel data offset 0 (the headers read as pixels)",
+            "im_gray_palette": "RLE8 with a row's padding coded as a run past the row's end "
+                               "(ImageMagick): cv2 carries it into the next row, shifting every "
+                               "row; Pillow and ImageMagick drop it"},
 }
 
 REFUSED = {
@@ -139,6 +166,18 @@ REFUSED = {
                                "pnm_rle_gray", "type_rgb_8")},
                "maptype_raw": "RMT_RAW colormaps",
                "bad_width_0": "width 0"},
+    "bmp": {**{name: "RLE runs or literals past the end of a row (ImageMagick codes a row's "
+                     "padding as pixels) or no end code"
+               for name in ("im_v3_rle8", "im_v3_rle8_16colors", "im_v5_rle8",
+                            "rle4_literal_past_row", "rle4_no_end", "rle4_odd_literal_past_row",
+                            "rle4_odd_run_past_row", "rle4_run_past_row", "rle8_literal_past_row",
+                            "rle8_no_end", "rle8_run_past_row")},
+            **{name: "16-bit BI_BITFIELDS masks inside a V4/V5 header (cv2 reads them after it)"
+               for name in ("im_v5_555", "im_v5_565", "im_v5_RGB555_masks_after",
+                            "im_v5_RGB565_masks_after")},
+            "palette_1_colors_used_256": "more palette colours than 1 bit can index",
+            "os2_bpp_16": "16 bits in an OS/2 header",
+            "bad_rle4_at_8": "RLE4 at 8 bits"},
 }
 
 UNREADABLE = {
@@ -151,6 +190,8 @@ UNREADABLE = {
     "pfm": r"^$",
     "sunras": r"rasttopnm: .*(invalid depth|Negative|unable to read|non-standard colorm|"
               r"Unexpected end|does not know)|writing PGM file|^/usr/bin/rasttopnm: $",
+    "bmp": r"Pillow: .*(DecompressionBomb|[Tt]runcated|Unsupported BMP|cannot identify|"
+           r"invalid palette size|not enough|unknown raw mode)",
 }
 
 

@@ -93,6 +93,12 @@ class Bmp:
                 "<iiHHI", data, 18)
             self.colors, = struct.unpack_from("<I", data, 46)
 
+    def masks_565(self):
+        """A 16-bit BI_BITFIELDS file whose masks (after the info header)
+        give green 6 bits."""
+        return self.bpp == 16 and self.compression == 3 and \
+            struct.unpack_from("<I", self.data, 14 + self.size + 4)[0] == 0x7E0
+
     @property
     def pitch(self):
         return ((self.width * self.bpp + 7) // 8 + 3) & ~3
@@ -158,6 +164,26 @@ def with_info_header(data, size, masks=None):
     out = head + pixels
     struct.pack_into("<I", out, 2, len(out))
     return bytes(out)
+
+
+def os2_windows_twin(data):
+    """An OS/2 (12-byte header) BMP as the same bitmap with a 40-byte Windows
+    header (RGB triples widened to RGBQUADs, pixels as they are), which cv2
+    types by its colours (it calls every OS/2 file gray); other data, and
+    files whose offsets or palette do not allow it, as they are."""
+    if len(data) < 26 or data[:2] != b"BM" or struct.unpack_from("<i", data, 14)[0] != 12:
+        return data
+    offset, = struct.unpack_from("<i", data, 10)
+    width, height, planes, bpp = struct.unpack_from("<HHHH", data, 18)
+    entries = 1 << bpp if bpp <= 8 else 0
+    if bpp not in (1, 4, 8, 24, 32) or offset < 0 or len(data) < 26 + 3 * entries:
+        return data
+    pal = np.frombuffer(data, np.uint8, 3 * entries, 26).reshape(-1, 3)
+    quads = np.hstack([pal, np.zeros((entries, 1), np.uint8)]).tobytes()
+    info = struct.pack("<iiiHHiiiiii", 40, width, height, planes, bpp, 0, 0, 0, 0, 0, 0)
+    head = bytearray(data[:14]) + info + quads
+    struct.pack_into("<i", head, 10, len(head))
+    return bytes(head) + data[offset:]  # the pixels read from where the file says
 
 
 # ---- BMP RLE streams (from a tool's own palette indices) -------------------
