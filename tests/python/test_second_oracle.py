@@ -15,8 +15,13 @@ not, each with its reason and its own exact check:
                keeps cv2's result
 
 A file the oracle cannot read must fail there for one of the reasons its
-format lists in UNREADABLE (layouts it cannot give as stored, or damage)."""
+format lists in UNREADABLE (layouts it cannot give as stored, or damage).
+
+Beside the generated variants, real files made by other people: the images
+Debian packages ship (./dev deps unpacks them into IMC_SAMPLES_DIR)."""
+import os
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -257,3 +262,49 @@ def test_planar_tiff_every_flag_as_its_contiguous_twin(name):
         theirs = cv2_decode(twin, flags)
         if isinstance(theirs, np.ndarray):
             assert same(want, theirs), f"{name} flags={flags}: imc vs cv2 on the contiguous twin"
+
+
+# ---- real files from Debian packages -----------------------------------------
+SAMPLES_DIR = Path(os.environ.get("IMC_SAMPLES_DIR", Path.home() / ".cache" / "imc-samples"))
+REAL_ORACLES = {".png": O.png, ".jpg": O.jpeg, ".jpeg": O.jpeg, ".tif": O.tiff, ".tiff": O.tiff,
+                ".gif": O.pillow, ".bmp": O.pillow, ".webp": O.webp}
+# file name -> (what differs, check(imc's image, cv2's, the oracle's))
+REAL_NAMED = {
+    "multipage_rgb.tif": ("64-bit float colour, which cv2 4.6 cannot convert to BGR (it raises); "
+                          "imc reads it as newer cv2", lambda g, c, o: same(g, o) and c is None),
+    "no_time_for_that_tiny.gif": ("GIF: newest cv2 gives BGRA, opaque here; Pillow's palette image "
+                                  "has no alpha", lambda g, c, o: same(g[:, :, :3], o)
+                                  and (g[:, :, 3] == 255).all()),
+    "truncated.jpg": ("damaged (djpeg: premature end, bogus Huffman table): imc gives cv2's "
+                      "outcome (None)", lambda g, c, o: g is None and c is None),
+}
+
+
+def real_files():
+    return sorted(p for p in SAMPLES_DIR.glob("*/*") if p.suffix.lower() in REAL_ORACLES)
+
+
+def test_real_files_are_there():
+    """./dev deps unpacked the sample images (a missing set fails, not skips)."""
+    names = {p.name for p in real_files()}
+    assert len(names) >= 40 and {"astronaut.png", "multipage.tif", "retina.jpg"} <= names, \
+        f"no sample images in {SAMPLES_DIR}: run ./dev deps"
+    assert set(REAL_NAMED) <= names
+
+
+@pytest.mark.parametrize("path", real_files(), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_real_file_against_second_oracle(path):
+    data = path.read_bytes()
+    got, theirs = imc_decode(data, cv2.IMREAD_UNCHANGED), cv2_decode(data, cv2.IMREAD_UNCHANGED)
+    theirs = theirs if isinstance(theirs, np.ndarray) else None
+    try:
+        want = REAL_ORACLES[path.suffix.lower()](data)
+    except O.Unsupported as e:
+        want = e
+    if path.name in REAL_NAMED:
+        reason, check = REAL_NAMED[path.name]
+        assert check(got, theirs, want), reason
+        return
+    assert not isinstance(want, Exception), f"the oracle cannot read it: {want}"
+    assert same(got, want), f"imc {describe(got)} vs oracle {describe(want)}"
+    assert same(theirs, want), f"cv2 {describe(theirs)} vs oracle {describe(want)}"
