@@ -8,9 +8,9 @@
  * semantics, so damaged files decode (or fail) alike, then converts as cv2
  * does: samples shifted right by (highest precision - output bits) and
  * truncated to the output type, components taken by colour space (sRGB or
- * unspecified, gray, sYCC), gray through cvtColor's BGR2GRAY, sYCC through
- * cvtColor's YUV2BGR. Like cv2 it rejects signed, sub-sampled or offset
- * components, precisions below 8 and output depths beyond 16 bits.
+ * unspecified, gray, sYCC), gray through cvtColor's BGR2GRAY (not kept:
+ * cv2's sYCC through cvtColor's YUV2BGR, see sycc_to_bgr_row). Like cv2 it
+ * rejects signed, sub-sampled or offset components, precisions below 8 and output depths beyond 16 bits.
  *
  * Encoding sets OpenJPEG up exactly as cv2 does (one quality layer, rate
  * 1000 / IMWRITE_JPEG2000_COMPRESSION_X1000, default 4), so the bytes are
@@ -193,16 +193,18 @@ static void copy_row(const OPJ_INT32 *const *src, int n, size_t at, unsigned shi
     }
 }
 
-/* cvtColor(COLOR_YUV2BGR) for 8U / 16U (color_yuv.simd.hpp, 14-bit fixed
- * point), in place on one row; rgb gives COLOR_YUV2RGB. */
-#define YUV_DESCALE(x) (((x) + (1 << 13)) >> 14)
-#define YUV_TO_BGR(T, MAX, HALF)                                                                 \
+/* sYCC to RGB as its definition (IEC 61966-2-1 Amd. 1: the full-range
+ * BT.601 matrix) gives it, in the arithmetic of OpenJPEG's own decoder
+ * (opj_decompress), in place on one row; rgb keeps R first. cv2 4.6 uses
+ * cvtColor's YUV2BGR instead, whose analog-YUV coefficients put colours
+ * off by up to 33 levels. */
+#define SYCC_TO_BGR(T, MAX, HALF)                                                                \
     for (int x = 0; x < width; x++) {                                                            \
         T *p = (T *)row + (size_t)x * 3;                                                         \
         int y = p[0], cb = p[1] - (HALF), cr = p[2] - (HALF);                                    \
-        int b = y + YUV_DESCALE(cb * 33292);                                                     \
-        int g = y + YUV_DESCALE(cb * -6472 + cr * -9519);                                        \
-        int r = y + YUV_DESCALE(cr * 18678);                                                     \
+        int r = y + (int)(1.402 * (float)cr);                                                    \
+        int g = y - (int)(0.344 * (float)cb + 0.714 * (float)cr);                                \
+        int b = y + (int)(1.772 * (float)cb);                                                    \
         b = b < 0 ? 0 : b > (MAX) ? (MAX) : b;                                                   \
         g = g < 0 ? 0 : g > (MAX) ? (MAX) : g;                                                   \
         r = r < 0 ? 0 : r > (MAX) ? (MAX) : r;                                                   \
@@ -211,12 +213,12 @@ static void copy_row(const OPJ_INT32 *const *src, int n, size_t at, unsigned shi
         p[2] = (T)(rgb ? b : r);                                                                 \
     }
 
-static void yuv_to_bgr_row(void *row, int depth, int width, bool rgb)
+static void sycc_to_bgr_row(void *row, int depth, int width, bool rgb)
 {
     if (depth == IMC_8U) {
-        YUV_TO_BGR(uint8_t, 255, 128)
+        SYCC_TO_BGR(uint8_t, 255, 128)
     } else {
-        YUV_TO_BGR(uint16_t, 65535, 32768)
+        SYCC_TO_BGR(uint16_t, 65535, 32768)
     }
 }
 
@@ -287,7 +289,7 @@ static int convert(const opj_image_t *im, imc_image *dst, unsigned shift, bool r
             else
                 imc_row_cvt_bgr_to_gray_16u(tmp, 3, row, dst->cols);
         } else if (how == FROM_YUV) {
-            yuv_to_bgr_row(row, dst->depth, dst->cols, rgb);
+            sycc_to_bgr_row(row, dst->depth, dst->cols, rgb);
         }
     }
     return IMC_OK;

@@ -9,6 +9,8 @@ samples as stored.
         colour (Pillow narrows 16-bit RGB to 8 bits)
   JPEG  djpeg (the same libjpeg-turbo: equality expected)
   WebP  dwebp (libwebp's own tool)
+  JPEG 2000   opj_decompress (OpenJPEG's own tool; its colour conversion is
+        its own code, not the library's) to TIFF, read by tifffile
   Sun raster   netpbm's rasttopnm
   BMP, GIF   Pillow
   PBM/PGM/PPM, PAM, PFM   read here from the netpbm specifications (raw
@@ -260,6 +262,26 @@ def sunras(data):
     if maxval == 1:  # PBM: 1 is black
         a = np.where(a == 1, 0, 255).astype(np.uint8)
     return bgr(a)
+
+
+def jpeg2000(data):
+    """opj_decompress (OpenJPEG's own tool, the same library: equality
+    expected) to TIFF, read by tifffile; components as stored."""
+    import tifffile
+    suffix = ".jp2" if data[4:8] == b"jP  " else ".j2k"
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        src, dst = f"{d}/in{suffix}", f"{d}/out.tif"
+        with open(src, "wb") as f:
+            f.write(data)
+        r = subprocess.run([tool("opj_decompress"), "-quiet", "-i", src, "-o", dst],
+                           capture_output=True, env=tool_env())
+        if r.returncode != 0:
+            raise Unsupported(f"opj_decompress: {r.stderr.decode(errors='replace').strip()[-200:]}")
+        try:
+            return bgr(tifffile.imread(dst))
+        except NotImplementedError as e:  # packed 4/10/12-bit samples need imagecodecs
+            raise Unsupported(f"tifffile: {e}") from None
 
 
 def pillow(data):
