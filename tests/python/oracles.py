@@ -299,3 +299,97 @@ def pillow(data):
     if im.mode in ("I", "I;16", "I;16B"):
         a = a.astype(np.uint16)
     return bgr(a)
+
+
+# ---- OpenEXR, from the file layout specification --------------------------------
+_EXR_TYPES = {0: "<u4", 1: "<f2", 2: "<f4"}
+_EXR_LINES = {0: 1, 1: 1, 2: 1, 3: 16}  # none, RLE, ZIPS, ZIP
+
+
+def _exr_header(data):
+    import struct
+    if data[:4] != b"\x76\x2f\x31\x01":
+        raise Unsupported("not OpenEXR")
+    if data[5] & 0x3E:  # tiled, long names, deep, multi-part
+        raise Unsupported(f"EXR version flags {data[5]:#x}")
+    attrs, pos = {}, 8
+    while data[pos]:
+        name_end = data.index(b"\0", pos)
+        kind_end = data.index(b"\0", name_end + 1)
+        size, = struct.unpack_from("<i", data, kind_end + 1)
+        body = data[kind_end + 5:kind_end + 5 + size]
+        attrs[data[pos:name_end].decode()] = body
+        pos = kind_end + 5 + size
+    channels, at = [], 0
+    body = attrs["channels"]
+    while body[at]:
+        end = body.index(b"\0", at)
+        ptype, _, xs, ys = struct.unpack_from("<iB3xii", body, end + 1)
+        channels.append((body[at:end].decode(), ptype, xs, ys))
+        at = end + 17
+    box = struct.unpack("<iiii", attrs["dataWindow"])
+    return channels, attrs["compression"][0], box, pos + 1
+
+
+def _exr_unpack(raw, compression, size):
+    """RLE / ZIP(S): the predictor and the two byte halves undone."""
+    import zlib
+    if compression == 0 or len(raw) == size:  # chunks that do not shrink are stored raw
+        return raw
+    if compression == 1:
+        out, i = bytearray(), 0
+        while i < len(raw):
+            n = raw[i] - 256 if raw[i] > 127 else raw[i]
+            if n < 0:
+                out += raw[i + 1:i + 1 - n]
+                i += 1 - n
+            else:
+                out += raw[i + 1:i + 2] * (n + 1)
+                i += 2
+        t = np.frombuffer(bytes(out), np.uint8)
+    else:
+        t = np.frombuffer(zlib.decompress(raw), np.uint8)
+    t = _exr_predictor(t)
+    half = (len(t) + 1) // 2
+    out = np.empty(len(t), np.uint8)
+    out[0::2], out[1::2] = t[:half], t[half:]
+    return out.tobytes()
+
+
+def _exr_predictor(t):
+    d = t.astype(np.int64)
+    d[1:] -= 128
+    return (np.cumsum(d) & 0xFF).astype(np.uint8)
+
+
+def exr(data):
+    """Float32 BGR(A) from R, G, B (, A), or one channel from Y; halves and
+    unsigned ints widened to float32 as cv2 gives them."""
+    import struct
+    channels, compression, (x0, y0, x1, y1), pos = _exr_header(data)
+    if compression not in _EXR_LINES:
+        raise Unsupported(f"EXR compression {compression}")
+    if any(xs != 1 or ys != 1 for _, _, xs, ys in channels):
+        raise Unsupported("sub-sampled EXR channels")
+    w, h = x1 - x0 + 1, y1 - y0 + 1
+    lines = _EXR_LINES[compression]
+    chunks = -(-h // lines)
+    offsets = struct.unpack_from(f"<{chunks}Q", data, pos)
+    order = sorted(channels, key=lambda c: c[0].encode())
+    planes = {name: np.zeros((h, w), np.float32) for name, *_ in order}
+    for off in offsets:
+        y, size = struct.unpack_from("<ii", data, off)
+        n = min(lines, y0 + h - y)
+        want = n * w * sum(np.dtype(_EXR_TYPES[t]).itemsize for _, t, _, _ in order)
+        raw = _exr_unpack(data[off + 8:off + 8 + size], compression, want)
+        at = 0
+        for row in range(n):
+            for name, ptype, _, _ in order:
+                dt = np.dtype(_EXR_TYPES[ptype])
+                planes[name][y - y0 + row] = np.frombuffer(raw, dt, w, at).astype(np.float32)
+                at += w * dt.itemsize
+    if {"R", "G", "B"} <= set(planes) and set(planes) <= {"R", "G", "B", "A"}:
+        return np.dstack([planes[c] for c in "BGRA" if c in planes])
+    if set(planes) == {"Y"}:
+        return planes["Y"]
+    raise Unsupported(f"EXR channels {sorted(planes)}")

@@ -31,6 +31,7 @@ import pytest
 import oracles as O
 import variants as V
 import variants_bmp_sun as BS
+import variants_exr as E
 import variants_jpeg2000 as J
 import variants_pxm as P
 import variants_tiff as T
@@ -84,6 +85,7 @@ FORMATS = {
     "sunras": (BS.sun_variants, O.sunras),
     "bmp": (BS.bmp_variants, O.pillow),
     "jpeg2000": (J.jpeg2000_variants, O.jpeg2000),
+    "exr": (E.exr_variants, O.exr),
 }
 
 CV2_WRONG = {
@@ -205,6 +207,7 @@ OPEN = {
 }
 
 UNREADABLE = {
+    "exr": r"EXR compression [4-9]|EXR version flags|EXR channels|sub-sampled",
     "jpeg2000": r"CMYK images shall|Only 1 to 16 bits|packints",
     "tiff": r"photometric|packints|not supported",
     "png": r"^$",
