@@ -24,6 +24,8 @@
 
 #include <openjpeg.h>
 
+#include "../bytes.h"
+
 static const uint8_t jp2_signature[12] = {0, 0, 0, 0x0c, 'j', 'P', ' ', ' ', 13, 10, 0x87, 10};
 static const uint8_t j2k_signature[4] = {0xff, 0x4f, 0xff, 0x51};
 
@@ -142,6 +144,50 @@ static int check_components(decoder *d, int *depth, imc_error *err)
     return IMC_OK;
 }
 
+/* The boxes of one level: the next box's type and body, false at the end
+ * (or at a box that does not fit). */
+static bool next_box(imc_bytes *b, uint32_t *type, imc_bytes *body)
+{
+    size_t start = b->pos;
+    uint64_t size = imc_u32be(b);
+    *type = imc_u32be(b);
+    if (size == 1)
+        size = (uint64_t)imc_u32be(b) << 32 | imc_u32be(b);
+    else if (size == 0)
+        size = b->size - start;
+    size_t head = b->pos - start;
+    if (b->overrun || size < head || size > b->size - start)
+        return false;
+    *body = imc_bytes_of(b->data + b->pos, (size_t)size - head);
+    imc_bytes_seek(b, start + (size_t)size);
+    return true;
+}
+
+/* The channels a JP2 palette makes: the entries of the component mapping
+ * box ('cmap') when the header box holds a palette ('pclr'), else 0.
+ * OpenJPEG expands the palette only when decoding, after its header gave
+ * the codestream's component count, which cv2 takes for the native type
+ * (IMREAD_UNCHANGED then gives the palette's colours as gray). */
+static int palette_channels(const uint8_t *buf, size_t len)
+{
+    imc_bytes top = imc_bytes_of(buf, len), box;
+    uint32_t type;
+    while (next_box(&top, &type, &box)) {
+        if (type != 0x6A703268) /* 'jp2h' */
+            continue;
+        bool palette = false;
+        int channels = 0;
+        imc_bytes inner;
+        while (next_box(&box, &type, &inner)) {
+            palette |= type == 0x70636C72;            /* 'pclr' */
+            if (type == 0x636D6170)                   /* 'cmap': 4 bytes a channel */
+                channels = (int)(inner.size / 4);
+        }
+        return palette ? channels : 0;
+    }
+    return 0;
+}
+
 static int jp2_open(void *state, const uint8_t *buf, size_t len, int scale_denom, imc_header *hdr,
                     imc_error *err)
 {
@@ -173,6 +219,9 @@ static int jp2_open(void *state, const uint8_t *buf, size_t len, int scale_denom
     hdr->width = (int)(d->image->x1 - d->image->x0);
     hdr->height = (int)(d->image->y1 - d->image->y0);
     hdr->channels = (int)d->image->numcomps;
+    int expanded = palette_channels(buf, len);
+    if (expanded >= 1 && expanded <= 4)
+        hdr->channels = expanded;
     hdr->depth = depth;
     return IMC_OK;
 }

@@ -97,8 +97,10 @@ CV2_WRONG = {
                       "(libtiff's check against its rounded read buffer, unmapped)"
                 for name in T.tifffile_variants() if name != "tifffile_rgba_tiles16"}},
     "pam": {"netpbm_bw": "MAXVAL 1 samples read as packed bits"},
-    "jpeg2000": {name: "sYCC converted with cvtColor's YUV2BGR (analog YUV coefficients)"
-                 for name in ("box_raw_sycc_444", "box_rgb_enumcs_sycc")},
+    "jpeg2000": {**{name: "sYCC converted with cvtColor's YUV2BGR (analog YUV coefficients)"
+                    for name in ("box_raw_sycc_444", "box_rgb_enumcs_sycc")},
+                 "box_palette": "a JP2 palette (pclr) typed by the codestream's one component: "
+                                "IMREAD_UNCHANGED gives its colours as gray"},
     "bmp": {name: "an OS/2 file typed gray whatever its colours (IMREAD_UNCHANGED loses them)"
             for name in ("im_os2_24", "im_os2_4", "im_os2_8", "ppmtobmp_os2_24", "ppmtobmp_os2_4",
                          "ppmtobmp_os2_8")},
@@ -200,11 +202,7 @@ REFUSED = {
             "bad_rle4_at_8": "RLE4 at 8 bits"},
 }
 
-OPEN = {
-    "jpeg2000": {"box_palette": "a JP2 palette (pclr) turns one component into three, but the "
-                                "native type counts the codestream's one: IMREAD_UNCHANGED gives "
-                                "the colours as gray"},
-}
+OPEN = {}
 
 UNREADABLE = {
     "exr": r"EXR compression [4-9]|EXR version flags|EXR channels|sub-sampled",
