@@ -10,7 +10,8 @@
  * truncated to the output type, components taken by colour space (sRGB or
  * unspecified, gray, sYCC), gray through cvtColor's BGR2GRAY (not kept:
  * cv2's sYCC through cvtColor's YUV2BGR, see sycc_to_bgr_row). Like cv2 it
- * rejects signed, sub-sampled or offset components, precisions below 8 and output depths beyond 16 bits.
+ * rejects signed, sub-sampled or offset components, precisions below 8 and
+ * output depths beyond 16 bits.
  *
  * Encoding sets OpenJPEG up exactly as cv2 does (one quality layer, rate
  * 1000 / IMWRITE_JPEG2000_COMPRESSION_X1000, default 4), so the bytes are

@@ -243,8 +243,8 @@ static int tiff_open(void *state, const uint8_t *buf, size_t len, int scale_deno
     (void)scale_denom; /* cv2 resizes TIFFs after decoding */
     decoder *d = state;
     d->src = (source){buf, len, 0};
-    d->tif = open_client("r", &d->src, source_read, source_write, source_seek, source_size, source_map,
-                         &d->msg);
+    d->tif = open_client("r", &d->src, source_read, source_write, source_seek, source_size,
+                         source_map, &d->msg);
     if (!d->tif)
         return failure(d, IMC_ERR_CORRUPT, "cannot read the header", err);
     return read_header(d, hdr, err);
