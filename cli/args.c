@@ -52,20 +52,55 @@ bool cli_parse_flags(const char *text, int *flags)
     return true;
 }
 
-bool cli_parse_param(const char *text, int *params, size_t *n, size_t cap)
+/* A parameter id among the IMWRITE_ names, not one of their values: no
+ * other IMWRITE_ name is a prefix of it (PNG_STRATEGY of PNG_STRATEGY_RLE),
+ * and not of the value groups named otherwise than their parameter. */
+static bool is_param_name(const imc_constant *c, const imc_constant *all, size_t count)
+{
+    static const char *const value_groups[] = {"IMWRITE_PAM_FORMAT_",
+                                               "IMWRITE_TIFF_RESOLUTION_UNIT_", "IMWRITE_GIF_FAST_"};
+    if (strncmp(c->name, "IMWRITE_", 8))
+        return false;
+    for (size_t i = 0; i < sizeof value_groups / sizeof value_groups[0]; i++)
+        if (!strncmp(c->name, value_groups[i], strlen(value_groups[i])))
+            return false;
+    for (size_t i = 0; i < count; i++) {
+        size_t len = strlen(all[i].name);
+        if (&all[i] != c && !strncmp(all[i].name, "IMWRITE_", 8) &&
+            !strncmp(c->name, all[i].name, len) && c->name[len] == '_')
+            return false;
+    }
+    return true;
+}
+
+void cli_print_param_names(FILE *f)
+{
+    size_t count;
+    const imc_constant *all = imc_constants(&count);
+    const char *sep = "";
+    for (size_t i = 0; i < count; i++)
+        if (is_param_name(&all[i], all, count)) {
+            fprintf(f, "%s%s", sep, all[i].name + 8);
+            sep = ", ";
+        }
+}
+
+int cli_parse_param(const char *text, int *params, size_t *n, size_t cap)
 {
     const char *eq = strchr(text, '=');
-    if (!eq || eq == text || *n + 2 > cap)
-        return false;
+    if (!eq || eq == text)
+        return CLI_PARAM_SYNTAX;
+    if (*n + 2 > cap)
+        return CLI_PARAM_TOO_MANY;
     char name[128], prefix[160];
     size_t len = (size_t)(eq - text);
     if (len >= sizeof name)
-        return false;
+        return CLI_PARAM_NAME;
     memcpy(name, text, len);
     name[len] = '\0';
     int id, value;
     if (!cli_parse_int(name, &id) && imc_constant_lookup(name, "IMWRITE_", &id) != IMC_OK)
-        return false;
+        return CLI_PARAM_NAME;
     /* A symbolic value is looked up under the parameter's own name:
      * PNG_STRATEGY=RLE, JPEG_SAMPLING_FACTOR=420. */
     const char *base = strncasecmp(name, "IMWRITE_", 8) ? name : name + 8;
@@ -74,10 +109,10 @@ bool cli_parse_param(const char *text, int *params, size_t *n, size_t cap)
         *p = *p == '-' ? '_' : (char)toupper((unsigned char)*p);
     bool found = imc_constant_lookup(eq + 1, prefix, &value) == IMC_OK;
     if (!found && !cli_parse_int(eq + 1, &value))
-        return false;
+        return CLI_PARAM_VALUE;
     params[(*n)++] = id;
     params[(*n)++] = value;
-    return true;
+    return CLI_PARAM_OK;
 }
 
 const char *cli_depth_name(int depth)

@@ -35,6 +35,7 @@ typedef struct {
 typedef struct {
     job *jobs;
     size_t n, cap;
+    size_t not_images; /* files in the directories that no codec reads */
 } job_list;
 
 static int add_job(job_list *l, const char *input, const char *output)
@@ -93,6 +94,8 @@ static int walk(const cli_convert_options *o, const char *root, const char *rel,
         } else if (S_ISREG(st.st_mode) && imc_have_reader(names[i])) {
             if (output_path(o, sub, out, sizeof out) != 0 || add_job(l, full, out) != 0)
                 rc = -1;
+        } else if (S_ISREG(st.st_mode)) {
+            l->not_images++;
         }
         free(names[i]);
     }
@@ -262,9 +265,11 @@ int cli_convert_batch(const cli_convert_options *o, char **inputs, int n_inputs)
     }
     size_t failed = atomic_load(&s.failed), skipped = atomic_load(&s.skipped);
     double mp = (double)atomic_load(&s.pixels) / 1e6;
-    printf("imc: %zu files: %zu converted, %zu skipped (exist), %zu failed; %.1f MP in %.2f s "
-           "(%.1f MP/s, %d threads)\n",
-           l.n, l.n - failed - skipped, skipped, failed, mp, elapsed,
+    printf("imc: %zu files: %zu converted, %zu skipped (exist), %zu failed", l.n,
+           l.n - failed - skipped, skipped, failed);
+    if (l.not_images)
+        printf("; %zu other files ignored (not an image extension)", l.not_images);
+    printf("; %.1f MP in %.2f s (%.1f MP/s, %d threads)\n", mp, elapsed,
            elapsed > 0 ? mp / elapsed : 0, started ? started : 1);
     for (size_t i = 0; i < l.n; i++) {
         free(l.jobs[i].input);

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "imc.h"
 
@@ -12,12 +13,18 @@ int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* IMREAD flags from "COLOR", "IMREAD_GRAYSCALE", "-1", "ANYDEPTH|ANYCOLOR"... */
 bool cli_parse_flags(const char *text, int *flags);
-/* Appends one "NAME=VALUE" encode parameter to params (capacity cap). */
-bool cli_parse_param(const char *text, int *params, size_t *n, size_t cap);
+/* Appends one "NAME=VALUE" encode parameter to params (capacity cap);
+ * returns CLI_PARAM_OK or what was wrong. */
+enum { CLI_PARAM_OK, CLI_PARAM_SYNTAX, CLI_PARAM_NAME, CLI_PARAM_VALUE, CLI_PARAM_TOO_MANY };
+int cli_parse_param(const char *text, int *params, size_t *n, size_t cap);
+/* The encode parameter names (IMWRITE_ less), comma-separated, no newline. */
+void cli_print_param_names(FILE *f);
 /* Integer with optional 0x prefix, whole string. */
 bool cli_parse_int(const char *text, int *value);
 
 const char *cli_depth_name(int depth);
+
+#define CLI_NO_QUALITY (-2147483647 - 1)
 
 /* What `imc convert` was asked to do. */
 typedef struct {
@@ -25,7 +32,7 @@ typedef struct {
     int orientation;     /* enum imc_orientation_policy */
     int params[128];     /* encode params, (id, value) pairs */
     size_t nparams;
-    int quality;         /* -1: not given */
+    int quality;         /* CLI_NO_QUALITY: not given */
     int threads;         /* 0: one per CPU */
     const char *out_dir; /* batch mode: where outputs go */
     const char *to;      /* batch mode: output extension with its dot, or NULL */

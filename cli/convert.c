@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static void usage(FILE *f)
 {
@@ -86,28 +87,89 @@ static bool parse_orientation(const char *v, int *policy)
     return true;
 }
 
+/* "no format writes ..." with the extensions that can be written. */
+static int no_writer(const char *out)
+{
+    const char *slash = strrchr(out, '/'), *dot = strrchr(slash ? slash + 1 : out, '.');
+    if (dot)
+        fprintf(stderr, "imc: %s: no format writes '%s'; imc writes:", out, dot);
+    else
+        fprintf(stderr, "imc: %s: no extension to choose the format by; imc writes:", out);
+    imc_format f;
+    for (int i = 0; i < imc_format_count(); i++)
+        if (imc_format_get(i, &f) == IMC_OK && f.can_encode) {
+            const char *e = f.extensions;
+            while (*e) {
+                size_t n = strcspn(e, " ");
+                fprintf(stderr, " .%.*s", (int)n, e);
+                e += n + (e[n] == ' ');
+            }
+        }
+    fputs(" (imc --formats)\n", stderr);
+    return 1;
+}
+
+/* The range -q takes for each quality parameter (cv2's). */
+static bool quality_range(int param, int *lo, int *hi)
+{
+    switch (param) {
+    case IMC_IMWRITE_JPEG_QUALITY: *lo = 0; *hi = 100; return true;
+    case IMC_IMWRITE_WEBP_QUALITY: *lo = 1; *hi = 101; return true; /* above 100: lossless */
+    case IMC_IMWRITE_AVIF_QUALITY: *lo = 0; *hi = 100; return true;
+    case IMC_IMWRITE_JPEGXL_QUALITY: *lo = 0; *hi = 100; return true;
+    case IMC_IMWRITE_JPEG2000_COMPRESSION_X1000: *lo = 0; *hi = 1000; return true;
+    default: return false;
+    }
+}
+
+static int push_quality(cli_convert_options *o, const imc_format *f)
+{
+    int lo, hi;
+    if (quality_range(f->quality_param, &lo, &hi) && (o->quality < lo || o->quality > hi))
+        return cli_fail("-q %d: %s quality is %d-%d%s", o->quality, f->name, lo, hi,
+                        f->quality_param == IMC_IMWRITE_WEBP_QUALITY ? " (101: lossless)" : "");
+    o->params[o->nparams++] = f->quality_param;
+    o->params[o->nparams++] = o->quality;
+    return 0;
+}
+
 /* -q Q becomes the quality parameter of the output format(s): of `ext`, or
  * of every format when the outputs keep their various extensions. */
 static int add_quality(cli_convert_options *o, const char *ext)
 {
-    if (o->quality < 0)
+    if (o->quality == CLI_NO_QUALITY)
         return 0;
     imc_format f;
     if (ext) {
         if (imc_format_find(ext, &f) != IMC_OK)
-            return cli_fail("%s: no format writes this extension", ext);
+            return no_writer(ext);
         if (!f.quality_param)
             return cli_fail("%s output has no quality setting; use --param", f.name);
-        o->params[o->nparams++] = f.quality_param;
-        o->params[o->nparams++] = o->quality;
-        return 0;
+        return push_quality(o, &f);
     }
     for (int i = 0; i < imc_format_count() && o->nparams + 2 <= sizeof o->params / sizeof o->params[0]; i++)
-        if (imc_format_get(i, &f) == IMC_OK && f.quality_param) {
-            o->params[o->nparams++] = f.quality_param;
-            o->params[o->nparams++] = o->quality;
-        }
+        if (imc_format_get(i, &f) == IMC_OK && f.quality_param && push_quality(o, &f) != 0)
+            return 1;
     return 0;
+}
+
+static int bad_param(const char *option, const char *v, int why)
+{
+    if (!v)
+        return cli_fail("%s needs NAME=VALUE, e.g. JPEG_QUALITY=90", option);
+    if (why == CLI_PARAM_NAME) {
+        fprintf(stderr, "imc: unknown parameter name '%.*s' in '%s' (IMWRITE_ optional, or a "
+                "number); the names are ", (int)strcspn(v, "="), v, v);
+        cli_print_param_names(stderr);
+        fputc('\n', stderr);
+        return 1;
+    }
+    if (why == CLI_PARAM_VALUE)
+        return cli_fail("bad value in '%s' (want a number, or a value name such as "
+                        "PNG_STRATEGY=RLE)", v);
+    if (why == CLI_PARAM_TOO_MANY)
+        return cli_fail("too many --param options");
+    return cli_fail("bad parameter '%s' (want NAME=VALUE, e.g. JPEG_QUALITY=90)", v);
 }
 
 static int convert_one(cli_convert_options *o, char **files, int n)
@@ -115,9 +177,13 @@ static int convert_one(cli_convert_options *o, char **files, int n)
     if (n != 2)
         return cli_fail("convert needs IN and OUT, or --out DIR and inputs (see imc convert --help)");
     const char *in = files[0], *out = files[1];
+    struct stat st;
+    if (stat(in, &st) == 0 && S_ISDIR(st.st_mode))
+        return cli_fail("%s is a directory: to convert the images in it, use "
+                        "imc convert --out OUTDIR [--to .EXT] %s", in, in);
     imc_format fmt;
     if (imc_format_find(out, &fmt) != IMC_OK)
-        return cli_fail("%s: no format writes this extension", out);
+        return no_writer(out);
     if (add_quality(o, out) != 0)
         return 1;
     imc_image img;
@@ -141,7 +207,7 @@ static int convert_many(cli_convert_options *o, char **files, int n)
 int cli_convert(int argc, char **argv)
 {
     cli_convert_options o = {.flags = IMC_IMREAD_UNCHANGED, .orientation = IMC_ORIENTATION_APPLY,
-                             .quality = -1};
+                             .quality = CLI_NO_QUALITY};
     const size_t cap = sizeof o.params / sizeof o.params[0] - 2; /* room for -q */
     char **files = calloc((size_t)argc, sizeof *files);
     int n_files = 0;
@@ -158,8 +224,9 @@ int cli_convert(int argc, char **argv)
             if (!v || !cli_parse_int(v, &o.quality))
                 rc = cli_fail("%s needs an integer", a);
         } else if (!strcmp(a, "-p") || !strcmp(a, "--param")) {
-            if (!v || !cli_parse_param(v, o.params, &o.nparams, cap))
-                rc = cli_fail("bad parameter '%s' (want NAME=VALUE, e.g. JPEG_QUALITY=90)", v ? v : "");
+            int why = v ? cli_parse_param(v, o.params, &o.nparams, cap) : CLI_PARAM_SYNTAX;
+            if (why != CLI_PARAM_OK)
+                rc = bad_param(a, v, why);
         } else if (!strcmp(a, "-f") || !strcmp(a, "--flags")) {
             if (!v || !cli_parse_flags(v, &o.flags))
                 rc = cli_fail("bad flags '%s' (want e.g. COLOR or ANYDEPTH|ANYCOLOR)", v ? v : "");

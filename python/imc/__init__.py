@@ -42,6 +42,53 @@ def PSNR(src1, src2, R=255.0):
     return 20.0 * _math.log10(R / (rms + 2.220446049250313e-16))
 
 
+# ---- File-like objects, as Pillow takes them -----------------------------
+def _bytes_of_file(f):
+    """The rest of an object with read() that is not a buffer already (an
+    io.BytesIO, a file opened "rb"); None for anything else (mmap objects
+    have read() but are buffers: they are decoded in place)."""
+    if not hasattr(f, "read") or isinstance(f, (bytes, bytearray, memoryview, str)):
+        return None
+    try:
+        memoryview(f)
+        return None
+    except TypeError:
+        pass
+    data = f.read()
+    if not isinstance(data, (bytes, bytearray)):
+        raise TypeError(f"{type(f).__name__}.read() gave {type(data).__name__}, not bytes: "
+                        "open the file in binary mode ('rb')")
+    return data
+
+
+def _taking_files(c_function, from_bytes=None):
+    """c_function, also taking a file-like object for its first argument:
+    its bytes go to from_bytes (the bytes twin of a path-taking function)."""
+    import functools
+
+    @functools.wraps(c_function)
+    def call(source, *args, **kw):
+        data = _bytes_of_file(source)
+        if data is None:
+            return c_function(source, *args, **kw)
+        return (from_bytes or c_function)(data, *args, **kw)
+    return call
+
+
+decode = _taking_files(_imc.decode)
+probe = _taking_files(_imc.probe)
+read = _taking_files(_imc.read, _imc.decode)
+
+
+def imread(filename, flags=_imc.IMREAD_COLOR):
+    """cv2.imread: the image, or None if it cannot be read. Also takes a
+    file-like object (io.BytesIO, a file opened "rb"), read to its end."""
+    data = _bytes_of_file(filename)
+    if data is None:
+        return _imc.imread(filename, flags)
+    return _imc.imdecode(data, flags)
+
+
 # ---- Several images (pages, frames): cv2's names, plus raising variants ----
 def _range(range_):
     if range_ is None:

@@ -72,7 +72,7 @@ def test_convert_params(jpg, tmp_path):
     (["convert", "missing.jpg", "x.png"], "missing.jpg"),
     (["convert", "{jpg}", "x.bogus"], "no format"),
     (["convert", "{jpg}", "x.png", "-q", "5"], "quality"),
-    (["convert", "{jpg}", "x.jpg", "-p", "NOPE=1"], "bad parameter"),
+    (["convert", "{jpg}", "x.jpg", "-p", "NOPE=1"], "unknown parameter name 'NOPE'"),
     (["convert", "{jpg}", "x.jpg", "-p", "JPEG_QUALITY"], "bad parameter"),
     (["convert", "{jpg}", "x.jpg", "-f", "SIDEWAYS"], "bad flags"),
     (["convert", "{jpg}"], "needs IN and OUT"),
@@ -105,3 +105,57 @@ def test_info_table_and_json(jpg, tmp_path):
     assert rows[0]["file"].endswith("bad.png") and "error" in rows[0]
     assert rows[1] == {"file": str(jpg), "format": "jpeg", "width": 203, "height": 157, "channels": 3,
                        "dtype": "uint8", "orientation": 6, "bytes": jpg.stat().st_size}
+
+
+# ---- messages that name the fix ---------------------------------------------------
+def test_unknown_parameter_is_named_with_the_known_ones(jpg, tmp_path):
+    r = cli("convert", jpg, tmp_path / "o.jpg", "--param", "FOO=1")
+    assert r.returncode == 1 and "unknown parameter name 'FOO' in 'FOO=1'" in r.stderr
+    assert r.stderr.count("\n") == 1
+    known = r.stderr.split("the names are ")[1].split(", ")
+    assert {"JPEG_QUALITY", "PNG_COMPRESSION", "WEBP_QUALITY", "PAM_TUPLETYPE"} <= set(
+        k.strip() for k in known)
+    assert not any("STRATEGY_" in k or "PAM_FORMAT_" in k for k in known)  # values, not names
+    r = cli("convert", jpg, tmp_path / "o.png", "-p", "PNG_STRATEGY=SIDEWAYS")
+    assert r.returncode == 1 and "bad value in 'PNG_STRATEGY=SIDEWAYS'" in r.stderr
+    r = cli("convert", jpg, tmp_path / "o.png", "-p", "PNG_COMPRESSION")
+    assert r.returncode == 1 and "want NAME=VALUE" in r.stderr
+    assert not list(tmp_path.glob("o.*"))
+
+
+def test_output_without_a_known_extension_lists_the_writable_ones(jpg, tmp_path):
+    for out, says in ((tmp_path / "out", "no extension"), (tmp_path / "out.xyz", "'.xyz'")):
+        r = cli("convert", jpg, out)
+        assert r.returncode == 1 and says in r.stderr and "--formats" in r.stderr
+        assert " .png" in r.stderr and " .jpg" in r.stderr and " .tif" in r.stderr
+        assert not out.exists()
+
+
+def test_directory_input_points_at_out(jpg, tmp_path):
+    r = cli("convert", tmp_path, tmp_path / "o.png")
+    assert r.returncode == 1 and "is a directory" in r.stderr and "--out OUTDIR" in r.stderr
+
+
+def test_quality_out_of_range_is_refused(jpg, tmp_path):
+    for q in ("150", "-1"):
+        r = cli("convert", jpg, tmp_path / "o.jpg", "-q", q)
+        assert r.returncode == 1 and "jpeg quality is 0-100" in r.stderr
+    assert not (tmp_path / "o.jpg").exists()
+    r = cli("convert", jpg, tmp_path / "o.jpg", "-q", "100")
+    assert r.returncode == 0
+    # WebP's 101 is cv2's lossless
+    r = cli("convert", jpg, tmp_path / "o.webp", "-q", "101")
+    assert r.returncode == 0
+    src = cv2.imread(str(jpg), cv2.IMREAD_UNCHANGED)
+    src = cv2.rotate(src, cv2.ROTATE_90_CLOCKWISE)  # EXIF orientation 6, applied
+    assert np.array_equal(cv2.imread(str(tmp_path / "o.webp")), src)
+    r = cli("convert", "--out", tmp_path / "b", "-q", "150", tmp_path)
+    assert r.returncode == 1 and "quality is" in r.stderr
+
+
+def test_batch_counts_files_that_are_not_images(jpg, tmp_path):
+    (tmp_path / "notes.txt").write_text("not an image")
+    (tmp_path / "data.bin").write_bytes(b"\0" * 10)
+    r = cli("convert", "--out", tmp_path / "out", "--to", ".png", tmp_path)
+    assert r.returncode == 0
+    assert "1 files: 1 converted" in r.stdout and "2 other files ignored" in r.stdout

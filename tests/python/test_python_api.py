@@ -291,3 +291,29 @@ def test_encode_batch_in_order_with_errors():
     assert isinstance(bad[0], imc.error)
     with pytest.raises(imc.error):                      # a bad parameter list fails the call
         imc.encode_batch(".png", imgs, [1])
+
+
+def test_file_like_objects(tmp_path):
+    """decode, read, imread and probe take what Pillow takes: an io.BytesIO or
+    a file opened "rb", read from where it stands to its end."""
+    import io
+    data = jpeg()
+    path = tmp_path / "x.jpg"
+    path.write_bytes(data)
+    want = cv2.imread(str(path))
+    assert np.array_equal(imc.decode(io.BytesIO(data)), want)
+    with open(path, "rb") as f:
+        assert np.array_equal(imc.imread(f), want)
+    with open(path, "rb") as f:
+        assert np.array_equal(imc.read(f, imc.IMREAD_GRAYSCALE),
+                              cv2.imread(str(path), cv2.IMREAD_GRAYSCALE))
+    b = io.BytesIO(b"prefix" + data)
+    b.seek(6)
+    assert np.array_equal(imc.decode(b, imc.IMREAD_UNCHANGED, rgb=True), want[:, :, ::-1])
+    assert imc.probe(io.BytesIO(data)) == imc.probe(data)
+    assert imc.imread(io.BytesIO(b"not an image")) is None
+    with pytest.raises(imc.error):
+        imc.decode(io.BytesIO(b"not an image"))
+    with open(path, "r", errors="ignore") as f, pytest.raises(TypeError, match="binary mode"):
+        imc.decode(f)
+    assert imc.decode.__doc__ and "rgb" in imc.decode.__doc__
