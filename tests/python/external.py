@@ -17,6 +17,9 @@ PROGRAMS = {
     "sh": "dash",  # essential
     "dpkg-query": "dpkg",  # essential
     "git": "git",
+    "gcc": "gcc",
+    "meson": "meson",
+    "pkg-config": "pkg-config",
     "valgrind": "valgrind",
     "tmux": "tmux",
     "Xvfb": "xvfb",

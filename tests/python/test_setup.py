@@ -6,6 +6,7 @@ what provides it here. Nothing missing is skipped: it fails, naming the
 package to add. The last test of the run checks that the suite wrote
 nothing into the checkout (conftest.py runs it last)."""
 import ast
+import functools
 import glob
 import importlib.util
 import os
@@ -34,20 +35,39 @@ def dev_packages():
 PACKAGES = dev_packages()
 
 
-def dpkg_field(package, field):
-    r = subprocess.run([external.program_path("dpkg-query"), "-W", "-f=${" + field + "}", package],
-                       capture_output=True, text=True)
-    return r.stdout if r.returncode == 0 else ""
+@functools.lru_cache(None)
+def dpkg_database():
+    """{package: (installed, essential, [dependencies])} in one dpkg-query."""
+    r = subprocess.run([external.program_path("dpkg-query"), "-W",
+                        "-f=${Package}\t${Status}\t${Essential}\t${Depends},${Pre-Depends}\n"],
+                       capture_output=True, text=True, check=True)
+    db = {}
+    for line in r.stdout.splitlines():
+        name, status, essential, deps = line.split("\t")
+        names = [n.split("(")[0].split(":")[0].strip() for n in re.split(r"[,|]", deps)]
+        db[name] = ("install ok installed" in status, essential == "yes", [n for n in names if n])
+    return db
 
 
 def installed(package):
-    return "install ok installed" in dpkg_field(package, "Status")
+    return dpkg_database().get(package, (False,))[0]
+
+
+def essential(package):
+    return dpkg_database().get(package, (False, False))[1]
 
 
 def depends(package):
-    """The packages `package` depends on directly (every alternative)."""
-    names = re.split(r"[,|]", dpkg_field(package, "Depends") + "," + dpkg_field(package, "Pre-Depends"))
-    return {n.split("(")[0].split(":")[0].strip() for n in names} - {""}
+    """The installed packages `package` pulls in: its dependencies (every
+    alternative), theirs, and so on (pkg-config is a transitional package:
+    pkg-config -> pkgconf -> pkgconf-bin, which has the program)."""
+    db, seen, todo = dpkg_database(), set(), [package]
+    while todo:
+        for n in db.get(todo.pop(), (False, False, []))[2]:
+            if n not in seen and installed(n):
+                seen.add(n)
+                todo.append(n)
+    return seen
 
 
 def owners(path):
@@ -66,8 +86,8 @@ def owners(path):
 
 def check_provided(what, path, package):
     """`package` is installed by ./dev and is what put `path` there (itself or,
-    for a metapackage such as imagemagick, a package it depends on)."""
-    assert package in PACKAGES or dpkg_field(package, "Essential") == "yes", \
+    for a metapackage such as imagemagick, a package it pulls in)."""
+    assert package in PACKAGES or essential(package), \
         f"{what} comes with {package}, which is not in ./dev's PACKAGES: add it there"
     assert installed(package), f"{package} (for {what}) is not installed: run ./dev deps"
     found = owners(path)

@@ -1,0 +1,74 @@
+"""What a C project gets from an installed imc: `pkg-config --cflags imc`
+names imc's own include directory and nothing else (imc.h needs nothing of
+the codec libraries), and a program built with `pkg-config --cflags --libs`
+against an installed copy in a scratch prefix runs (the release build:
+sanitized code would need the sanitizer runtime)."""
+import os
+import subprocess
+
+import pytest
+
+from helpers import RELEASE, SAMPLES, run, tool, tool_env
+
+PROGRAM = r"""
+#include <stdio.h>
+#include <stdlib.h>
+#include <imc.h>
+int main(int argc, char **argv)
+{
+    FILE *f = fopen(argv[1], "rb");
+    static unsigned char buf[1 << 22];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    imc_image img;
+    int rc = imc_decode(buf, n, IMC_IMREAD_COLOR, &img);
+    if (rc != IMC_OK)
+        return printf("error %d\n", rc), 1;
+    printf("%d %d %d\n", img.cols, img.rows, img.channels);
+    imc_image_free(&img);
+    return 0;
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory):
+    if not (RELEASE / "build.ninja").exists():
+        pytest.fail(f"no release build in {RELEASE}: ./dev test builds it")
+    root = tmp_path_factory.mktemp("destdir")
+    run([tool("meson"), "install", "-C", str(RELEASE), "--destdir", str(root), "--quiet"])
+    pcs = list(root.rglob("imc.pc"))
+    assert len(pcs) == 1, pcs
+    env = tool_env()
+    env.update(PKG_CONFIG_PATH=str(pcs[0].parent), PKG_CONFIG_SYSROOT_DIR=str(root))
+    return root, env
+
+
+def pkg_config(env, *args):
+    return run([tool("pkg-config"), *args, "imc"], env=env, text=True).stdout.split()
+
+
+def test_cflags_name_only_imcs_headers(installed):
+    root, env = installed
+    cflags = pkg_config(env, "--cflags")
+    assert len(cflags) == 1 and cflags[0].startswith("-I" + str(root)), cflags
+    assert (root / cflags[0][2 + len(str(root)) + 1:] / "imc.h").exists() or \
+        os.path.exists(os.path.join(cflags[0][2:], "imc.h"))
+    libs = pkg_config(env, "--libs")
+    assert [f for f in libs if f.startswith("-l")] == ["-limc"], libs
+    static = pkg_config(env, "--libs", "--static")
+    assert {"-ljpeg", "-lpng16", "-ldeflate"} <= set(static)
+
+
+def test_a_program_builds_and_runs_against_the_installed_library(installed, tmp_path):
+    root, env = installed
+    src = tmp_path / "prog.c"
+    src.write_text(PROGRAM)
+    exe = tmp_path / "prog"
+    run([tool("gcc"), "-std=c11", "-Wall", "-Werror", str(src), "-o", str(exe),
+         *pkg_config(env, "--cflags", "--libs")], env=env)
+    libdir = [f[2:] for f in pkg_config(env, "--libs-only-L")]
+    env = dict(env, LD_LIBRARY_PATH=os.pathsep.join(libdir))
+    r = subprocess.run([str(exe), str(SAMPLES / "fruits.jpg")], capture_output=True, text=True,
+                       env=env)
+    assert r.returncode == 0 and r.stdout.split() == ["512", "480", "3"], r.stdout + r.stderr
