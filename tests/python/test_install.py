@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from helpers import RELEASE, SAMPLES, run, tool, tool_env
+from helpers import RELEASE, ROOT, SAMPLES, run, tool, tool_env
 
 PROGRAM = r"""
 #include <stdio.h>
@@ -72,3 +72,42 @@ def test_a_program_builds_and_runs_against_the_installed_library(installed, tmp_
     r = subprocess.run([str(exe), str(SAMPLES / "fruits.jpg")], capture_output=True, text=True,
                        env=env)
     assert r.returncode == 0 and r.stdout.split() == ["512", "480", "3"], r.stdout + r.stderr
+
+
+def export_tree(dst):
+    """The checkout's files as git sees them (tracked and new), copied:
+    meson-python writes into the source tree it builds."""
+    import shutil
+    files = run([tool("git"), "-C", str(ROOT), "ls-files", "-co", "--exclude-standard", "-z"]).stdout
+    for name in filter(None, files.decode().split("\0")):
+        if (ROOT / name).is_file():
+            (dst / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, dst / name)
+    return dst
+
+
+def test_pip_wheel_installs_and_imports_from_anywhere(tmp_path):
+    """pip wheel --no-build-isolation works offline on Debian 12; the wheel
+    holds the extension and the Python files; installed with --target it
+    imports from another directory, at VERSION's version."""
+    import sys
+    import zipfile
+    src = export_tree(tmp_path / "src")
+    wheels = tmp_path / "wheels"
+    run([sys.executable, "-m", "pip", "wheel", "--no-build-isolation", "--no-deps", "--no-index",
+         "-w", str(wheels), str(src)])
+    wheel, = wheels.glob("imc-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    for want in ("imc/_imc.cpython", "imc/__init__.py", "imc/dask.py", "scripts/imc"):
+        assert any(want in n for n in names), (want, names)
+    target = tmp_path / "site"
+    run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "--target", str(target),
+         str(wheel)])
+    env = {k: v for k, v in tool_env().items() if k != "PYTHONPATH"}
+    env["PYTHONPATH"] = str(target)
+    code = ("import imc, sys; img = imc.decode(open(sys.argv[1], 'rb')); "
+            "print(imc.__file__, imc.__version__, img.shape)")
+    out = run([sys.executable, "-c", code, str(SAMPLES / "fruits.jpg")], env=env, text=True,
+              cwd=tmp_path).stdout.split()
+    assert out[0].startswith(str(target)) and out[2:] == ["(480,", "512,", "3)"], out
+    assert out[1] == (ROOT / "VERSION").read_text().strip()
