@@ -20,6 +20,7 @@ PROGRAMS = {
     "gcc": "gcc",
     "meson": "meson",
     "pkg-config": "pkg-config",
+    "mypy": "mypy",
     "patchelf": "patchelf",  # meson-python needs it to build a wheel
     "valgrind": "valgrind",
     "tmux": "tmux",
