@@ -30,9 +30,9 @@
 extern "C" {
 #endif
 
-#if defined(_WIN32) && defined(IMC_SHARED_BUILD)
-#define IMC_API __declspec(dllexport)
-#elif defined(__GNUC__)
+/* What libimc.so exports (it is built with -fvisibility=hidden and the
+ * symbol versions of src/libimc.map). */
+#if defined(__GNUC__)
 #define IMC_API __attribute__((visibility("default")))
 #else
 #define IMC_API

@@ -18,6 +18,7 @@ PROGRAMS = {
     "dpkg-query": "dpkg",  # essential
     "git": "git",
     "gcc": "gcc",
+    "nm": "binutils",
     "meson": "meson",
     "pkg-config": "pkg-config",
     "mypy": "mypy",
