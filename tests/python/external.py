@@ -15,6 +15,8 @@ from pathlib import Path
 # program -> package
 PROGRAMS = {
     "sh": "dash",  # essential
+    "bash": "bash",  # essential
+    "groff": "groff-base",
     "dpkg-query": "dpkg",  # essential
     "git": "git",
     "gcc": "gcc",

@@ -1,11 +1,13 @@
 """The imc command: convert and info, help, and one-line errors."""
 import json
+import re
+import subprocess
 
 import numpy as np
 import pytest
 
 import variants as V
-from helpers import assert_same_file, cv2, imc, run_cli
+from helpers import assert_same_file, cv2, imc, run_cli, tool, tool_env
 
 
 def cli(*args, **kw):
@@ -159,3 +161,53 @@ def test_batch_counts_files_that_are_not_images(jpg, tmp_path):
     r = cli("convert", "--out", tmp_path / "out", "--to", ".png", tmp_path)
     assert r.returncode == 0
     assert "1 files: 1 converted" in r.stdout and "2 other files ignored" in r.stdout
+
+
+# ---- the man page and the bash completion ---------------------------------------
+def man_source():
+    from helpers import ROOT
+    return (ROOT / "docs" / "man" / "imc.1").read_text().replace("\\-", "-")
+
+
+def options_in(text):
+    return set(re.findall(r"(?<![\w-])(--?[a-z][a-z-]*)", text))
+
+
+@pytest.mark.parametrize("command,section", [("convert", "CONVERT OPTIONS"),
+                                             ("info", "INFO OPTIONS"), ("view", "VIEW OPTIONS")])
+def test_man_page_and_help_list_the_same_options(command, section):
+    man = man_source()
+    part = man.split(f'.SH {section}')[1].split(".SH")[0]
+    in_help = options_in(cli(command, "--help").stdout) - {"-h", "--help"}
+    in_man = options_in(part)
+    assert in_help == in_man, (sorted(in_help - in_man), sorted(in_man - in_help))
+
+
+def test_man_page_renders_without_warnings():
+    from helpers import ROOT
+    r = subprocess.run([tool("groff"), "-man", "-Tutf8", "-ww", "-z", str(ROOT / "docs" / "man" / "imc.1")],
+                       capture_output=True, text=True, env=tool_env())
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+    top = options_in(man_source().split(".SH GENERAL OPTIONS")[1].split(".SH")[0])
+    assert top - {"-h"} == options_in(cli("--help").stdout) & {"--formats", "--version", "--help"}
+
+
+def complete(*words, cur=""):
+    """What the completion offers for `cur` after `words`."""
+    from helpers import BUILD, ROOT
+    line = " ".join([*words, f'"{cur}"'])
+    script = (f"source {ROOT}/completions/imc.bash; COMP_WORDS=({line}); "
+              f'COMP_CWORD={len(words)}; _imc; printf "%s\\n" "${{COMPREPLY[@]}}"')
+    env = tool_env()
+    env["PATH"] = f"{BUILD}:{env['PATH']}"
+    return subprocess.run([tool("bash"), "-c", script], capture_output=True, text=True,
+                          env=env).stdout.split()
+
+
+def test_bash_completion():
+    assert complete("imc", cur="conv") == ["convert"]
+    assert set(complete("imc", "convert", cur="--o")) == {"--orientation", "--out", "--overwrite"}
+    assert set(complete("imc", "info", cur="--")) == {"--json", "--help"}
+    assert complete("imc", "convert", "--orientation") == ["apply", "ignore", "flags"]
+    exts = complete("imc", "convert", "--to")
+    assert {".png", ".jpg", ".webp", ".tif"} <= set(exts)

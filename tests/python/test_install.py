@@ -111,3 +111,10 @@ def test_pip_wheel_installs_and_imports_from_anywhere(tmp_path):
               cwd=tmp_path).stdout.split()
     assert out[0].startswith(str(target)) and out[2:] == ["(480,", "512,", "3)"], out
     assert out[1] == (ROOT / "VERSION").read_text().strip()
+
+
+def test_install_has_the_man_page_completion_and_cli(installed):
+    root, _ = installed
+    for pattern in ("**/man1/imc.1", "**/bash-completion/completions/imc", "**/bin/imc",
+                    "**/include/imc.h", "**/libimc.a", "**/libimc.so.0"):
+        assert list(root.glob(pattern)), pattern
