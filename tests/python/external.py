@@ -18,6 +18,9 @@ PROGRAMS = {
     "bash": "bash",  # essential
     "groff": "groff-base",
     "dpkg-query": "dpkg",  # essential
+    "dpkg-deb": "dpkg",  # essential
+    "dpkg-buildpackage": "dpkg-dev",
+    "lintian": "lintian",
     "git": "git",
     "gcc": "gcc",
     "nm": "binutils",
