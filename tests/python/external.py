@@ -85,6 +85,7 @@ IMAGEMAGICK_EXR_CODER = "/usr/lib/x86_64-linux-gnu/ImageMagick-6.*/modules-Q16/c
 FILES = {
     "/usr/share/doc/opencv-doc/examples/data/fruits.jpg": "opencv-doc",
     IMAGEMAGICK_EXR_CODER: "libmagickcore-6.q16-6-extra",
+    "/usr/lib/python3.*/ensurepip/__init__.py": "python3-venv",  # python3 -m venv (with pip)
 }
 
 

@@ -118,3 +118,20 @@ def test_install_has_the_man_page_completion_and_cli(installed):
     for pattern in ("**/man1/imc.1", "**/bash-completion/completions/imc", "**/bin/imc",
                     "**/include/imc.h", "**/libimc.a", "**/libimc.so.0"):
         assert list(root.glob(pattern)), pattern
+
+
+def test_pip_install_into_a_venv(tmp_path):
+    """The install a Python user types, in a venv over Debian's packages
+    (Debian's own Python refuses pip installs into the system)."""
+    import sys
+    src = export_tree(tmp_path / "src")
+    venv = tmp_path / "venv"
+    run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)])
+    py = venv / "bin" / "python"
+    run([str(py), "-m", "pip", "install", "--no-build-isolation", "--no-deps", "--no-index", str(src)],
+        cwd=tmp_path)
+    env = {k: v for k, v in tool_env().items() if k != "PYTHONPATH"}
+    out = run([str(py), "-c", "import imc; print(imc.__file__, imc.formats()[0]['name'])"],
+              env=env, text=True, cwd=tmp_path).stdout.split()
+    assert out[0].startswith(str(venv)), out
+    assert (venv / "bin" / "imc").exists()
