@@ -73,6 +73,10 @@ class Corpus:
         from PIL import Image
         self.png_palette = [png_bytes_of(Image.fromarray(np.ascontiguousarray(i[:, :, ::-1])).quantize(256))
                             for i in color]
+        pil_gray = [Image.fromarray(cv2.cvtColor(i, cv2.COLOR_BGR2GRAY)) for i in color]
+        self.png_1bit = [png_bytes_of(g.convert("1")) for g in pil_gray]           # dithered
+        self.png_palette_4bit = [png_bytes_of(Image.fromarray(np.ascontiguousarray(i[:, :, ::-1]))
+                                              .quantize(16)) for i in color]        # Pillow: 4 bits
         self.png_interlaced = []
         try:  # netpbm writes Adam7-interlaced PNGs
             for i in color[:6]:
@@ -294,7 +298,8 @@ def main():
         ops.append((f"encode jpeg {name}", lambda p=params: encode_op(c.sources, ".jpg", p, reps)))
     for name, bufs in (("8-bit RGB", c.png_rgb), ("8-bit RGBA", c.png_rgba), ("gray", c.png_gray),
                        ("palette", c.png_palette), ("16-bit", c.png_16),
-                       ("interlaced", c.png_interlaced)):
+                       ("interlaced", c.png_interlaced), ("1-bit gray", c.png_1bit),
+                       ("4-bit palette", c.png_palette_4bit)):
         if bufs:
             ops.append((f"decode png {name}", lambda b=bufs: decode_op(b, -1, reps)))
     for name, params in (("default", []), ("compression 3", [16, 3]), ("compression 9", [16, 9])):

@@ -327,6 +327,7 @@ typedef struct {
     int dst_cn, dst_depth;
     bool rgb;
     uint8_t palette_px[256][4]; /* palette entries as output pixels, channels in order */
+    uint8_t low_depth[256][8];  /* 1/2/4-bit: a byte's samples (gray scaled, or indices) */
 } convert_spec;
 
 static void convert_spec_init(convert_spec *s, const layout *L, int dst_cn, int dst_depth, bool rgb)
@@ -341,6 +342,11 @@ static void convert_spec_init(convert_spec *s, const layout *L, int dst_cn, int 
         s->palette_px[i][rgb ? 2 : 0] = L->palette[i][2];
         s->palette_px[i][3] = L->palette_alpha[i];
     }
+    for (int byte = 0; L->depth < 8 && byte < 256; byte++)
+        for (int k = 0; k < 8 / L->depth; k++) {
+            unsigned v = (unsigned)byte >> (8 - L->depth * (k + 1)) & ((1u << L->depth) - 1);
+            s->low_depth[byte][k] = (uint8_t)(L->color == 3 ? v : v * 255 / ((1u << L->depth) - 1));
+        }
 }
 
 /* Sample i of a row of `depth`-bit samples (1..16), as the 8- or 16-bit
@@ -469,14 +475,54 @@ static bool convert_palette_row(const convert_spec *s, const uint8_t *src, uint8
     return (int)top < s->L->num_palette;
 }
 
-/* The hot cases, 8-bit samples to 8-bit output, 16-bit to 16-bit and 8-bit
- * palettes, without per-pixel dispatch. */
+/* 1/2/4-bit gray (without tRNS) or palette rows to 8-bit pixels: each source
+ * byte expands through a table to its 8/depth samples, gray values already
+ * scaled as libpng's bit replication scales them. False when an index is
+ * past the palette (libpng's business). */
+static bool convert_low_depth_row(const convert_spec *s, const uint8_t *src, uint8_t *dst)
+{
+    const layout *L = s->L;
+    const uint32_t w = L->width, per = 8u / (uint32_t)L->depth;
+    const int cn = s->dst_cn;
+    unsigned top = 0;
+    for (uint32_t x = 0; x < w; x += per, src++) {
+        const uint8_t *e = s->low_depth[*src];
+        const uint32_t n = w - x < per ? w - x : per;
+        uint8_t *d = dst + (size_t)x * (size_t)cn;
+        if (L->color == 3) {
+            for (uint32_t k = 0; k < n; k++, d += cn) {
+                const uint8_t *p = s->palette_px[e[k]];
+                top = e[k] > top ? e[k] : top;
+                d[0] = p[0];
+                d[1] = p[1];
+                d[2] = p[2];
+                if (cn == 4)
+                    d[3] = p[3];
+            }
+        } else if (cn == 1) {
+            memcpy(d, e, n);
+        } else {
+            for (uint32_t k = 0; k < n; k++, d += cn) {
+                d[0] = d[1] = d[2] = e[k];
+                if (cn == 4)
+                    d[3] = 255;
+            }
+        }
+    }
+    return L->color != 3 || (int)top < L->num_palette;
+}
+
+/* The hot cases, 8-bit samples to 8-bit output, 16-bit to 16-bit, palettes
+ * and low-depth gray, without per-pixel dispatch. */
 static bool convert_row_fast(const convert_spec *s, const uint8_t *src, uint8_t *dst)
 {
     const layout *L = s->L;
     const uint32_t w = L->width;
     if (L->color == 3 && L->depth == 8 && s->dst_depth == IMC_8U && s->dst_cn >= 3)
         return convert_palette_row(s, src, dst);
+    if (L->depth < 8 && s->dst_depth == IMC_8U &&
+        ((L->color == 3 && s->dst_cn >= 3) || (L->color == 0 && !L->has_trns)))
+        return convert_low_depth_row(s, src, dst);
     if (L->depth == 16 && s->dst_depth == IMC_16U && L->color != 3 && !L->has_trns &&
         s->dst_cn == L->samples && L->samples != 2) {
         convert_row_16(s, src, dst);

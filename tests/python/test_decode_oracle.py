@@ -81,6 +81,19 @@ def test_png_every_row_width(channels):
                     assert_same_decode(data, flags, f"{width}x{channels} {params}")
 
 
+@pytest.mark.parametrize("maxval", [1, 3, 15])
+def test_png_low_depth_gray_every_width(maxval):
+    """1/2/4-bit gray goes through a byte-to-samples table (the last byte of
+    a row partly used): cv2's pixels at every width, every channel count."""
+    rng = np.random.default_rng(maxval)
+    for width in (1, 2, 3, 4, 5, 7, 8, 9, 15, 17, 64, 301):
+        img = rng.integers(0, 256, (5, width), dtype=np.uint8)
+        data = V._pnmtopng(img, maxval=maxval)
+        assert data[24] <= {1: 1, 3: 2, 15: 4}[maxval]  # netpbm picks the lowest that holds it
+        for flags in (-1, 1, 0, 2, 4, 17):
+            assert_same_decode(data, flags, f"{width} px, maxval {maxval}")
+
+
 @pytest.mark.parametrize("transparency", [False, True])
 def test_png_palette_every_width(transparency):
     """8-bit palettes go through a lookup table (4-byte stores, the last pixel
