@@ -48,14 +48,18 @@ def orient(img, orientation):
     return np.ascontiguousarray(ops.get(orientation, ops[1])(img))
 
 
-def _pipe_file(cmd, data, suffix):
-    """A tool that reads and writes files: cmd + [input, output]."""
+def _pipe_file(cmd, data, suffix, out_suffix=None):
+    """A tool that reads and writes files: "{in}" and "{out}" in cmd stand
+    for them (both appended when cmd names neither)."""
     import tempfile
     with tempfile.TemporaryDirectory() as d:
-        src, dst = f"{d}/in{suffix}", f"{d}/out{suffix}"
+        src, dst = f"{d}/in{suffix}", f"{d}/out{out_suffix or suffix}"
         with open(src, "wb") as f:
             f.write(data)
-        r = subprocess.run(cmd + [src, dst], capture_output=True, env=tool_env())
+        if "{in}" not in cmd:
+            cmd = [*cmd, "{in}", "{out}"]
+        argv = [src if a == "{in}" else dst if a == "{out}" else a for a in cmd]
+        r = subprocess.run(argv, capture_output=True, env=tool_env())
         if r.returncode != 0:
             raise Unsupported(f"{cmd[0]}: {r.stderr.decode(errors='replace').strip()[-200:]}")
         with open(dst, "rb") as f:
@@ -269,19 +273,12 @@ def jpeg2000(data):
     expected) to TIFF, read by tifffile; components as stored."""
     import tifffile
     suffix = ".jp2" if data[4:8] == b"jP  " else ".j2k"
-    import tempfile
-    with tempfile.TemporaryDirectory() as d:
-        src, dst = f"{d}/in{suffix}", f"{d}/out.tif"
-        with open(src, "wb") as f:
-            f.write(data)
-        r = subprocess.run([tool("opj_decompress"), "-quiet", "-i", src, "-o", dst],
-                           capture_output=True, env=tool_env())
-        if r.returncode != 0:
-            raise Unsupported(f"opj_decompress: {r.stderr.decode(errors='replace').strip()[-200:]}")
-        try:
-            return bgr(tifffile.imread(dst))
-        except NotImplementedError as e:  # packed 4/10/12-bit samples need imagecodecs
-            raise Unsupported(f"tifffile: {e}") from None
+    tif = _pipe_file([tool("opj_decompress"), "-quiet", "-i", "{in}", "-o", "{out}"], data, suffix,
+                     ".tif")
+    try:
+        return bgr(tifffile.imread(io.BytesIO(tif)))
+    except NotImplementedError as e:  # packed 4/10/12-bit samples need imagecodecs
+        raise Unsupported(f"tifffile: {e}") from None
 
 
 def pillow(data):
