@@ -132,8 +132,8 @@ SCRATCH = Path(tempfile.mkdtemp(prefix="imc-tools-"))
 
 def tool_env(env=None):
     """The environment for other people's programs: without the ASan runtime
-    ./dev test preloads for Python (under it netpbm's option parsing fails:
-    pfmtopam refuses -maxval=255; X and terminal tools misbehave)."""
+    ./dev test preloads for Python (X and terminal tools misbehave under it,
+    and it is not theirs to carry)."""
     env = dict(env or os.environ)
     for var in ("LD_PRELOAD", "ASAN_OPTIONS", "UBSAN_OPTIONS"):
         env.pop(var, None)
