@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from helpers import ROOT, SAMPLES, run, tool, tool_env
-from test_install import PROGRAM, export_tree
+from test_install import export_tree, program_output
 
 PACKAGES = ("libimc0", "libimc-dev", "imc-tools", "python3-imc")
 
@@ -51,15 +51,9 @@ def test_unpacked_packages_work(debs, tmp_path):
     libdir = root / "usr" / "lib" / "x86_64-linux-gnu"
     env = tool_env()
     env.update(PKG_CONFIG_PATH=str(libdir / "pkgconfig"), PKG_CONFIG_SYSROOT_DIR=str(root))
-    flags = run([tool("pkg-config"), "--cflags", "--libs", "imc"], env=env, text=True).stdout.split()
-    src = tmp_path / "prog.c"
-    src.write_text(PROGRAM)
-    run([tool("gcc"), "-std=c11", "-Wall", "-Werror", str(src), "-o", str(tmp_path / "prog"), *flags],
-        env=env)
-    env["LD_LIBRARY_PATH"] = str(libdir)
+    assert program_output(env, tmp_path) == ["512", "480", "3"]
+    env["LD_LIBRARY_PATH"] = str(libdir)  # for the command below
     fruits = str(SAMPLES / "fruits.jpg")
-    assert run([str(tmp_path / "prog"), fruits], env=env, text=True).stdout.split() == \
-        ["512", "480", "3"]
     version = (ROOT / "VERSION").read_text().strip()
     assert run([str(root / "usr" / "bin" / "imc"), "--version"], env=env,
                text=True).stdout.split()[1] == version
