@@ -13,8 +13,6 @@ not, each with its reason and its own exact check:
                with an error (docs/compat.md)
   UNDEFINED    the file breaks its specification and readers differ: imc
                keeps cv2's result
-  OPEN         cv2 is wrong and imc still gives cv2's pixels: not fixed yet
-               (the test turns red once it is, to be moved to CV2_WRONG)
 
 A file the oracle cannot read must fail there for one of the reasons its
 format lists in UNREADABLE (layouts it cannot give as stored, or damage).
@@ -202,8 +200,6 @@ REFUSED = {
             "bad_rle4_at_8": "RLE4 at 8 bits"},
 }
 
-OPEN = {}
-
 UNREADABLE = {
     "exr": r"EXR compression [4-9]|EXR version flags|EXR channels|sub-sampled",
     "jpeg2000": r"CMYK images shall|Only 1 to 16 bits|packints",
@@ -235,7 +231,7 @@ CASES = [(fmt, name) for fmt, (make, _) in FORMATS.items() for name in sorted(ma
 
 def test_named_files_exist():
     """Every file named above is one of the variants (no stale entries)."""
-    for table in (CV2_WRONG, CONVENTION, REFUSED, UNDEFINED, OPEN):
+    for table in (CV2_WRONG, CONVENTION, REFUSED, UNDEFINED):
         for fmt, names in table.items():
             assert set(names) <= set(FORMATS[fmt][0]()), (fmt, set(names) - set(FORMATS[fmt][0]()))
 
@@ -258,8 +254,6 @@ def test_against_second_oracle(fmt, name):
         reason, check = CONVENTION[fmt][name]
         assert same(got, theirs), "imc keeps cv2's pixels here"
         assert check(data, got, want), f"imc is not the oracle's image through: {reason}"
-    elif name in OPEN.get(fmt, {}):
-        assert same(got, theirs) and not same(got, want), f"fixed? {OPEN[fmt][name]}"
     elif name in UNDEFINED.get(fmt, {}):
         assert same(got, theirs), "imc keeps cv2's result here"
     elif name in REFUSED.get(fmt, {}):
