@@ -35,8 +35,9 @@ static void usage(FILE *f)
 int cli_read_oriented(const char *path, const cli_convert_options *o, imc_image *img,
                       imc_error *err)
 {
-    imc_decode_options opts = {.flags = o->flags, .order = IMC_ORDER_BGR,
-                               .orientation = o->orientation};
+    imc_decode_options opts = IMC_DECODE_OPTIONS_INIT;
+    opts.flags = o->flags;
+    opts.orientation = o->orientation;
     return imc_read_ex(path, &opts, img, err);
 }
 

@@ -29,7 +29,7 @@ typedef struct {
 
 static int show_on_terminal(const char *path, const imc_image *img, const view_options *v)
 {
-    imc_terminal_options opts = {.title = path};
+    imc_terminal_options opts = {.size = sizeof(imc_terminal_options), .title = path};
     if (v->width > 0) {
         opts.columns = v->width;
         opts.enlarge = 1;
@@ -96,7 +96,7 @@ int cli_view(int argc, char **argv)
         return rc < 0 ? 0 : rc;
     int failures = 0;
     for (int i = 0; i < files; i++) {
-        imc_decode_options opts = {.flags = v.flags};
+        imc_decode_options opts = {.size = sizeof opts, .flags = v.flags};
         imc_image img;
         imc_error err;
         if (imc_read_ex(argv[i], &opts, &img, &err) != IMC_OK) {

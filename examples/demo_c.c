@@ -52,7 +52,7 @@ int main(int argc, char **argv)
 
     imc_error err;
     imc_image image;
-    imc_decode_options opts = {.flags = IMC_IMREAD_COLOR};
+    imc_decode_options opts = IMC_DECODE_OPTIONS_INIT; /* IMREAD_COLOR, BGR */
     if (imc_decode_ex(bytes, (size_t)size, &opts, &image, &err) != IMC_OK)
         return die(argv[1], &err);
     free(bytes);

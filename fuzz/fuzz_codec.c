@@ -82,13 +82,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const int flags[] = {IMC_IMREAD_UNCHANGED, IMC_IMREAD_COLOR, IMC_IMREAD_REDUCED_GRAYSCALE_2,
                                 IMC_IMREAD_REDUCED_COLOR_4 | IMC_IMREAD_ANYDEPTH};
     for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {
-        imc_decode_options opts = {.flags = flags[i],
+        imc_decode_options opts = {.size = sizeof opts, .flags = flags[i],
                                    .limits = {.max_pixels = 1u << 22, .max_bytes = 1u << 25}};
         imc_image img;
         if (imc_decode_ex(buf, len, &opts, &img, NULL) == IMC_OK)
             imc_image_free(&img);
     }
-    imc_decode_options all = {.flags = IMC_IMREAD_ANYCOLOR,
+    imc_decode_options all = {.size = sizeof all, .flags = IMC_IMREAD_ANYCOLOR,
                               .limits = {.max_pixels = 1u << 20, .max_bytes = 1u << 23}};
     imc_image_list pages;
     if (imc_decode_multi(buf, len, &all, 0, 8, &pages, NULL) == IMC_OK)

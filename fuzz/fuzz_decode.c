@@ -16,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1)
         return 0;
     imc_decode_options opts = {
-        .flags = flags_table[data[0] & 15],
+        .size = sizeof(imc_decode_options), .flags = flags_table[data[0] & 15],
         .order = (data[0] >> 4) & 1,
         /* keep single inputs fast and small: a 4 K x 4 K image at most */
         .limits = {.max_pixels = 1u << 24, .max_bytes = 1u << 26},

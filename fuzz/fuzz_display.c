@@ -39,8 +39,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const int channels[] = {1, 3, 4};
     int depth = depths[data[0] % 7], cn = channels[data[1] % 3];
     int rows = 1 + data[2] % 48, cols = 1 + data[3] % 48;
-    imc_terminal_options opts = {.columns = 1 + data[4] % 64, .lines = data[5] % 40,
-                                 .enlarge = data[6] & 1, .title = data[6] & 2 ? "t\x1b" : NULL};
+    imc_terminal_options opts = {.size = sizeof opts, .columns = 1 + data[4] % 64,
+                                 .lines = data[5] % 40, .enlarge = data[6] & 1, .title = data[6] & 2 ? "t\x1b" : NULL};
     /* rows further apart than packed, by whole samples or (refused) not */
     size_t elem = imc_depth_size(depth), pad = (data[7] % 3) * elem + (data[7] >= 128);
     data += 8;

@@ -19,6 +19,22 @@
  *     thread at any time. The one exception is the display (imc_imshow and
  *     friends, at the end): windows are process-wide, as in cv2, kept in one
  *     registry behind a mutex.
+ *   - Option structs (imc_decode_options, imc_encode_options,
+ *     imc_wait_options, imc_terminal_options) start with `size`, which the
+ *     caller sets to sizeof the struct, most simply by starting from its
+ *     *_INIT macro:
+ *         imc_decode_options o = IMC_DECODE_OPTIONS_INIT;
+ *         o.flags = IMC_IMREAD_GRAYSCALE;
+ *     New fields are only ever appended, zero meaning their default. The
+ *     library reads `size` bytes and
+ *     gives the fields a shorter (older) struct lacks their defaults; a
+ *     longer (newer) struct is accepted when the fields this library does not
+ *     know are zero, refused (IMC_ERR_ARG) otherwise; size 0 is refused.
+ *     So a program built against an older imc.h keeps working with a newer
+ *     libimc. Structs the library fills or that carry data (imc_image,
+ *     imc_buffer, imc_error, imc_info, imc_format, imc_limits, imc_animation,
+ *     imc_image_list, imc_constant) keep their layout for good: what comes
+ *     later comes in new structs and functions.
  */
 #ifndef IMC_H
 #define IMC_H
@@ -290,11 +306,16 @@ enum imc_orientation_policy {
 };
 
 typedef struct imc_decode_options {
+    size_t size;        /* sizeof(imc_decode_options) */
     int flags;          /* IMC_IMREAD_*, as for cv::imdecode */
     int order;          /* IMC_ORDER_BGR (default) or IMC_ORDER_RGB */
     imc_limits limits;  /* zero: defaults */
     int orientation;    /* enum imc_orientation_policy; 0 is cv2's rule */
 } imc_decode_options;
+
+/* cv2's defaults: IMREAD_COLOR, BGR, default limits, cv2's orientation rule. */
+#define IMC_DECODE_OPTIONS_INIT {sizeof(imc_decode_options), IMC_IMREAD_COLOR, IMC_ORDER_BGR, \
+                                 {0, 0, 0, 0}, IMC_ORIENTATION_CV2}
 
 /* cv::imdecode(buf, flags): decodes into a newly allocated image. */
 IMC_API int imc_decode(const void *buf, size_t len, int flags, imc_image *out);
@@ -326,13 +347,17 @@ IMC_API int imc_probe_ex(const void *buf, size_t len, imc_info *info, imc_error 
 
 /* ---- Encoding ----------------------------------------------------------- */
 typedef struct imc_encode_options {
-    int order; /* channel order of the input: IMC_ORDER_BGR (default) or RGB */
+    size_t size; /* sizeof(imc_encode_options) */
+    int order;   /* channel order of the input: IMC_ORDER_BGR (default) or RGB */
 } imc_encode_options;
+
+#define IMC_ENCODE_OPTIONS_INIT {sizeof(imc_encode_options), IMC_ORDER_BGR}
 
 /* cv::imencode(ext, img, buf, params): `ext` names the format by its
  * extension (".jpg", "png", "out.jpeg" ...). `params` holds `nparams` ints,
  * (id, value) pairs as cv2 takes them. Inputs of other depths than the format
- * stores are converted as cv2 converts them (saturating, rounding). */
+ * stores are converted as cv2 converts them (saturating, rounding). Every
+ * *_ex encode function takes opts NULL as IMC_ENCODE_OPTIONS_INIT. */
 IMC_API int imc_encode(const char *ext, const imc_image *img, const int *params, size_t nparams,
                        imc_buffer *out);
 IMC_API int imc_encode_ex(const char *ext, const imc_image *img, const int *params,
@@ -507,11 +532,15 @@ IMC_API int imc_wait_key_ex(int delay_ms);
 /* The same waits with a way out for callers that must stay responsive
  * (the Python binding checks for Ctrl+C this way). */
 typedef struct imc_wait_options {
+    size_t size;            /* sizeof(imc_wait_options) */
     int full_code;          /* nonzero: imc_wait_key_ex's code, else imc_wait_key's */
     int (*stop)(void *ctx); /* NULL, or called every 20 ms or so from the waiting
                                thread, no imc lock held: nonzero ends the wait, -1 */
     void *ctx;
 } imc_wait_options;
+#define IMC_WAIT_OPTIONS_INIT {sizeof(imc_wait_options), 0, NULL, NULL}
+/* opts NULL is IMC_WAIT_OPTIONS_INIT; an opts whose size is refused gives -1
+ * at once. */
 IMC_API int imc_wait_key_with(int delay_ms, const imc_wait_options *opts);
 /* cv::pollKey: imc_wait_key_ex without waiting. */
 IMC_API int imc_poll_key(void);
@@ -529,12 +558,15 @@ IMC_API int imc_have_windows(void);
 IMC_API int imc_display_convert(const imc_image *img, imc_image *rgb, imc_error *err);
 
 typedef struct imc_terminal_options {
+    size_t size;       /* sizeof(imc_terminal_options) */
     int columns;       /* character cells across, 1..4096 */
     int lines;         /* lines available, 0: no limit, else 1..4096 */
     int enlarge;       /* nonzero: scale small images up to fill the space */
     const char *title; /* NULL, or a first line naming the image (control
                           characters are replaced by '?') */
 } imc_terminal_options;
+/* 80 columns, no line limit, no enlarging, no title. */
+#define IMC_TERMINAL_OPTIONS_INIT {sizeof(imc_terminal_options), 80, 0, 0, NULL}
 
 /* A terminal preview of img: each character cell is a U+2580 upper half
  * block whose foreground is one pixel and background the pixel below, in

@@ -129,12 +129,16 @@ static int read_page(const imc_codec *codec, void *state, const imc_header *hdr,
     return IMC_OK;
 }
 
-/* Common checks; finds the codec and allocates its zeroed state. */
-static int begin(const void *buf, size_t len, const imc_decode_options *opts, const imc_codec **codec,
-                 void **state, imc_error *err)
+/* Common checks; takes in the caller's options (`opts` becomes this
+ * library's struct), finds the codec and allocates its zeroed state. */
+static int begin(const void *buf, size_t len, const imc_decode_options *caller,
+                 imc_decode_options *opts, const imc_codec **codec, void **state, imc_error *err)
 {
-    if (!opts)
+    if (!caller)
         return imc_fail(err, IMC_ERR_ARG, "NULL argument");
+    int rc = imc_options_in(opts, sizeof *opts, caller, "imc_decode_options", err);
+    if (rc != IMC_OK)
+        return rc;
     if (!buf || len == 0)
         return imc_fail(err, IMC_ERR_ARG, "empty input buffer");
     if (opts->order != IMC_ORDER_BGR && opts->order != IMC_ORDER_RGB)
@@ -163,20 +167,21 @@ static int finish(const imc_codec *codec, void *state, int rc, imc_error *err)
 }
 
 /* One page, into new memory or (into != NULL) the caller's. */
-static int decode_page(const void *buf, size_t len, const imc_decode_options *opts,
+static int decode_page(const void *buf, size_t len, const imc_decode_options *caller,
                        const imc_image *into, imc_image *out, imc_error *err)
 {
     const imc_codec *codec = NULL;
     void *state = NULL;
-    int rc = begin(buf, len, opts, &codec, &state, err);
+    imc_decode_options opts;
+    int rc = begin(buf, len, caller, &opts, &codec, &state, err);
     if (rc == IMC_OK) {
         imc_limits limits;
-        imc_limits_resolve(&opts->limits, &limits);
-        int scale = scale_denom_of(opts->flags);
+        imc_limits_resolve(&opts.limits, &limits);
+        int scale = scale_denom_of(opts.flags);
         imc_header hdr = {0};
         rc = codec->open(state, buf, len, scale, &hdr, err);
         if (rc == IMC_OK)
-            rc = read_page(codec, state, &hdr, opts, scale, &limits, into, out, NULL, err);
+            rc = read_page(codec, state, &hdr, &opts, scale, &limits, into, out, NULL, err);
     }
     if (rc != IMC_OK)
         imc_image_free(out);
@@ -325,10 +330,11 @@ int imc_decode_multi(const void *buf, size_t len, const imc_decode_options *opts
     out->count = 0;
     const imc_codec *codec = NULL;
     void *state = NULL;
-    int rc = begin(buf, len, opts, &codec, &state, err);
+    imc_decode_options o;
+    int rc = begin(buf, len, opts, &o, &codec, &state, err);
     if (rc == IMC_OK) {
         page_request pr = {.start = start, .count = count};
-        rc = read_pages(codec, state, buf, len, opts, &pr, out, err);
+        rc = read_pages(codec, state, buf, len, &o, &pr, out, err);
     }
     if (rc != IMC_OK)
         imc_image_list_free(out);
@@ -356,11 +362,12 @@ int imc_decode_animation(const void *buf, size_t len, const imc_decode_options *
     void *state = NULL;
     imc_image_list list = {NULL, 0};
     imc_header first = {0};
-    int rc = begin(buf, len, opts, &codec, &state, err);
+    imc_decode_options o;
+    int rc = begin(buf, len, opts, &o, &codec, &state, err);
     if (rc == IMC_OK) {
         page_request pr = {.start = start, .count = count, .strict = true,
                            .durations = &out->durations, .first = &first};
-        rc = read_pages(codec, state, buf, len, opts, &pr, &list, err);
+        rc = read_pages(codec, state, buf, len, &o, &pr, &list, err);
     }
     out->frames = list.images;
     out->count = list.count;
@@ -380,10 +387,11 @@ int imc_count(const void *buf, size_t len, size_t *count, imc_error *err)
     if (!count)
         return imc_fail(err, IMC_ERR_ARG, "NULL argument");
     *count = 0;
-    imc_decode_options opts = {.flags = IMC_IMREAD_ANYCOLOR};
+    imc_decode_options any = IMC_DECODE_OPTIONS_INIT, opts;
+    any.flags = IMC_IMREAD_ANYCOLOR;
     const imc_codec *codec = NULL;
     void *state = NULL;
-    int rc = begin(buf, len, &opts, &codec, &state, err);
+    int rc = begin(buf, len, &any, &opts, &codec, &state, err);
     if (rc == IMC_OK) {
         imc_header hdr = {0};
         rc = codec->open(state, buf, len, 1, &hdr, err);
@@ -398,7 +406,8 @@ int imc_count(const void *buf, size_t len, size_t *count, imc_error *err)
 
 int imc_decode(const void *buf, size_t len, int flags, imc_image *out)
 {
-    imc_decode_options opts = {.flags = flags, .order = IMC_ORDER_BGR};
+    imc_decode_options opts = IMC_DECODE_OPTIONS_INIT;
+    opts.flags = flags;
     return imc_decode_ex(buf, len, &opts, out, NULL);
 }
 

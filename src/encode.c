@@ -35,17 +35,20 @@ int imc_params_check(const int *params, size_t nparams, imc_error *err)
     return IMC_OK;
 }
 
-static int check_call(const int *params, size_t nparams, const imc_encode_options *opts,
-                      imc_buffer *out, imc_error *err)
+/* Checks the call; `opts` receives the caller's options (NULL: defaults). */
+static int check_call(const int *params, size_t nparams, const imc_encode_options *caller,
+                      imc_encode_options *opts, imc_buffer *out, imc_error *err)
 {
     if (!out)
         return imc_fail(err, IMC_ERR_ARG, "NULL output buffer");
     int rc = imc_params_check(params, nparams, err);
     if (rc != IMC_OK)
         return rc;
-    int order = opts ? opts->order : IMC_ORDER_BGR;
-    if (order != IMC_ORDER_BGR && order != IMC_ORDER_RGB)
-        return imc_fail(err, IMC_ERR_ARG, "invalid channel order %d", order);
+    *opts = (imc_encode_options)IMC_ENCODE_OPTIONS_INIT;
+    if (caller && (rc = imc_options_in(opts, sizeof *opts, caller, "imc_encode_options", err)))
+        return rc;
+    if (opts->order != IMC_ORDER_BGR && opts->order != IMC_ORDER_RGB)
+        return imc_fail(err, IMC_ERR_ARG, "invalid channel order %d", opts->order);
     return IMC_OK;
 }
 
@@ -76,10 +79,11 @@ typedef struct {
 } timing;
 
 static int encode_images(const char *ext, const imc_image *images, size_t n, const timing *t,
-                         const int *params, size_t nparams, const imc_encode_options *opts,
+                         const int *params, size_t nparams, const imc_encode_options *caller,
                          imc_buffer *out, imc_error *err)
 {
-    int rc = check_call(params, nparams, opts, out, err);
+    imc_encode_options opts;
+    int rc = check_call(params, nparams, caller, &opts, out, err);
     if (rc != IMC_OK)
         return rc;
     if (!images || n == 0)
@@ -102,7 +106,7 @@ static int encode_images(const char *ext, const imc_image *images, size_t n, con
     }
     rc = prepare(codec, images, n, ready, converted, err);
     if (rc == IMC_OK) {
-        imc_encode_request req = {.order = opts ? opts->order : IMC_ORDER_BGR, .ext = word,
+        imc_encode_request req = {.order = opts.order, .ext = word,
                                   .durations = t->durations, .loop_count = t->loop_count};
         rc = n > 1 || t->durations ? codec->encode_multi(ready, n, params, nparams, &req, out, err)
                                    : codec->encode(ready, params, nparams, &req, out, err);

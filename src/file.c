@@ -174,7 +174,8 @@ int imc_read_animation(const char *path, const imc_decode_options *opts, size_t 
 
 int imc_read(const char *path, int flags, imc_image *out)
 {
-    imc_decode_options opts = {.flags = flags, .order = IMC_ORDER_BGR};
+    imc_decode_options opts = IMC_DECODE_OPTIONS_INIT;
+    opts.flags = flags;
     return imc_read_ex(path, &opts, out, NULL);
 }
 

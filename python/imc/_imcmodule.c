@@ -346,9 +346,16 @@ static int orientation_policy(PyObject *o, int *policy)
     return 0;
 }
 
+static imc_encode_options encode_options(int rgb)
+{
+    imc_encode_options o = IMC_ENCODE_OPTIONS_INIT;
+    o.order = rgb ? IMC_ORDER_RGB : IMC_ORDER_BGR;
+    return o;
+}
+
 static int fill_options(const decode_args *a, imc_decode_options *o)
 {
-    memset(o, 0, sizeof *o);
+    *o = (imc_decode_options)IMC_DECODE_OPTIONS_INIT;
     if (orientation_policy(a->orientation, &o->orientation) < 0)
         return -1;
     o->flags = a->flags;
@@ -510,7 +517,7 @@ static int encode_common(const char *ext, PyObject *img_obj, PyObject *params_ob
         Py_DECREF(keep);
         return PY_FAILED;
     }
-    imc_encode_options opts = {.order = rgb ? IMC_ORDER_RGB : IMC_ORDER_BGR};
+    imc_encode_options opts = encode_options(rgb);
     int rc;
     Py_BEGIN_ALLOW_THREADS
     rc = imc_encode_ex(ext, &img, params, n, &opts, out, err);
@@ -582,7 +589,7 @@ static PyObject *write_common(PyObject *args, PyObject *kw, bool strict)
         Py_DECREF(path);
         return NULL;
     }
-    imc_encode_options opts = {.order = rgb ? IMC_ORDER_RGB : IMC_ORDER_BGR};
+    imc_encode_options opts = encode_options(rgb);
     imc_error err;
     int rc;
     const char *p = PyBytes_AS_STRING(path);
@@ -755,7 +762,7 @@ static PyObject *py_encode_multi(PyObject *self, PyObject *args)
         return NULL;
     PyObject *result = NULL;
     if (get_images(seq, params, &b) == 0) {
-        imc_encode_options opts = {.order = rgb ? IMC_ORDER_RGB : IMC_ORDER_BGR};
+        imc_encode_options opts = encode_options(rgb);
         imc_buffer out;
         imc_error err;
         int rc;
@@ -907,7 +914,7 @@ static PyObject *py_encode_animation(PyObject *self, PyObject *args)
     animation_args a;
     PyObject *result = NULL;
     if (get_animation(frames, durations, loop_count, params, &a) == 0) {
-        imc_encode_options opts = {.order = rgb ? IMC_ORDER_RGB : IMC_ORDER_BGR};
+        imc_encode_options opts = encode_options(rgb);
         imc_buffer out;
         imc_error err;
         int rc;
@@ -1109,7 +1116,7 @@ static PyObject *py_encode_batch(PyObject *self, PyObject *args, PyObject *kw)
         if (!outs || !status || !errs) {
             PyErr_NoMemory();
         } else {
-            imc_encode_options opts = {.order = rgb ? IMC_ORDER_RGB : IMC_ORDER_BGR};
+            imc_encode_options opts = encode_options(rgb);
             Py_BEGIN_ALLOW_THREADS
             imc_encode_batch(ext, b.imgs, (size_t)b.n, b.params, b.nparams, &opts, threads, outs,
                              status, errs);
@@ -1192,7 +1199,9 @@ static int signal_pending(void *unused)
 
 static PyObject *wait_common(int delay, int full_code)
 {
-    imc_wait_options opts = {.full_code = full_code, .stop = signal_pending};
+    imc_wait_options opts = IMC_WAIT_OPTIONS_INIT;
+    opts.full_code = full_code;
+    opts.stop = signal_pending;
     int key;
     Py_BEGIN_ALLOW_THREADS
     key = imc_wait_key_with(delay, &opts);
@@ -1274,7 +1283,7 @@ static PyObject *py_render_terminal(PyObject *self, PyObject *args, PyObject *kw
     (void)self;
     static char *names[] = {"img", "columns", "lines", "enlarge", "title", NULL};
     PyObject *mat;
-    imc_terminal_options opts = {0};
+    imc_terminal_options opts = IMC_TERMINAL_OPTIONS_INIT;
     if (!PyArg_ParseTupleAndKeywords(args, kw, "Oi|ipz:_render_terminal", names, &mat,
                                      &opts.columns, &opts.lines, &opts.enlarge, &opts.title))
         return NULL;

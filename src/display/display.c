@@ -296,11 +296,14 @@ static int wait_key(int timeout_ms, const imc_wait_options *opts)
     }
 }
 
-int imc_wait_key_with(int delay_ms, const imc_wait_options *opts)
+int imc_wait_key_with(int delay_ms, const imc_wait_options *caller)
 {
-    int key = wait_key(delay_ms > 0 ? delay_ms : -1, opts);
+    imc_wait_options opts = IMC_WAIT_OPTIONS_INIT;
+    if (caller && imc_options_in(&opts, sizeof opts, caller, "imc_wait_options", NULL) != IMC_OK)
+        return -1;
+    int key = wait_key(delay_ms > 0 ? delay_ms : -1, &opts);
     const char *legacy = getenv("OPENCV_LEGACY_WAITKEY"); /* cv2 honours it too */
-    if (key == -1 || (opts && opts->full_code) || legacy)
+    if (key == -1 || opts.full_code || legacy)
         return key;
     return key & 0xff;
 }
@@ -312,7 +315,8 @@ int imc_wait_key(int delay_ms)
 
 int imc_wait_key_ex(int delay_ms)
 {
-    imc_wait_options opts = {.full_code = 1};
+    imc_wait_options opts = IMC_WAIT_OPTIONS_INIT;
+    opts.full_code = 1;
     return imc_wait_key_with(delay_ms, &opts);
 }
 

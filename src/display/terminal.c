@@ -144,14 +144,21 @@ static int render_cells(const imc_image *rgb, int ow, int oh, imc_buffer *out)
     return rc;
 }
 
-int imc_render_terminal(const imc_image *img, const imc_terminal_options *opts,
+int imc_render_terminal(const imc_image *img, const imc_terminal_options *caller,
                         imc_buffer *out, imc_error *err)
 {
     imc_error_clear(err);
     if (!out)
         return imc_fail(err, IMC_ERR_ARG, "render: no output buffer");
     memset(out, 0, sizeof *out);
-    if (!opts || opts->columns < 1 || opts->columns > MAX_CELLS || opts->lines < 0 ||
+    if (!caller)
+        return imc_fail(err, IMC_ERR_ARG, "render: NULL options");
+    imc_terminal_options o;
+    int rc = imc_options_in(&o, sizeof o, caller, "imc_terminal_options", err);
+    if (rc != IMC_OK)
+        return rc;
+    const imc_terminal_options *opts = &o;
+    if (opts->columns < 1 || opts->columns > MAX_CELLS || opts->lines < 0 ||
         opts->lines > MAX_CELLS)
         return imc_fail(err, IMC_ERR_ARG, "render: columns must be 1..%d and lines 0..%d",
                         MAX_CELLS, MAX_CELLS);
@@ -159,7 +166,7 @@ int imc_render_terminal(const imc_image *img, const imc_terminal_options *opts,
     if (lines < 1)
         return imc_fail(err, IMC_ERR_ARG, "render: no line left for the image");
     imc_image rgb;
-    int rc = imc_display_convert(img, &rgb, err);
+    rc = imc_display_convert(img, &rgb, err);
     if (rc != IMC_OK)
         return rc;
     int ow, oh;
@@ -229,7 +236,8 @@ static int write_all(int fd, const uint8_t *p, size_t n, imc_error *err)
 
 int imc_terminal_show(const char *winname, const imc_image *img, imc_error *err)
 {
-    imc_terminal_options opts = {.title = winname};
+    imc_terminal_options opts = IMC_TERMINAL_OPTIONS_INIT;
+    opts.title = winname;
     imc_terminal_size(STDOUT_FILENO, &opts.columns, &opts.lines);
     /* the title line, the image, and a line for whatever comes next */
     opts.lines = opts.lines > 3 ? opts.lines - 1 : 2;

@@ -14,6 +14,9 @@
 #include "imc.h"
 #include "synth.h"
 
+/* IMREAD_COLOR, cv2's other defaults */
+static const imc_decode_options one = IMC_DECODE_OPTIONS_INIT;
+
 static void test_strerror(void)
 {
     for (int code = IMC_ERR_NO_PAGE; code <= IMC_OK; code++) {
@@ -52,7 +55,7 @@ static void test_decode_arguments(void)
 {
     imc_image img;
     imc_error err;
-    imc_decode_options opts = {.flags = IMC_IMREAD_COLOR};
+    imc_decode_options opts = {.size = sizeof opts, .flags = IMC_IMREAD_COLOR};
     const uint8_t junk[] = "definitely not an image";
     CHECK_EQ(imc_decode(NULL, 10, 1, &img), IMC_ERR_ARG);
     CHECK_EQ(imc_decode(junk, 0, 1, &img), IMC_ERR_ARG);
@@ -99,7 +102,7 @@ static void test_encode_arguments(void)
     bad = img;
     bad.rows = 0;
     CHECK_EQ(imc_encode(".png", &bad, NULL, 0, &out), IMC_ERR_ARG);
-    imc_encode_options o = {.order = 9};
+    imc_encode_options o = {.size = sizeof o, .order = 9};
     CHECK_EQ(imc_encode_ex(".png", &img, NULL, 0, &o, &out, &err), IMC_ERR_ARG);
     /* PNG cannot store 1-bit RGB: an error, not a crash. */
     int bilevel[] = {IMC_IMWRITE_PNG_BILEVEL, 1};
@@ -161,12 +164,12 @@ static void test_jpeg_and_channel_order(void)
             for (int c = 0; c < 3; c++)
                 ((uint8_t *)rgb_in.data)[y * rgb_in.step + x * 3 + c] =
                     ((uint8_t *)bgr.data)[y * bgr.step + x * 3 + 2 - c];
-    imc_encode_options rgb = {.order = IMC_ORDER_RGB};
+    imc_encode_options rgb = {.size = sizeof rgb, .order = IMC_ORDER_RGB};
     CHECK_EQ(imc_encode(".jpg", &bgr, NULL, 0, &buf1), IMC_OK);
     CHECK_EQ(imc_encode_ex(".jpg", &rgb_in, NULL, 0, &rgb, &buf2, NULL), IMC_OK);
     CHECK(buf1.size == buf2.size && !memcmp(buf1.data, buf2.data, buf1.size));
 
-    imc_decode_options o = {.flags = IMC_IMREAD_COLOR, .order = IMC_ORDER_RGB};
+    imc_decode_options o = {.size = sizeof o, .flags = IMC_IMREAD_COLOR, .order = IMC_ORDER_RGB};
     CHECK_EQ(imc_decode(buf1.data, buf1.size, IMC_IMREAD_COLOR, &a), IMC_OK);
     CHECK_EQ(imc_decode_ex(buf1.data, buf1.size, &o, &b, NULL), IMC_OK);
     int swapped_ok = 1;
@@ -185,8 +188,7 @@ static void test_jpeg_and_channel_order(void)
 
     /* Truncated inside the header: an error with a message. */
     imc_error err;
-    CHECK_EQ(imc_decode_ex(buf1.data, 40, &(imc_decode_options){.flags = 1}, &a, &err),
-             IMC_ERR_TRUNCATED);
+    CHECK_EQ(imc_decode_ex(buf1.data, 40, &one, &a, &err), IMC_ERR_TRUNCATED);
     CHECK(strstr(err.message, "jpeg") != NULL);
     imc_buffer_free(&buf1);
     imc_buffer_free(&buf2);
@@ -203,7 +205,7 @@ static void test_decode_into(void)
     imc_buffer jpg;
     synth_image(&src, 40, 64, 3, IMC_8U, 9);
     CHECK_EQ(imc_encode(".jpg", &src, NULL, 0, &jpg), IMC_OK);
-    imc_decode_options o = {.flags = IMC_IMREAD_COLOR};
+    imc_decode_options o = {.size = sizeof o, .flags = IMC_IMREAD_COLOR};
     CHECK_EQ(imc_decode_ex(jpg.data, jpg.size, &o, &want, NULL), IMC_OK);
 
     enum { PAD = 13 };
@@ -258,7 +260,7 @@ static void test_limits(void)
     imc_error err;
     synth_image(&img, 30, 50, 3, IMC_8U, 9);
     imc_encode(".png", &img, NULL, 0, &buf);
-    imc_decode_options o = {.flags = IMC_IMREAD_COLOR};
+    imc_decode_options o = {.size = sizeof o, .flags = IMC_IMREAD_COLOR};
     o.limits.max_width = 49;
     CHECK_EQ(imc_decode_ex(buf.data, buf.size, &o, &out, &err), IMC_ERR_LIMITS);
     CHECK(strstr(err.message, "width") != NULL);
@@ -386,7 +388,7 @@ static void test_files(void)
     snprintf(path, sizeof path, "%s/missing/a.png", dir);
     CHECK_EQ(imc_write_ex(path, &img, NULL, 0, NULL, &err), IMC_ERR_IO);
     CHECK_EQ(err.sys_errno, ENOENT);
-    CHECK_EQ(imc_read_ex(path, &(imc_decode_options){.flags = 1}, &back, &err), IMC_ERR_IO);
+    CHECK_EQ(imc_read_ex(path, &one, &back, &err), IMC_ERR_IO);
     CHECK_EQ(err.sys_errno, ENOENT);
     snprintf(path, sizeof path, "%s/noext", dir);
     CHECK_EQ(imc_write(path, &img, NULL, 0), IMC_ERR_NO_ENCODER);
@@ -416,7 +418,7 @@ static void test_orientation_policies(void)
     imc_buffer png;
     synth_image(&img, 20, 30, 3, IMC_8U, 11);
     CHECK_EQ(imc_encode(".png", &img, NULL, 0, &png), IMC_OK);
-    imc_decode_options o = {.flags = IMC_IMREAD_UNCHANGED, .orientation = 7};
+    imc_decode_options o = {.size = sizeof o, .flags = IMC_IMREAD_UNCHANGED, .orientation = 7};
     CHECK_EQ(imc_decode_ex(png.data, png.size, &o, &out, NULL), IMC_ERR_ARG);
     imc_buffer_free(&png);
 
@@ -458,7 +460,7 @@ static void test_animation(void)
 #ifdef IMC_HAVE_AVIF
     CHECK_EQ(imc_encode_animation(".avif", &anim, NULL, 0, NULL, &out, &err), IMC_OK);
     imc_animation back;
-    imc_decode_options opts = {.flags = IMC_IMREAD_UNCHANGED};
+    imc_decode_options opts = {.size = sizeof opts, .flags = IMC_IMREAD_UNCHANGED};
     CHECK_EQ(imc_decode_animation(out.data, out.size, &opts, 1, 0, &back, &err), IMC_OK);
     CHECK_EQ(back.count, 2);
     CHECK(back.count == 2 && same_pixels(&back.frames[0], &frames[1]) &&
@@ -475,7 +477,7 @@ static void test_animation(void)
     /* A still image is one frame of 1000 ms, as in cv2. */
     CHECK_EQ(imc_encode(".png", &frames[0], NULL, 0, &out), IMC_OK);
     imc_animation still;
-    imc_decode_options opts1 = {.flags = IMC_IMREAD_COLOR};
+    imc_decode_options opts1 = {.size = sizeof opts1, .flags = IMC_IMREAD_COLOR};
     CHECK_EQ(imc_decode_animation(out.data, out.size, &opts1, 0, 0, &still, &err), IMC_OK);
     CHECK(still.count == 1 && still.durations[0] == 1000 && still.loop_count == 0);
     CHECK(still.count == 1 && same_pixels(&still.frames[0], &frames[0]));

@@ -97,7 +97,7 @@ int main(void)
     }
     bufs[n_cases] = "junk, not an image";
     lens[n_cases] = 18;
-    imc_decode_options opts = {.flags = IMC_IMREAD_UNCHANGED};
+    imc_decode_options opts = {.size = sizeof opts, .flags = IMC_IMREAD_UNCHANGED};
     CHECK_EQ(imc_decode_batch(bufs, lens, n_cases + 1, &opts, 3, outs, status, errs),
              IMC_ERR_UNKNOWN_FORMAT);
     for (int i = 0; i < n_cases; i++) {

@@ -6,7 +6,7 @@ import pytest
 from helpers import BUILD, native_env
 
 
-@pytest.mark.parametrize("name", ["test_api", "test_internal", "test_threads"])
+@pytest.mark.parametrize("name", ["test_api", "test_internal", "test_options", "test_threads"])
 def test_c_unit(name):
     exe = BUILD / "tests" / "c" / name
     assert exe.exists(), f"{exe} not built"

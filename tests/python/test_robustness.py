@@ -92,7 +92,7 @@ def test_valgrind_memcheck(tmp_path):
     src.write_bytes(V.jpeg_exif_variants()["pil_exif_6"])
     (tmp_path / "bad.png").write_bytes(V.png_variants()["cv2_rgb8"][:200])
     cli = str(RELEASE / "imc")
-    runs = [[str(RELEASE / "tests" / "c" / t)] for t in ("test_api", "test_internal", "test_threads")]
+    runs = [[str(RELEASE / "tests" / "c" / t)] for t in ("test_api", "test_internal", "test_options", "test_threads")]
     runs += [
         [cli, "convert", str(src), str(tmp_path / "out.png"), "-p", "PNG_COMPRESSION=6"],
         [cli, "convert", "--out", str(tmp_path / "o"), "--to", ".jpg", "-j", "2", str(tmp_path)],
