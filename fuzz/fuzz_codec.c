@@ -1,72 +1,22 @@
 /* libFuzzer targets for one codec each: the input is forced to carry that
- * codec's signature so that the fuzzer spends its time inside it.
- * Built once per codec with -DFUZZ_CODEC=FUZZ_JPEG, FUZZ_PNG, FUZZ_PNM, ... Pages, frames
- * and animations are decoded too. */
+ * codec's signature so that the fuzzer spends its time inside it. Pages,
+ * frames and animations are decoded too. fuzz/meson.build builds it once per
+ * fuzz target of the codec manifest, with -DFUZZ_CODEC=<codec name> and
+ * -DFUZZ_SIGNATURE=<index into the descriptor's signatures>. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "imc.h"
+#include "codecs.h"
 
-#define FUZZ_JPEG 1
-#define FUZZ_PNG 2
-#define FUZZ_PNM 3
-#define FUZZ_PAM 4
-#define FUZZ_PFM 5
-#define FUZZ_HDR 6
-#define FUZZ_BMP 7
-#define FUZZ_SUNRAS 8
-#define FUZZ_WEBP 9
-#define FUZZ_TIFF 10
-#define FUZZ_JP2 11
-#define FUZZ_J2K 12
-#define FUZZ_EXR 13
-#define FUZZ_GIF 14
-#define FUZZ_AVIF 15
-#define FUZZ_JXL 16
-/* sig is prepended to inputs that the codec called `name` does not claim. */
-#if FUZZ_CODEC == FUZZ_JPEG
-static const char sig[] = "\xff\xd8\xff", name[] = "jpeg";
-#elif FUZZ_CODEC == FUZZ_PNG
-static const char sig[] = "\x89PNG\r\n\x1a\n", name[] = "png";
-#elif FUZZ_CODEC == FUZZ_PNM || FUZZ_CODEC == FUZZ_PFM
-/* "P1".."P6" and "Pf"/"PF" share the first byte: the seeds pick the codec. */
-#if FUZZ_CODEC == FUZZ_PNM
-static const char sig[] = "P", name[] = "pnm";
-#else
-static const char sig[] = "P", name[] = "pfm";
-#endif
-#elif FUZZ_CODEC == FUZZ_PAM
-static const char sig[] = "P7\n", name[] = "pam";
-#elif FUZZ_CODEC == FUZZ_HDR
-static const char sig[] = "#?RADIANCE\n", name[] = "hdr";
-#elif FUZZ_CODEC == FUZZ_BMP
-static const char sig[] = "BM", name[] = "bmp";
-#elif FUZZ_CODEC == FUZZ_SUNRAS
-static const char sig[] = "\x59\xa6\x6a\x95", name[] = "sunras";
-#elif FUZZ_CODEC == FUZZ_WEBP
-static const char sig[] = "RIFF", name[] = "webp";
-#elif FUZZ_CODEC == FUZZ_TIFF
-static const char sig[] = "II*\0", name[] = "tiff"; /* MM and BigTIFF inputs pass as they are */
-#elif FUZZ_CODEC == FUZZ_JP2 /* JPEG 2000 boxes */
-static const char sig[] = "\x00\x00\x00\x0cjP  \r\n\x87\n", name[] = "jpeg2000";
-#elif FUZZ_CODEC == FUZZ_J2K /* JPEG 2000 codestream */
-static const char sig[] = "\xff\x4f\xff\x51", name[] = "jpeg2000";
-#elif FUZZ_CODEC == FUZZ_EXR
-static const char sig[] = "\x76\x2f\x31\x01", name[] = "exr";
-#elif FUZZ_CODEC == FUZZ_GIF
-static const char sig[] = "GIF89a", name[] = "gif";
-#elif FUZZ_CODEC == FUZZ_AVIF
-/* a whole ftyp box: the brands are what marks AVIF */
-static const char sig[] = "\0\0\0\x1c" "ftypavif\0\0\0\0" "avifmif1miaf", name[] = "avif";
-#elif FUZZ_CODEC == FUZZ_JXL
-static const char sig[] = "\xff\x0a", name[] = "jxl";
-#else
-#error "define FUZZ_CODEC"
-#endif
+#define DESCRIPTOR_(name) imc_codec_##name
+#define DESCRIPTOR(name) DESCRIPTOR_(name)
+static const imc_codec *const codec = &DESCRIPTOR(FUZZ_CODEC);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    const size_t n = sizeof sig - 1;
+    /* inputs the codec does not claim get its signature in front */
+    const char *sig = codec->signatures[FUZZ_SIGNATURE].bytes, *name = codec->name;
+    const size_t n = codec->signatures[FUZZ_SIGNATURE].len;
     uint8_t *buf = malloc(size + n);
     if (!buf)
         return 0;

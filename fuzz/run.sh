@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 seconds=${1:-${FUZZ_SECONDS:-600}}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(fuzz_decode fuzz_jpeg fuzz_png fuzz_bmp fuzz_sunras fuzz_pnm fuzz_pam fuzz_pfm fuzz_hdr fuzz_webp fuzz_tiff fuzz_jp2 fuzz_j2k fuzz_exr fuzz_gif fuzz_avif fuzz_jxl fuzz_probe fuzz_encode fuzz_display)
+# default: every target the build made (build-fuzz/fuzz/targets, from the codec manifest)
+[ ${#targets[@]} -gt 0 ] || mapfile -t targets < build-fuzz/fuzz/targets
 [ -d fuzz/corpus ] || /usr/bin/python3 fuzz/make_corpus.py fuzz/corpus
 mkdir -p fuzz/crashes
 status=0

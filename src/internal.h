@@ -66,8 +66,18 @@ typedef struct imc_encode_request {
     int loop_count;
 } imc_encode_request;
 
+/* Bytes that begin a format's files. */
+typedef struct imc_signature {
+    const char *bytes;
+    size_t len;
+} imc_signature;
+#define IMC_SIGNATURE(literal) {literal, sizeof literal - 1}
+
 typedef struct imc_codec {
     const char *name;       /* "jpeg" */
+    /* How its files begin (a second form where there is one): the fuzz
+     * targets put it before inputs the codec does not claim. */
+    imc_signature signatures[2];
     const char *extensions; /* encoder extensions, space separated: "jpeg jpg jpe" */
     /* True when the bytes start with this format's signature. */
     bool (*sniff)(const uint8_t *buf, size_t len);

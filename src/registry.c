@@ -7,39 +7,10 @@
 
 #include "codecs/codecs.h"
 
-/* cv2's probing order, so that overlapping signatures resolve alike; the
- * formats only newer cv2 reads sit where its ImageCodecInitializer puts them. */
-static const imc_codec *const codec_table[] = {
-#ifdef IMC_HAVE_GIF
-    &imc_codec_gif,
-#endif
-#ifdef IMC_HAVE_AVIF
-    &imc_codec_avif,
-#endif
-    &imc_codec_bmp,
-    &imc_codec_hdr,
-    &imc_codec_jpeg,
-#ifdef IMC_HAVE_WEBP
-    &imc_codec_webp,
-#endif
-    &imc_codec_sunras,
-    &imc_codec_pnm,
-    &imc_codec_pam,
-    &imc_codec_pfm,
-#ifdef IMC_HAVE_TIFF
-    &imc_codec_tiff,
-#endif
-    &imc_codec_png,
-#ifdef IMC_HAVE_OPENJPEG
-    &imc_codec_jpeg2000,
-#endif
-#ifdef IMC_HAVE_OPENEXR
-    &imc_codec_exr,
-#endif
-#ifdef IMC_HAVE_JXL
-    &imc_codec_jxl,
-#endif
-};
+/* The manifest's order: cv2's probing order. */
+#define IMC_TABLE_ENTRY(name) &imc_codec_##name,
+static const imc_codec *const codec_table[] = {IMC_CODEC_LIST(IMC_TABLE_ENTRY)};
+#undef IMC_TABLE_ENTRY
 
 const imc_codec *const *imc_codec_table(int *count)
 {

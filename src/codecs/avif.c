@@ -335,6 +335,8 @@ static int avif_encode(const imc_image *img, const int *params, size_t nparams,
 
 const imc_codec imc_codec_avif = {
     .name = "avif",
+    /* a whole ftyp box: the brands are what marks AVIF */
+    .signatures = {IMC_SIGNATURE("\0\0\0\x1c" "ftypavif\0\0\0\0" "avifmif1miaf")},
     .extensions = "avif",
     .sniff = avif_sniff,
     .decoder_size = sizeof(decoder),

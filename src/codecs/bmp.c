@@ -546,6 +546,7 @@ static int bmp_encode(const imc_image *img, const int *params, size_t nparams,
 
 const imc_codec imc_codec_bmp = {
     .name = "bmp",
+    .signatures = {IMC_SIGNATURE("BM")},
     .extensions = "bmp dib",
     .sniff = bmp_sniff,
     .decoder_size = sizeof(decoder),

@@ -1320,6 +1320,7 @@ static int exr_encode(const imc_image *img, const int *params, size_t nparams,
 
 const imc_codec imc_codec_exr = {
     .name = "exr",
+    .signatures = {IMC_SIGNATURE("\x76\x2f\x31\x01")},
     .extensions = "exr",
     .sniff = exr_sniff,
     .decoder_size = sizeof(decoder),

@@ -818,6 +818,7 @@ static int gif_encode(const imc_image *img, const int *params, size_t nparams,
 
 const imc_codec imc_codec_gif = {
     .name = "gif",
+    .signatures = {IMC_SIGNATURE("GIF89a")},
     .extensions = "gif",
     .sniff = gif_sniff,
     .decoder_size = sizeof(decoder),

@@ -358,6 +358,7 @@ static int hdr_encode(const imc_image *img, const int *params, size_t nparams,
 
 const imc_codec imc_codec_hdr = {
     .name = "hdr",
+    .signatures = {IMC_SIGNATURE("#?RADIANCE\n")},
     .extensions = "hdr pic",
     .sniff = hdr_sniff,
     .decoder_size = sizeof(decoder),

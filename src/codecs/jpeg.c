@@ -415,6 +415,7 @@ static int jpeg_encode(const imc_image *img, const int *params, size_t nparams,
 
 const imc_codec imc_codec_jpeg = {
     .name = "jpeg",
+    .signatures = {IMC_SIGNATURE("\xff\xd8\xff")},
     .extensions = "jpeg jpg jpe",
     .sniff = jpeg_sniff,
     .decoder_size = sizeof(decoder),

@@ -526,6 +526,8 @@ static int jp2_encode(const imc_image *img, const int *params, size_t nparams,
 
 const imc_codec imc_codec_jpeg2000 = {
     .name = "jpeg2000",
+    .signatures = {{(const char *)jp2_signature, sizeof jp2_signature},   /* boxes */
+                   {(const char *)j2k_signature, sizeof j2k_signature}},  /* codestream */
     .extensions = "jp2 j2k j2c jpc",
     .sniff = jp2_sniff,
     .decoder_size = sizeof(decoder),

@@ -459,6 +459,7 @@ static int jxl_encode(const imc_image *img, const int *params, size_t nparams,
 
 const imc_codec imc_codec_jxl = {
     .name = "jxl",
+    .signatures = {IMC_SIGNATURE("\xff\x0a")},
     .extensions = "jxl",
     .sniff = jxl_sniff,
     .decoder_size = sizeof(decoder),

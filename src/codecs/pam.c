@@ -383,6 +383,7 @@ static int pam_encode(const imc_image *img, const int *params, size_t nparams,
 
 const imc_codec imc_codec_pam = {
     .name = "pam",
+    .signatures = {IMC_SIGNATURE("P7\n")},
     .extensions = "pam",
     .sniff = pam_sniff,
     .decoder_size = sizeof(decoder),

@@ -176,6 +176,7 @@ static int pfm_encode(const imc_image *img, const int *params, size_t nparams,
 
 const imc_codec imc_codec_pfm = {
     .name = "pfm",
+    .signatures = {IMC_SIGNATURE("P")}, /* shared with PNM: the fuzz seeds pick */
     .extensions = "pfm",
     .sniff = pfm_sniff,
     .decoder_size = sizeof(decoder),

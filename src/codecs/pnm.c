@@ -372,6 +372,8 @@ static int pnm_encode(const imc_image *img, const int *params, size_t nparams,
 
 const imc_codec imc_codec_pnm = {
     .name = "pnm",
+    /* "P1".."P6" and PFM's "Pf"/"PF" share it: the fuzz seeds pick */
+    .signatures = {IMC_SIGNATURE("P")},
     .extensions = "pbm pgm ppm pnm",
     .sniff = pnm_sniff,
     .decoder_size = sizeof(decoder),

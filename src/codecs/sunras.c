@@ -211,6 +211,7 @@ static int sun_encode(const imc_image *img, const int *params, size_t nparams,
 
 const imc_codec imc_codec_sunras = {
     .name = "sunras",
+    .signatures = {IMC_SIGNATURE("\x59\xa6\x6a\x95")},
     .extensions = "sr ras",
     .sniff = sun_sniff,
     .decoder_size = sizeof(decoder),

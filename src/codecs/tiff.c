@@ -1052,6 +1052,7 @@ static bool tiff_sniff(const uint8_t *buf, size_t len)
 
 const imc_codec imc_codec_tiff = {
     .name = "tiff",
+    .signatures = {IMC_SIGNATURE("II*\0")}, /* MM and BigTIFF inputs pass as they are */
     .extensions = "tiff tif",
     .sniff = tiff_sniff,
     .decoder_size = sizeof(decoder),

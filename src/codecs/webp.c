@@ -387,6 +387,7 @@ static int webp_encode_multi(const imc_image *imgs, size_t count, const int *par
 
 const imc_codec imc_codec_webp = {
     .name = "webp",
+    .signatures = {IMC_SIGNATURE("RIFF")},
     .extensions = "webp",
     .sniff = webp_sniff,
     .decoder_size = sizeof(decoder),

@@ -2,7 +2,8 @@
  * costs of all five types on a row for the adaptive choice. Scalar, SSE2,
  * and AVX2 where the CPU has it (chosen at run time); all three give the
  * same bytes and the same costs, so the output never depends on the CPU. */
-#include "png_private.h"
+#include "filter.h"
+#include "format.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -7,17 +7,19 @@
  * given to libdeflate summed over whole rows, so the choices are exactly
  * those of cv2's libpng), then:
  *  - the default, RLE, HUFFMAN_ONLY and FIXED strategies use imc's run +
- *    Huffman coder (deflate_fast.c): zlib's Z_RLE output, at memory speed;
+ *    Huffman coder (deflate.c): zlib's Z_RLE output, at memory speed;
  *  - levels 1-9 with the DEFAULT or FILTERED strategy use libdeflate, which
  *    matches zlib's ratio at each level several times faster;
  *  - level 0 stores. */
-#include "png_private.h"
+#include "write.h"
+#include "deflate.h"
+#include "filter.h"
+#include "format.h"
 
 #include <libdeflate.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../deflate_fast.h"
 
 typedef struct {
     int level; /* -1: cv2's default */

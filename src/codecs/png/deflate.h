@@ -1,8 +1,8 @@
 /* A fast zlib-format compressor for filtered image data: Huffman coding,
  * with runs of one repeated byte coded as distance-1 matches (what zlib's
  * Z_RLE strategy finds) — no match search, so it runs at memory speed. */
-#ifndef IMC_DEFLATE_FAST_H
-#define IMC_DEFLATE_FAST_H
+#ifndef IMC_PNG_DEFLATE_H
+#define IMC_PNG_DEFLATE_H
 
 #include <stdbool.h>
 #include <stddef.h>

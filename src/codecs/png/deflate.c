@@ -1,10 +1,10 @@
-/* A fast zlib-format compressor for filtered image data (see deflate_fast.h).
+/* A fast zlib-format compressor for filtered image data (see deflate.h).
  *
  * The input is cut into blocks; each block is tokenized (literals, and runs
  * of the previous byte as distance-1 matches), then coded with whichever of
  * dynamic Huffman, fixed Huffman or stored costs fewest bits — computed
  * exactly from the histogram before writing. */
-#include "deflate_fast.h"
+#include "deflate.h"
 
 #include <libdeflate.h>
 #include <stdlib.h>
@@ -13,7 +13,7 @@
 #include <emmintrin.h>
 #endif
 
-#include "internal.h"
+#include "../../internal.h"
 
 enum {
     NUM_LITLEN = 286,

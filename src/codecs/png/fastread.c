@@ -9,7 +9,8 @@
  * exactly where the image data does. Anything else, and color-to-gray output
  * (libpng's weighting involves gamma tables), returns IMC_ERR_UNSUPPORTED and
  * the caller decodes with libpng, so the result is always libpng's. */
-#include "png_private.h"
+#include "fastread.h"
+#include "format.h"
 
 #include <libdeflate.h>
 #include <stdlib.h>

@@ -5,7 +5,10 @@
  * libpng's own 0.299/0.587 weighting, 16 -> 8 bit by dropping the low byte),
  * so every pixel matches, including for damaged files that libpng accepts.
  * Orientation comes from an eXIf chunk, before or after the image data. */
-#include "png_private.h"
+#include "../codecs.h"
+#include "fastread.h"
+#include "format.h"
+#include "write.h"
 
 #include <setjmp.h>
 #include <stdio.h>
@@ -255,6 +258,7 @@ static bool png_sniff(const uint8_t *buf, size_t len)
 
 const imc_codec imc_codec_png = {
     .name = "png",
+    .signatures = {{(const char *)imc_png_signature, sizeof imc_png_signature}},
     .extensions = "png",
     .sniff = png_sniff,
     .decoder_size = sizeof(decoder),
