@@ -1,6 +1,8 @@
-/* Bounds-checked reading of a memory buffer for the hand-written decoders.
- * Reads past the end return 0 and set `overrun`, so a parser can read a
- * whole header and check once, as cv2's exception-throwing streams do. */
+/* Byte order helpers: unchecked loads and stores at a pointer the caller
+ * has checked, and bounds-checked reading of a memory buffer for the
+ * hand-written decoders, whose reads past the end return 0 and set
+ * `overrun`, so a parser can read a whole header and check once, as cv2's
+ * exception-throwing streams do. */
 #ifndef IMC_BYTES_H
 #define IMC_BYTES_H
 
@@ -9,6 +11,36 @@
 #include <stdint.h>
 #include <string.h>
 
+/* ---- Loads and stores at a pointer ---------------------------------------- */
+static inline uint16_t imc_load_be16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static inline uint32_t imc_load_be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+static inline uint16_t imc_load_le16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static inline uint32_t imc_load_le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static inline void imc_store_be32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+/* ---- Bounds-checked reading ------------------------------------------------ */
 typedef struct {
     const uint8_t *data;
     size_t size, pos;
@@ -104,28 +136,28 @@ static inline uint16_t imc_u16le(imc_bytes *b)
 {
     uint8_t p[2];
     imc_bytes_read(b, p, 2);
-    return (uint16_t)(p[0] | p[1] << 8);
+    return imc_load_le16(p);
 }
 
 static inline uint16_t imc_u16be(imc_bytes *b)
 {
     uint8_t p[2];
     imc_bytes_read(b, p, 2);
-    return (uint16_t)(p[0] << 8 | p[1]);
+    return imc_load_be16(p);
 }
 
 static inline uint32_t imc_u32le(imc_bytes *b)
 {
     uint8_t p[4];
     imc_bytes_read(b, p, 4);
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+    return imc_load_le32(p);
 }
 
 static inline uint32_t imc_u32be(imc_bytes *b)
 {
     uint8_t p[4];
     imc_bytes_read(b, p, 4);
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
+    return imc_load_be32(p);
 }
 
 #endif

@@ -4,6 +4,8 @@
  * that walk, rather than a lenient parser, keeps rotations identical. */
 #include "internal.h"
 
+#include "bytes.h"
+
 enum {
     TAG_IMAGE_DESCRIPTION = 0x010E, TAG_MAKE = 0x010F, TAG_MODEL = 0x0110,
     TAG_ORIENTATION = 0x0112, TAG_XRESOLUTION = 0x011A, TAG_YRESOLUTION = 0x011B,
@@ -24,8 +26,7 @@ static bool get_u16(const exif_reader *r, size_t off, uint32_t *v)
 {
     if (off + 1 >= r->n)
         return false;
-    *v = r->intel ? (uint32_t)(r->d[off] | r->d[off + 1] << 8)
-                  : (uint32_t)(r->d[off] << 8 | r->d[off + 1]);
+    *v = r->intel ? imc_load_le16(r->d + off) : imc_load_be16(r->d + off);
     return true;
 }
 
@@ -33,9 +34,7 @@ static bool get_u32(const exif_reader *r, size_t off, uint32_t *v)
 {
     if (off + 3 >= r->n)
         return false;
-    const uint8_t *p = r->d + off;
-    *v = r->intel ? (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24
-                  : (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
+    *v = r->intel ? imc_load_le32(r->d + off) : imc_load_be32(r->d + off);
     return true;
 }
 

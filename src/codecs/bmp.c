@@ -217,8 +217,7 @@ static uint8_t *image_row(const imc_image *img, int y, bool bottom_up)
 static void mask_row(const decoder *d, const uint8_t *src, uint8_t *dst, int width)
 {
     for (int x = 0; x < width; x++, src += 4, dst += 4) {
-        uint32_t v = (uint32_t)src[0] | (uint32_t)src[1] << 8 | (uint32_t)src[2] << 16 |
-                     (uint32_t)src[3] << 24;
+        uint32_t v = imc_load_le32(src);
         dst[0] = (uint8_t)((d->mask[2] & v) >> d->shift[2]);
         dst[1] = (uint8_t)((d->mask[1] & v) >> d->shift[1]);
         dst[2] = (uint8_t)((d->mask[0] & v) >> d->shift[0]);

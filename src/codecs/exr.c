@@ -316,8 +316,7 @@ static int64_t i64_at(const uint8_t *p)
 
 static int32_t i32_at(const uint8_t *p)
 {
-    return (int32_t)((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-                     (uint32_t)p[3] << 24);
+    return (int32_t)imc_load_le32(p);
 }
 
 static int64_t floor_div(int64_t a, int64_t b)
@@ -596,9 +595,8 @@ static float half_to_float(uint16_t h)
 static float sample_to_float(const uint8_t *p, int type)
 {
     if (type == EXR_PIXEL_HALF)
-        return half_to_float((uint16_t)(p[0] | p[1] << 8));
-    uint32_t u = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-                 (uint32_t)p[3] << 24;
+        return half_to_float(imc_load_le16(p));
+    uint32_t u = imc_load_le32(p);
     if (type == EXR_PIXEL_UINT)
         return (float)u;
     float f;

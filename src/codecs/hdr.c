@@ -169,9 +169,9 @@ static int read_scanline(decoder *d, uint8_t *planes, bool *flat, float *row, bo
             rgbe_to_float(rgbe, row, rgb);
             *flat = true;
             x = 1;
-        } else if ((rgbe[2] << 8 | rgbe[3]) != w) {
+        } else if (imc_load_be16(rgbe + 2) != w) {
             return imc_fail(err, IMC_ERR_CORRUPT, "hdr: scanline width %d, not %d",
-                            rgbe[2] << 8 | rgbe[3], w);
+                            imc_load_be16(rgbe + 2), w);
         } else {
             for (int c = 0; c < 4; c++) {
                 int rc = read_rle_channel(&d->in, planes + (size_t)c * (size_t)w,

@@ -101,8 +101,7 @@ static int pfm_open(void *state, const uint8_t *buf, size_t len, int scale_denom
 
 static inline float load_float(const uint8_t *p, bool big_endian)
 {
-    uint32_t u = big_endian ? (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]
-                            : (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
+    uint32_t u = big_endian ? imc_load_be32(p) : imc_load_le32(p);
     float f;
     memcpy(&f, &u, sizeof f);
     return f;

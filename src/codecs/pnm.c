@@ -131,7 +131,7 @@ static int read_samples(decoder *d, const uint8_t *palette, uint8_t *row8, uint1
             return end_of_data(err);
         if (d->wide)
             for (size_t i = 0; i < n; i++)
-                row16[i] = (uint16_t)(raw[2 * i] << 8 | raw[2 * i + 1]);
+                row16[i] = imc_load_be16(raw + 2 * i);
         return IMC_OK;
     }
     for (size_t i = 0; i < n; i++) {

@@ -165,10 +165,7 @@ static bool sun_sniff(const uint8_t *buf, size_t len)
 
 static uint8_t *put_be32(uint8_t *p, uint32_t v)
 {
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
+    imc_store_be32(p, v);
     return p + 4;
 }
 

@@ -11,6 +11,7 @@
  * the caller decodes with libpng, so the result is always libpng's. */
 #include "fastread.h"
 #include "format.h"
+#include "../../bytes.h"
 
 #include <libdeflate.h>
 #include <stdlib.h>
@@ -36,11 +37,6 @@ typedef struct {
     int orientation;
 } layout;
 
-static uint32_t be32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 static bool is_type(const uint8_t *t, const char *name)
 {
     return memcmp(t, name, 4) == 0;
@@ -58,8 +54,8 @@ static bool parse_ihdr(const uint8_t *d, uint32_t n, layout *L)
 {
     if (n != 13)
         return false;
-    L->width = be32(d);
-    L->height = be32(d + 4);
+    L->width = imc_load_be32(d);
+    L->height = imc_load_be32(d + 4);
     L->depth = d[8];
     L->color = d[9];
     L->interlaced = d[12];
@@ -100,14 +96,14 @@ static bool parse_trns(const uint8_t *d, uint32_t n, layout *L)
             return false;
         memcpy(L->palette_alpha, d, n);
     } else if (L->color == 0) {
-        if (n != 2 || (uint32_t)(d[0] << 8 | d[1]) > top)
+        if (n != 2 || imc_load_be16(d) > top)
             return false;
-        L->trns[0] = (uint16_t)(d[0] << 8 | d[1]);
+        L->trns[0] = imc_load_be16(d);
     } else if (L->color == 2) {
         if (n != 6)
             return false;
         for (int i = 0; i < 3; i++) {
-            L->trns[i] = (uint16_t)(d[2 * i] << 8 | d[2 * i + 1]);
+            L->trns[i] = imc_load_be16(d + 2 * i);
             if (L->trns[i] > top)
                 return false;
         }
@@ -126,11 +122,11 @@ static bool scan(const uint8_t *buf, size_t len, layout *L)
     bool header = false, in_idat = false, idat_done = false;
     int exif_state = 0; /* 0 none yet, 1 found */
     while (len - at >= 12) {
-        uint32_t n = be32(buf + at);
+        uint32_t n = imc_load_be32(buf + at);
         const uint8_t *type = buf + at + 4, *data = buf + at + 8;
         if (n > 0x7FFFFFFFu || n > len - at - 12 || !letters(type))
             return false;
-        if (libdeflate_crc32(0, type, (size_t)n + 4) != be32(data + n))
+        if (libdeflate_crc32(0, type, (size_t)n + 4) != imc_load_be32(data + n))
             return false;
         bool idat = is_type(type, "IDAT");
         if (in_idat && !idat)
@@ -356,7 +352,7 @@ static inline unsigned sample_at(const uint8_t *row, int depth, size_t i)
 {
     switch (depth) {
     case 8: return row[i];
-    case 16: return (unsigned)row[2 * i] << 8 | row[2 * i + 1];
+    case 16: return imc_load_be16(row + 2 * i);
     default: {
         size_t bit = i * (size_t)depth;
         unsigned v = (row[bit >> 3] >> (8 - depth - (bit & 7))) & ((1u << depth) - 1);
@@ -425,11 +421,6 @@ static bool convert_row(const convert_spec *s, const uint8_t *src, uint8_t *dst)
     return true;
 }
 
-static inline uint16_t be16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] << 8 | p[1]);
-}
-
 /* 16-bit samples kept as 16-bit, channels as stored (1, 3 or 4): big-endian
  * to native, red and blue swapped for BGR order. Stores of constant size:
  * a variable one would be a call per pixel. */
@@ -438,17 +429,17 @@ static void convert_row_16(const convert_spec *s, const uint8_t *src, uint8_t *d
     const size_t w = s->L->width, cn = (size_t)s->dst_cn;
     if (cn == 1 || s->rgb) {
         for (size_t k = 0; k < w * cn; k++) {
-            uint16_t v = be16(src + 2 * k);
+            uint16_t v = imc_load_be16(src + 2 * k);
             memcpy(dst + 2 * k, &v, 2);
         }
     } else if (cn == 3) {
         for (size_t x = 0; x < w; x++, src += 6, dst += 6) {
-            uint16_t v[3] = {be16(src + 4), be16(src + 2), be16(src)};
+            uint16_t v[3] = {imc_load_be16(src + 4), imc_load_be16(src + 2), imc_load_be16(src)};
             memcpy(dst, v, 6);
         }
     } else {
         for (size_t x = 0; x < w; x++, src += 8, dst += 8) {
-            uint16_t v[4] = {be16(src + 4), be16(src + 2), be16(src), be16(src + 6)};
+            uint16_t v[4] = {imc_load_be16(src + 4), imc_load_be16(src + 2), imc_load_be16(src), imc_load_be16(src + 6)};
             memcpy(dst, v, 8);
         }
     }
@@ -669,7 +660,7 @@ static int inflate_all(const uint8_t *buf, const layout *L, uint8_t *out, size_t
             return IMC_ERR_NOMEM;
         size_t at = L->idat_begin, n = 0;
         while (at < L->idat_end) {
-            uint32_t len = be32(buf + at);
+            uint32_t len = imc_load_be32(buf + at);
             memcpy(joined + n, buf + at + 8, len);
             n += len;
             at += 12 + (size_t)len;

@@ -6,6 +6,7 @@
  * so every pixel matches, including for damaged files that libpng accepts.
  * Orientation comes from an eXIf chunk, before or after the image data. */
 #include "../codecs.h"
+#include "../../bytes.h"
 #include "fastread.h"
 #include "format.h"
 #include "write.h"
@@ -59,11 +60,6 @@ static int png_failure(const decoder *d, imc_error *err)
                     d->message[0] ? d->message : "decoding failed");
 }
 
-static uint32_t be32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 /* Calls `visit` for each chunk found by walking the chunk lengths; `size` is
  * clipped to the bytes present. Stops at IEND, the end, or when visit says. */
 static void walk_chunks(const uint8_t *buf, size_t len,
@@ -73,7 +69,7 @@ static void walk_chunks(const uint8_t *buf, size_t len,
 {
     size_t at = sizeof imc_png_signature;
     while (len >= 8 && at <= len - 8) {
-        uint32_t n = be32(buf + at);
+        uint32_t n = imc_load_be32(buf + at);
         const uint8_t *type = buf + at + 4, *data = buf + at + 8;
         size_t avail = len - at - 8, size = n < avail ? n : avail;
         if (!visit(type, data, size, ctx) || !memcmp(type, "IEND", 4) || n > avail)

@@ -12,6 +12,7 @@
  *    matches zlib's ratio at each level several times faster;
  *  - level 0 stores. */
 #include "write.h"
+#include "../../bytes.h"
 #include "deflate.h"
 #include "filter.h"
 #include "format.h"
@@ -203,24 +204,16 @@ static int compress_whole(row_filter *f, int rows, const png_settings *s, imc_bu
     return rc;
 }
 
-static void put_be32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
-
 static int put_chunk(imc_buffer *out, const char *type, const uint8_t *data, size_t n)
 {
     uint8_t head[8];
-    put_be32(head, (uint32_t)n);
+    imc_store_be32(head, (uint32_t)n);
     memcpy(head + 4, type, 4);
     uint32_t crc = libdeflate_crc32(0, type, 4);
     if (n)
         crc = libdeflate_crc32(crc, data, n);
     uint8_t tail[4];
-    put_be32(tail, crc);
+    imc_store_be32(tail, crc);
     int rc = imc_buffer_append(out, head, 8);
     if (rc == IMC_OK)
         rc = imc_buffer_append(out, data, n);
@@ -234,10 +227,10 @@ static int finish_idat(imc_buffer *out, size_t idat_at)
     size_t n = out->size - idat_at - 8;
     if (n <= 0x7FFFFFFF) {
         uint8_t *head = out->data + idat_at;
-        put_be32(head, (uint32_t)n);
+        imc_store_be32(head, (uint32_t)n);
         memcpy(head + 4, "IDAT", 4);
         uint8_t tail[4];
-        put_be32(tail, libdeflate_crc32(0, head + 4, n + 4));
+        imc_store_be32(tail, libdeflate_crc32(0, head + 4, n + 4));
         return imc_buffer_append(out, tail, 4);
     }
     imc_buffer zlib = {0};
@@ -263,8 +256,8 @@ int imc_png_write(const imc_image *img, const int *params, size_t nparams,
 
     static const uint8_t color_types[5] = {0, 0, 0, 2, 6};
     uint8_t ihdr[13] = {0};
-    put_be32(ihdr, (uint32_t)img->cols);
-    put_be32(ihdr + 4, (uint32_t)img->rows);
+    imc_store_be32(ihdr, (uint32_t)img->cols);
+    imc_store_be32(ihdr + 4, (uint32_t)img->rows);
     ihdr[8] = (uint8_t)bit_depth;
     ihdr[9] = color_types[img->channels];
 
