@@ -1,5 +1,6 @@
-/* What resize.c shares with resize_wide.c: the fixed-point axis maps and the
- * two-pass driver of cv2's bit-exact INTER_LINEAR_EXACT. */
+/* The two-pass driver of cv2's bit-exact INTER_LINEAR_EXACT
+ * (resize_two_pass.c), which resize.c and resize_wide.c run with their own
+ * row and column passes. */
 #ifndef IMC_RESIZE_H
 #define IMC_RESIZE_H
 

@@ -1,7 +1,7 @@
 /* cv::resize(..., INTER_LINEAR_EXACT) for the integer depths only TIFF
  * produces (8S, 16S, 32S): a bit-exact port of cv2's resize_bitExact with
  * 64-bit sums (16 fraction bits for 8S/16S; 32 for 32S, whose products go
- * through cv's saturating fixedpoint64), driven by resize.c's two passes. */
+ * through cv's saturating fixedpoint64), driven by resize_two_pass.c. */
 #include "resize.h"
 
 static int fraction_bits(int depth)

@@ -1,0 +1,51 @@
+/* What convert's single and batch modes share to read their inputs: an
+ * image decoded with the options' flags and orientation policy, and a
+ * directory's entries in name order. */
+#include "cli.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+
+int cli_read_oriented(const char *path, const cli_convert_options *o, imc_image *img,
+                      imc_error *err)
+{
+    imc_decode_options opts = IMC_DECODE_OPTIONS_INIT;
+    opts.flags = o->flags;
+    opts.orientation = o->orientation;
+    return imc_read_ex(path, &opts, img, err);
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **cli_list_dir(const char *dir, int *count)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return NULL;
+    char **names = NULL;
+    int n = 0, cap = 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        if (n == cap) {
+            cap = cap ? 2 * cap : 64;
+            char **p = realloc(names, (size_t)cap * sizeof *p);
+            if (!p)
+                break;
+            names = p;
+        }
+        if (!(names[n] = strdup(e->d_name)))
+            break;
+        n++;
+    }
+    closedir(d);
+    if (!names)
+        names = calloc(1, sizeof *names);
+    qsort(names, (size_t)n, sizeof *names, by_name);
+    *count = n;
+    return names;
+}
