@@ -17,6 +17,10 @@ from ._imc import error, ImageInfo, __version__  # noqa: F401
 from . import _imc
 
 IMREAD_ANYCOLOR = _imc.IMREAD_ANYCOLOR
+# Which failures a cv2 function reports by its return value instead of
+# raising: one table in the C module (cv2_results.c), for its functions and
+# for those written here.
+_cv2_quiet = _imc._cv2_quiet
 
 
 def _error_str(self):
@@ -137,7 +141,11 @@ def imcount(filename, flags=IMREAD_ANYCOLOR):
     try:
         with open(filename, "rb") as f:
             return _imc._count(f.read())
-    except (OSError, error):
+    except OSError:
+        return 0
+    except error as e:
+        if not _cv2_quiet("count", e.code):
+            raise
         return 0
 
 
@@ -207,7 +215,9 @@ def imdecodeanimation(buf, start=0, count=32767):
         return False, Animation()
     try:
         return True, decode_animation(buf, IMREAD_UNCHANGED, start, count)  # noqa: F405
-    except error:
+    except error as e:
+        if not _cv2_quiet("decode_animation", e.code):
+            raise
         return False, Animation()
 
 
@@ -233,7 +243,7 @@ def imencodeanimation(ext, animation, params=None):
     try:
         data = encode_animation(ext, animation, params)
     except error as e:
-        if e.code != ERR_UNSUPPORTED:  # noqa: F405
+        if not _cv2_quiet("encode_animation", e.code):
             raise
         return False, np.zeros(0, np.uint8)
     return True, np.frombuffer(data, np.uint8)
@@ -247,7 +257,7 @@ def imwriteanimation(filename, animation, params=None):
         _imc._write_animation(filename, list(animation.frames), list(animation.durations),
                               animation.loop_count, params)
     except error as e:
-        if e.code not in (ERR_IO, ERR_UNSUPPORTED):  # noqa: F405
+        if not _cv2_quiet("write_animation", e.code):
             raise
         return False
     return True

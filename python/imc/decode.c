@@ -1,0 +1,217 @@
+/* Decoding one image: cv2's imdecode / imread and imc's decode / read, and
+ * probe. */
+#include "binding.h"
+
+PyTypeObject ImageInfoType;
+
+static PyStructSequence_Field info_fields[] = {
+    {"format", "codec name"},
+    {"width", "pixels"},
+    {"height", "pixels"},
+    {"channels", "channels IMREAD_UNCHANGED returns"},
+    {"dtype", "sample type IMREAD_UNCHANGED returns"},
+    {"orientation", "EXIF orientation 1..8, 0 if none"},
+    {NULL, NULL},
+};
+
+static PyStructSequence_Desc info_desc = {"imc.ImageInfo", "Header facts from imc.probe()",
+                                          info_fields, 6};
+
+int add_image_info_type(PyObject *m)
+{
+    if (PyStructSequence_InitType2(&ImageInfoType, &info_desc) < 0)
+        return -1;
+    Py_INCREF(&ImageInfoType);
+    return PyModule_AddObject(m, "ImageInfo", (PyObject *)&ImageInfoType);
+}
+
+/* The orientation policy named by a decode call's `orientation` argument. */
+static int orientation_policy(PyObject *o, int *policy)
+{
+    *policy = IMC_ORIENTATION_CV2;
+    if (!o || o == Py_None)
+        return 0;
+    const char *s = PyUnicode_Check(o) ? PyUnicode_AsUTF8(o) : NULL;
+    if (s && (!strcmp(s, "flags") || !strcmp(s, "cv2")))
+        return 0;
+    if (s && !strcmp(s, "apply"))
+        *policy = IMC_ORIENTATION_APPLY;
+    else if (s && !strcmp(s, "ignore"))
+        *policy = IMC_ORIENTATION_IGNORE;
+    else {
+        PyErr_SetString(PyExc_ValueError, "orientation must be 'flags' (cv2's rule), 'apply' or 'ignore'");
+        return -1;
+    }
+    return 0;
+}
+
+int fill_options(const decode_args *a, imc_decode_options *o)
+{
+    *o = (imc_decode_options)IMC_DECODE_OPTIONS_INIT;
+    if (orientation_policy(a->orientation, &o->orientation) < 0)
+        return -1;
+    o->flags = a->flags;
+    o->order = a->rgb ? IMC_ORDER_RGB : IMC_ORDER_BGR;
+    o->limits.max_width = a->max_width;
+    o->limits.max_height = a->max_height;
+    o->limits.max_pixels = a->max_pixels;
+    o->limits.max_bytes = a->max_bytes;
+    return 0;
+}
+
+/* One image decoded from bytes, into new memory or the caller's. */
+typedef struct {
+    const imc_decode_options *opts;
+    const imc_image *into; /* NULL: a new image in img */
+    imc_image img;
+} one_image;
+
+static int decode_bytes(const void *data, size_t size, void *ctx, imc_error *err)
+{
+    one_image *c = ctx;
+    return c->into ? imc_decode_into(data, size, c->opts, c->into, err)
+                   : imc_decode_ex(data, size, c->opts, &c->img, err);
+}
+
+/* Decodes bytes-like `src`, or the file at path `src`. strict: raise
+ * imc.error on any failure; else cv2's None-or-raise split. */
+static PyObject *decode_from(PyObject *src, bool is_path, const decode_args *a, bool strict)
+{
+    imc_decode_options opts;
+    if (fill_options(a, &opts) < 0)
+        return NULL;
+    imc_image dst;
+    one_image c = {&opts, NULL, {0}};
+    if (a->out && a->out != Py_None) {
+        if (array_as_dst(a->out, &dst) < 0)
+            return NULL;
+        c.into = &dst;
+    }
+    imc_error err;
+    int rc;
+    if (is_path) {
+        PyObject *path = NULL;
+        if (!PyUnicode_FSConverter(src, &path))
+            return NULL;
+        const char *p = PyBytes_AS_STRING(path);
+        Py_BEGIN_ALLOW_THREADS
+        rc = imc_read_ex(p, &opts, &c.img, &err);
+        Py_END_ALLOW_THREADS
+        Py_DECREF(path);
+    } else if ((rc = with_bytes(src, decode_bytes, &c, &err)) == PY_FAILED) {
+        return NULL;
+    }
+    if (rc != IMC_OK)
+        return cv2_failure(CV2_DECODE, strict, rc, &err, Py_None);
+    return c.into ? Py_NewRef(a->out) : image_to_array(&c.img);
+}
+
+/* imc.decode / imc.read: the source, then flags and the keyword options. */
+static PyObject *decode_strict(PyObject *args, PyObject *kw, bool is_path)
+{
+    static char *data_names[] = {"data", "flags", "rgb", "max_width", "max_height", "max_pixels",
+                                 "max_bytes", "orientation", "out", NULL};
+    static char *path_names[] = {"path", "flags", "rgb", "max_width", "max_height", "max_pixels",
+                                 "max_bytes", "orientation", NULL};
+    PyObject *src;
+    decode_args a = {.flags = IMC_IMREAD_COLOR};
+    if (!PyArg_ParseTupleAndKeywords(args, kw, is_path ? "O|i$pKKKKO:read" : "O|i$pKKKKOO:decode",
+                                     is_path ? path_names : data_names, &src, &a.flags, &a.rgb,
+                                     &a.max_width, &a.max_height, &a.max_pixels, &a.max_bytes,
+                                     &a.orientation, &a.out))
+        return NULL;
+    return decode_from(src, is_path, &a, true);
+}
+
+static PyObject *py_imdecode(PyObject *self, PyObject *args, PyObject *kw)
+{
+    (void)self;
+    static char *names[] = {"buf", "flags", NULL};
+    PyObject *buf;
+    decode_args a = {0};
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "Oi:imdecode", names, &buf, &a.flags))
+        return NULL;
+    return decode_from(buf, false, &a, false);
+}
+
+static PyObject *py_imread(PyObject *self, PyObject *args, PyObject *kw)
+{
+    (void)self;
+    static char *names[] = {"filename", "flags", NULL};
+    PyObject *path;
+    decode_args a = {.flags = IMC_IMREAD_COLOR};
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|i:imread", names, &path, &a.flags))
+        return NULL;
+    return decode_from(path, true, &a, false);
+}
+
+static PyObject *py_decode(PyObject *self, PyObject *args, PyObject *kw)
+{
+    (void)self;
+    return decode_strict(args, kw, false);
+}
+
+static PyObject *py_read(PyObject *self, PyObject *args, PyObject *kw)
+{
+    (void)self;
+    return decode_strict(args, kw, true);
+}
+
+static int probe_bytes(const void *data, size_t size, void *info, imc_error *err)
+{
+    return imc_probe_ex(data, size, info, err);
+}
+
+static PyObject *py_probe(PyObject *self, PyObject *args, PyObject *kw)
+{
+    (void)self;
+    static char *names[] = {"data", NULL};
+    PyObject *data;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O:probe", names, &data))
+        return NULL;
+    imc_info info;
+    imc_error err;
+    int rc = with_bytes(data, probe_bytes, &info, &err);
+    if (rc != IMC_OK)
+        return rc == PY_FAILED ? NULL : raise_imc(&err, rc);
+    PyObject *t = PyStructSequence_New(&ImageInfoType);
+    if (!t)
+        return NULL;
+    int typenum = npy_type_of(info.depth);
+    PyArray_Descr *descr = PyArray_DescrFromType(typenum >= 0 ? typenum : NPY_UINT8);
+    PyObject *dtype = PyObject_GetAttrString((PyObject *)descr, "name");
+    Py_DECREF(descr);
+    PyStructSequence_SET_ITEM(t, 0, PyUnicode_FromString(info.format));
+    PyStructSequence_SET_ITEM(t, 1, PyLong_FromLong(info.width));
+    PyStructSequence_SET_ITEM(t, 2, PyLong_FromLong(info.height));
+    PyStructSequence_SET_ITEM(t, 3, PyLong_FromLong(info.channels));
+    PyStructSequence_SET_ITEM(t, 4, dtype);
+    PyStructSequence_SET_ITEM(t, 5, PyLong_FromLong(info.orientation));
+    if (PyErr_Occurred()) {
+        Py_DECREF(t);
+        return NULL;
+    }
+    return t;
+}
+
+PyMethodDef imc_py_decode_methods[] = {
+    {"imdecode", (PyCFunction)(void (*)(void))py_imdecode, METH_VARARGS | METH_KEYWORDS,
+     "imdecode(buf, flags) -> image or None\n\ncv2.imdecode: decodes an image from any "
+     "bytes-like object. Returns None if the data cannot be decoded."},
+    {"imread", (PyCFunction)(void (*)(void))py_imread, METH_VARARGS | METH_KEYWORDS,
+     "imread(filename, flags=IMREAD_COLOR) -> image or None\n\ncv2.imread."},
+    {"decode", (PyCFunction)(void (*)(void))py_decode, METH_VARARGS | METH_KEYWORDS,
+     "decode(data, flags=IMREAD_COLOR, *, rgb=False, max_width=0, max_height=0, "
+     "max_pixels=0, max_bytes=0, orientation='flags', out=None) -> image\n\nLike imdecode "
+     "but raises imc.error with the reason on failure. rgb=True returns RGB/RGBA order; max_* "
+     "override the limits; orientation 'apply' or 'ignore' overrides cv2's rule for EXIF "
+     "rotation; out: an array of exactly the shape and dtype decoded (a slot of a batch array "
+     "will do) filled in place and returned, so no new memory is allocated."},
+    {"read", (PyCFunction)(void (*)(void))py_read, METH_VARARGS | METH_KEYWORDS,
+     "read(path, flags=IMREAD_COLOR, *, rgb=False, ...) -> image\n\nimread that raises "
+     "imc.error."},
+    {"probe", (PyCFunction)(void (*)(void))py_probe, METH_VARARGS | METH_KEYWORDS,
+     "probe(data) -> ImageInfo(format, width, height, channels, dtype, orientation)\n\n"
+     "Reads the header only. channels and dtype are what IMREAD_UNCHANGED returns."},
+    {NULL, NULL, 0, NULL},
+};

@@ -1,0 +1,136 @@
+/* Encoding one image: cv2's imencode / imwrite and imc's encode / write. */
+#include "binding.h"
+
+imc_encode_options encode_options(int rgb)
+{
+    imc_encode_options o = IMC_ENCODE_OPTIONS_INIT;
+    o.order = rgb ? IMC_ORDER_RGB : IMC_ORDER_BGR;
+    return o;
+}
+
+static int encode_common(const char *ext, PyObject *img_obj, PyObject *params_obj, int rgb,
+                         imc_buffer *out, imc_error *err)
+{
+    imc_image img;
+    PyArrayObject *keep;
+    int *params;
+    size_t n;
+    if (array_to_image(img_obj, &img, &keep) < 0)
+        return PY_FAILED;
+    if (get_params(params_obj, &params, &n) < 0) {
+        Py_DECREF(keep);
+        return PY_FAILED;
+    }
+    imc_encode_options opts = encode_options(rgb);
+    int rc;
+    Py_BEGIN_ALLOW_THREADS
+    rc = imc_encode_ex(ext, &img, params, n, &opts, out, err);
+    Py_END_ALLOW_THREADS
+    PyMem_Free(params);
+    Py_DECREF(keep);
+    return rc;
+}
+
+static PyObject *py_imencode(PyObject *self, PyObject *args, PyObject *kw)
+{
+    (void)self;
+    static char *names[] = {"ext", "img", "params", NULL};
+    const char *ext;
+    PyObject *img, *params = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "sO|O:imencode", names, &ext, &img, &params))
+        return NULL;
+    imc_buffer out;
+    imc_error err;
+    int rc = encode_common(ext, img, params, 0, &out, &err);
+    if (rc == PY_FAILED)
+        return NULL;
+    if (rc != IMC_OK)
+        return raise_imc(&err, rc);
+    PyObject *arr = buffer_to_array(&out);
+    return arr ? Py_BuildValue("(ON)", Py_True, arr) : NULL;
+}
+
+static PyObject *py_encode(PyObject *self, PyObject *args, PyObject *kw)
+{
+    (void)self;
+    static char *names[] = {"ext", "img", "params", "rgb", NULL};
+    const char *ext;
+    PyObject *img, *params = NULL;
+    int rgb = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "sO|O$p:encode", names, &ext, &img, &params, &rgb))
+        return NULL;
+    imc_buffer out;
+    imc_error err;
+    int rc = encode_common(ext, img, params, rgb, &out, &err);
+    if (rc == PY_FAILED)
+        return NULL;
+    return encoded_bytes(rc, &err, &out);
+}
+
+static PyObject *write_common(PyObject *args, PyObject *kw, bool strict)
+{
+    static char *names_cv2[] = {"filename", "img", "params", NULL};
+    static char *names_imc[] = {"path", "img", "params", "rgb", NULL};
+    PyObject *path_obj, *img_obj, *params_obj = NULL, *path = NULL;
+    int rgb = 0;
+    if (strict ? !PyArg_ParseTupleAndKeywords(args, kw, "OO|O$p:write", names_imc, &path_obj,
+                                              &img_obj, &params_obj, &rgb)
+               : !PyArg_ParseTupleAndKeywords(args, kw, "OO|O:imwrite", names_cv2, &path_obj,
+                                              &img_obj, &params_obj))
+        return NULL;
+    if (!PyUnicode_FSConverter(path_obj, &path))
+        return NULL;
+    imc_image img;
+    PyArrayObject *keep;
+    int *params;
+    size_t n;
+    if (array_to_image(img_obj, &img, &keep) < 0) {
+        Py_DECREF(path);
+        return NULL;
+    }
+    if (get_params(params_obj, &params, &n) < 0) {
+        Py_DECREF(keep);
+        Py_DECREF(path);
+        return NULL;
+    }
+    imc_encode_options opts = encode_options(rgb);
+    imc_error err;
+    int rc;
+    const char *p = PyBytes_AS_STRING(path);
+    Py_BEGIN_ALLOW_THREADS
+    rc = imc_write_ex(p, &img, params, n, &opts, &err);
+    Py_END_ALLOW_THREADS
+    PyMem_Free(params);
+    Py_DECREF(keep);
+    Py_DECREF(path);
+    if (rc != IMC_OK)
+        return cv2_failure(CV2_WRITE, strict, rc, &err, Py_False);
+    return Py_NewRef(strict ? Py_None : Py_True);
+}
+
+static PyObject *py_imwrite(PyObject *self, PyObject *args, PyObject *kw)
+{
+    (void)self;
+    return write_common(args, kw, false);
+}
+
+static PyObject *py_write(PyObject *self, PyObject *args, PyObject *kw)
+{
+    (void)self;
+    return write_common(args, kw, true);
+}
+
+PyMethodDef imc_py_encode_methods[] = {
+    {"imencode", (PyCFunction)(void (*)(void))py_imencode, METH_VARARGS | METH_KEYWORDS,
+     "imencode(ext, img, params=None) -> (True, buf)\n\ncv2.imencode: encodes img in the "
+     "format named by ext ('.jpg', '.png', ...); buf is a 1-D uint8 array."},
+    {"encode", (PyCFunction)(void (*)(void))py_encode, METH_VARARGS | METH_KEYWORDS,
+     "encode(ext, img, params=None, *, rgb=False) -> bytes\n\nLike imencode but returns "
+     "bytes and raises imc.error on failure. rgb=True: img is RGB/RGBA."},
+    {"imwrite", (PyCFunction)(void (*)(void))py_imwrite, METH_VARARGS | METH_KEYWORDS,
+     "imwrite(filename, img, params=None) -> bool\n\ncv2.imwrite; the file is replaced "
+     "atomically."},
+    {"write", (PyCFunction)(void (*)(void))py_write, METH_VARARGS | METH_KEYWORDS,
+     "write(path, img, params=None, *, rgb=False)\n\nimwrite that raises imc.error."},
+    {NULL, NULL, 0, NULL},
+};
