@@ -52,37 +52,25 @@ bool cli_parse_flags(const char *text, int *flags)
     return true;
 }
 
-/* A parameter id among the IMWRITE_ names, not one of their values: no
- * other IMWRITE_ name is a prefix of it (PNG_STRATEGY of PNG_STRATEGY_RLE),
- * and not of the value groups named otherwise than their parameter. */
-static bool is_param_name(const imc_constant *c, const imc_constant *all, size_t count)
-{
-    static const char *const value_groups[] = {"IMWRITE_PAM_FORMAT_",
-                                               "IMWRITE_TIFF_RESOLUTION_UNIT_", "IMWRITE_GIF_FAST_"};
-    if (strncmp(c->name, "IMWRITE_", 8))
-        return false;
-    for (size_t i = 0; i < sizeof value_groups / sizeof value_groups[0]; i++)
-        if (!strncmp(c->name, value_groups[i], strlen(value_groups[i])))
-            return false;
-    for (size_t i = 0; i < count; i++) {
-        size_t len = strlen(all[i].name);
-        if (&all[i] != c && !strncmp(all[i].name, "IMWRITE_", 8) &&
-            !strncmp(c->name, all[i].name, len) && c->name[len] == '_')
-            return false;
-    }
-    return true;
-}
-
+/* The params the formats' encoders take (imc_format_param), each once. */
 void cli_print_param_names(FILE *f)
 {
-    size_t count;
-    const imc_constant *all = imc_constants(&count);
     const char *sep = "";
-    for (size_t i = 0; i < count; i++)
-        if (is_param_name(&all[i], all, count)) {
-            fprintf(f, "%s%s", sep, all[i].name + 8);
+    int seen[128], n_seen = 0;
+    for (int i = 0; i < imc_format_count(); i++) {
+        imc_param_info p;
+        for (int k = 0; imc_format_param(i, k, &p) == IMC_OK; k++) {
+            bool again = false;
+            for (int j = 0; j < n_seen && !again; j++)
+                again = seen[j] == p.id;
+            if (again)
+                continue;
+            if (n_seen < (int)(sizeof seen / sizeof seen[0]))
+                seen[n_seen++] = p.id;
+            fprintf(f, "%s%s", sep, p.name);
             sep = ", ";
         }
+    }
 }
 
 int cli_parse_param(const char *text, int *params, size_t *n, size_t cap)

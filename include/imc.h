@@ -505,6 +505,32 @@ IMC_API int imc_format_get(int index, imc_format *out);
 /* The format that writes `ext` (extension or file name); IMC_ERR_NO_ENCODER if none. */
 IMC_API int imc_format_find(const char *ext, imc_format *out);
 
+/* What a value outside a parameter's [min, max] (or set of values) does. */
+enum imc_param_rule {
+    IMC_PARAM_CLAMPED = 0,  /* taken as the nearest bound */
+    IMC_PARAM_IGNORED = 1,  /* that occurrence is skipped, as if absent */
+    IMC_PARAM_REFUSED = 2,  /* the call fails with IMC_ERR_PARAM */
+    IMC_PARAM_REPLACED = 3  /* taken as `replacement` */
+};
+
+/* One IMWRITE_* parameter a format's encoder takes, as cv2 treats it. */
+typedef struct imc_param_info {
+    const char *name;    /* "JPEG_QUALITY": the IMWRITE_ constant's name without IMWRITE_ */
+    int id;              /* IMC_IMWRITE_JPEG_QUALITY */
+    int min, max;        /* the range taken as given */
+    const int *values;   /* NULL, or the only values taken as given (nvalues of them) */
+    size_t nvalues;
+    int below, above;    /* enum imc_param_rule for values below min / above max (or not in values) */
+    int replacement;     /* for IMC_PARAM_REPLACED */
+    int def;             /* what the encoder does without it (see imc.h's enum comments) */
+    int first_wins;      /* nonzero: the first occurrence counts, else the last */
+} imc_param_info;
+
+/* The parameters of the format at `format_index` (as imc_format_get):
+ * IMC_OK and *out for param_index < the number it takes, else IMC_ERR_ARG.
+ * Parameters of other formats are ignored by its encoder, as in cv2. */
+IMC_API int imc_format_param(int format_index, int param_index, imc_param_info *out);
+
 /* OpenCV constant names (IMREAD_*, IMWRITE_*) and their values. */
 typedef struct imc_constant {
     const char *name; /* e.g. "IMWRITE_JPEG_QUALITY" */

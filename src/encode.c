@@ -104,12 +104,15 @@ static int encode_images(const char *ext, const imc_image *images, size_t n, con
         free(converted);
         return imc_fail(err, IMC_ERR_NOMEM, "out of memory");
     }
-    rc = prepare(codec, images, n, ready, converted, err);
+    imc_param_values values;
+    rc = imc_params_read(codec, params, nparams, &values, err);
+    if (rc == IMC_OK)
+        rc = prepare(codec, images, n, ready, converted, err);
     if (rc == IMC_OK) {
-        imc_encode_request req = {.order = opts.order, .ext = word,
+        imc_encode_request req = {.params = &values, .order = opts.order, .ext = word,
                                   .durations = t->durations, .loop_count = t->loop_count};
-        rc = n > 1 || t->durations ? codec->encode_multi(ready, n, params, nparams, &req, out, err)
-                                   : codec->encode(ready, params, nparams, &req, out, err);
+        rc = n > 1 || t->durations || !codec->encode ? codec->encode_multi(ready, n, &req, out, err)
+                                                      : codec->encode(ready, &req, out, err);
     }
     for (size_t i = 0; i < n; i++)
         imc_image_free(&converted[i]);

@@ -4,6 +4,7 @@
 
 #include "imc.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -56,8 +57,56 @@ typedef struct imc_read_request {
     int duration_ms;  /* out: display time of this frame; -1 (cv2: 1000) if none */
 } imc_read_request;
 
-/* What an encoder is asked for besides pixels and params. */
+/* A codec's encode parameters: each codec lists the IMWRITE_* params it
+ * takes (imc_param_info: id, range, what out-of-range values do, default,
+ * first or last occurrence), and encode.c reads the caller's (id, value)
+ * list against that table once, clamping, skipping or refusing as the
+ * table says, into an imc_param_values the encoder reads by table index. */
+typedef struct imc_param_spec {
+    imc_param_info info;
+    const int *skip; /* NULL, or nskip values whose occurrences are skipped */
+    size_t nskip;
+} imc_param_spec;
+enum { IMC_PARAMS_MAX = 8 }; /* most params one codec takes */
+
+/* Parsed params: for table entry k, value[k] (the default when absent),
+ * given[k], and at[k], the position of the pair that counted (-1 if
+ * absent), for cv2's rules where a later param overrides an earlier one. */
+typedef struct imc_param_values {
+    int value[IMC_PARAMS_MAX];
+    bool given[IMC_PARAMS_MAX];
+    int at[IMC_PARAMS_MAX];
+} imc_param_values;
+
+/* Whether table entry a counted after entry b (b absent counts as before). */
+static inline bool imc_param_later(const imc_param_values *p, int a, int b)
+{
+    return p->given[a] && p->at[a] > p->at[b];
+}
+
+/* Table entries: a range and its rules; IMC_PARAM_ANY takes every int. */
+#define IMC_PARAM(id_, min_, max_, below_, above_, def_)                                   \
+    {.info = {.name = #id_, .id = IMC_IMWRITE_##id_, .min = (min_), .max = (max_),            \
+              .below = (below_), .above = (above_), .def = (def_)}}
+/* A descriptor's .params and .param_count for a table. */
+#define IMC_CODEC_PARAMS(table) .params = (table), .param_count = (int)(sizeof(table) / sizeof((table)[0]))
+#define IMC_PARAM_ANY(id_, def_) IMC_PARAM(id_, INT_MIN, INT_MAX, 0, 0, def_)
+#define IMC_PARAM_CLAMPED(id_, min_, max_, def_)                                             \
+    IMC_PARAM(id_, min_, max_, IMC_PARAM_CLAMPED, IMC_PARAM_CLAMPED, def_)
+/* One of the `values` array, else refused. */
+#define IMC_PARAM_ONE_OF(id_, values_, def_)                                                 \
+    {.info = {.name = #id_, .id = IMC_IMWRITE_##id_, .min = INT_MIN, .max = INT_MAX,          \
+              .values = (values_), .nvalues = sizeof(values_) / sizeof((values_)[0]),         \
+              .below = IMC_PARAM_REFUSED, .above = IMC_PARAM_REFUSED, .def = (def_)}}
+
+struct imc_codec;
+/* Reads params[0..nparams) (validated pairs) against codec->params. */
+int imc_params_read(const struct imc_codec *codec, const int *params, size_t nparams,
+                    imc_param_values *out, imc_error *err);
+
+/* What an encoder is asked for besides pixels. */
 typedef struct imc_encode_request {
+    const imc_param_values *params; /* the caller's params, read against codec->params */
     int order;       /* channel order of the input: IMC_ORDER_BGR or IMC_ORDER_RGB */
     const char *ext; /* the extension that chose the codec: lower case, no dot */
     /* Animations (codecs with .animation set): display time of each image in
@@ -100,18 +149,28 @@ typedef struct imc_codec {
     int (*next_page)(void *state, imc_header *hdr, imc_error *err);
 
     /* Encoding: img->depth is one of encode_depths (bit 1 << depth), the
-     * channel count 1, 3 or 4; params are validated (id, value) pairs. */
-    int (*encode)(const imc_image *img, const int *params, size_t nparams,
-                  const imc_encode_request *req, imc_buffer *out, imc_error *err);
-    /* Several images in one file (pages, frames); NULL if the format holds one. */
-    int (*encode_multi)(const imc_image *imgs, size_t count, const int *params, size_t nparams,
-                        const imc_encode_request *req, imc_buffer *out, imc_error *err);
+     * channel count 1, 3 or 4; req->params holds the params of the table
+     * `params` (param_count entries). Formats that hold several images (pages,
+     * frames) set encode_multi, which also encodes single images when encode
+     * is NULL. */
+    int (*encode)(const imc_image *img, const imc_encode_request *req, imc_buffer *out,
+                  imc_error *err);
+    int (*encode_multi)(const imc_image *imgs, size_t count, const imc_encode_request *req,
+                        imc_buffer *out, imc_error *err);
+    const imc_param_spec *params;
+    int param_count;
+    bool params_first_pair_only; /* cv2 4.6 looks at params[0..1] only (WebP) */
     unsigned encode_depths;
     int quality_param; /* IMWRITE_* id that sets quality, 0 if none */
     bool animation;    /* encode_multi stores req->durations and req->loop_count */
 } imc_codec;
 
 #define IMC_DEPTH_BIT(d) (1u << (d))
+
+static inline bool imc_codec_encodes(const imc_codec *c)
+{
+    return c->encode || c->encode_multi;
+}
 
 /* The registry: every compiled-in codec, in cv2's probing order. */
 const imc_codec *const *imc_codec_table(int *count);

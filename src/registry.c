@@ -73,7 +73,7 @@ static const imc_codec *find_by_extension(const char *ext, bool encoder, char *w
     int n;
     const imc_codec *const *table = imc_codec_table(&n);
     for (int i = 0; i < n; i++) {
-        bool can = encoder ? table[i]->encode != NULL : table[i]->open != NULL;
+        bool can = encoder ? imc_codec_encodes(table[i]) : table[i]->open != NULL;
         if (can && list_has(table[i]->extensions, word, len)) {
             if (word_out)
                 memcpy(word_out, word, len + 1);
@@ -118,7 +118,7 @@ static void describe(const imc_codec *c, imc_format *out)
     out->name = c->name;
     out->extensions = c->extensions;
     out->can_decode = c->open != NULL;
-    out->can_encode = c->encode != NULL;
+    out->can_encode = imc_codec_encodes(c);
     out->multi_page = c->next_page != NULL || c->encode_multi != NULL;
     out->quality_param = c->quality_param;
     out->animation = c->animation;
@@ -131,6 +131,17 @@ int imc_format_get(int index, imc_format *out)
     if (!out || index < 0 || index >= n)
         return IMC_ERR_ARG;
     describe(table[index], out);
+    return IMC_OK;
+}
+
+int imc_format_param(int format_index, int param_index, imc_param_info *out)
+{
+    int n;
+    const imc_codec *const *table = imc_codec_table(&n);
+    if (!out || format_index < 0 || format_index >= n || param_index < 0 ||
+        param_index >= table[format_index]->param_count)
+        return IMC_ERR_ARG;
+    *out = table[format_index]->params[param_index].info;
     return IMC_OK;
 }
 

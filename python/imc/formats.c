@@ -61,6 +61,30 @@ static PyObject *py_have_writer(PyObject *self, PyObject *arg)
     return PyBool_FromLong(ok);
 }
 
+/* The encode params of format i, as dicts of imc_param_info's fields. */
+static PyObject *format_params(int i)
+{
+    static const char *const rules[] = {"clamped", "ignored", "refused", "replaced"};
+    PyObject *list = PyList_New(0);
+    imc_param_info p;
+    for (int k = 0; list && imc_format_param(i, k, &p) == IMC_OK; k++) {
+        PyObject *values = p.values ? PyTuple_New((Py_ssize_t)p.nvalues) : Py_NewRef(Py_None);
+        for (size_t j = 0; values && p.values && j < p.nvalues; j++)
+            PyTuple_SET_ITEM(values, (Py_ssize_t)j, PyLong_FromLong(p.values[j]));
+        PyObject *item =
+            values ? Py_BuildValue("{s:s,s:i,s:i,s:i,s:N,s:s,s:s,s:i,s:i,s:O}", "name", p.name,
+                                   "id", p.id, "min", p.min, "max", p.max, "values", values,
+                                   "below", rules[p.below & 3], "above", rules[p.above & 3],
+                                   "replacement", p.replacement, "default", p.def,
+                                   "first_wins", p.first_wins ? Py_True : Py_False)
+                   : NULL;
+        if (!item || PyList_Append(list, item) < 0)
+            Py_CLEAR(list);
+        Py_XDECREF(item);
+    }
+    return list;
+}
+
 static PyObject *py_formats(PyObject *self, PyObject *unused)
 {
     (void)self;
@@ -70,12 +94,15 @@ static PyObject *py_formats(PyObject *self, PyObject *unused)
     for (int i = 0; list && i < n; i++) {
         imc_format f;
         imc_format_get(i, &f);
-        PyObject *item = Py_BuildValue("{s:s,s:N,s:O,s:O,s:O,s:O}", "name", f.name, "extensions",
-                                       PyUnicode_FromString(f.extensions), "decode",
-                                       f.can_decode ? Py_True : Py_False, "encode",
-                                       f.can_encode ? Py_True : Py_False, "multi_page",
-                                       f.multi_page ? Py_True : Py_False, "animation",
-                                       f.animation ? Py_True : Py_False);
+        PyObject *params = format_params(i);
+        PyObject *item = params ? Py_BuildValue("{s:s,s:N,s:O,s:O,s:O,s:O,s:N}", "name", f.name,
+                                                "extensions", PyUnicode_FromString(f.extensions),
+                                                "decode", f.can_decode ? Py_True : Py_False,
+                                                "encode", f.can_encode ? Py_True : Py_False,
+                                                "multi_page", f.multi_page ? Py_True : Py_False,
+                                                "animation", f.animation ? Py_True : Py_False,
+                                                "params", params)
+                                : NULL;
         if (!item || PyList_Append(list, item) < 0) {
             Py_XDECREF(item);
             Py_CLEAR(list);
@@ -95,6 +122,8 @@ PyMethodDef imc_py_formats_methods[] = {
     {"haveImageWriter", py_have_writer, METH_O, "haveImageWriter(filename) -> bool"},
     {"have_image_writer", py_have_writer, METH_O,
      "have_image_writer(ext) -> bool\n\nWhether imc writes files with this extension."},
-    {"formats", py_formats, METH_NOARGS, "formats() -> list of dicts: the compiled-in codecs"},
+    {"formats", py_formats, METH_NOARGS, "formats() -> list of dicts: the compiled-in codecs, each with the encode "
+     "params it takes ('params': name, id, min, max, values, below / above: what "
+     "values outside the range do, replacement, default, first_wins)"},
     {NULL, NULL, 0, NULL},
 };

@@ -193,28 +193,25 @@ static void avif_close(void *state)
 }
 
 /* ---- Encoding ------------------------------------------------------------ */
+enum avif_param { P_QUALITY, P_DEPTH, P_SPEED };
+static const imc_param_spec avif_params[] = {
+    IMC_PARAM_CLAMPED(AVIF_QUALITY, 0, 100, -1), /* -1: libavif's default, lossless */
+    IMC_PARAM_ANY(AVIF_DEPTH, 8),                /* checked against the input below */
+    IMC_PARAM_CLAMPED(AVIF_SPEED, AVIF_SPEED_SLOWEST, AVIF_SPEED_FASTEST, AVIF_SPEED_FASTEST),
+};
+
 typedef struct {
     int quantizer; /* -1: libavif's default (lossless) */
     int depth, speed;
 } avif_settings;
 
-static avif_settings read_params(const int *params, size_t nparams)
+static avif_settings read_settings(const imc_param_values *p)
 {
-    avif_settings s = {.quantizer = -1, .depth = 8, .speed = AVIF_SPEED_FASTEST};
-    for (size_t i = 0; i < nparams; i += 2) {
-        int id = params[i], v = params[i + 1];
-        if (id == IMC_IMWRITE_AVIF_QUALITY) { /* cv2's mapping for libavif < 1.0 */
-            int q = v < 0 ? 0 : v > 100 ? 100 : v;
-            s.quantizer = (AVIF_QUANTIZER_BEST_QUALITY - AVIF_QUANTIZER_WORST_QUALITY) * q / 100 +
-                          AVIF_QUANTIZER_WORST_QUALITY;
-        } else if (id == IMC_IMWRITE_AVIF_DEPTH) {
-            s.depth = v;
-        } else if (id == IMC_IMWRITE_AVIF_SPEED) {
-            s.speed = v < AVIF_SPEED_SLOWEST ? AVIF_SPEED_SLOWEST
-                      : v > AVIF_SPEED_FASTEST ? AVIF_SPEED_FASTEST
-                                               : v;
-        }
-    }
+    avif_settings s = {-1, p->value[P_DEPTH], p->value[P_SPEED]};
+    if (p->given[P_QUALITY]) /* cv2's mapping for libavif < 1.0 */
+        s.quantizer = (AVIF_QUANTIZER_BEST_QUALITY - AVIF_QUANTIZER_WORST_QUALITY) *
+                          p->value[P_QUALITY] / 100 +
+                      AVIF_QUANTIZER_WORST_QUALITY;
     return s;
 }
 
@@ -279,10 +276,10 @@ static int check_frames(const imc_image *imgs, size_t n, int depth, imc_error *e
     return IMC_OK;
 }
 
-static int avif_encode_multi(const imc_image *imgs, size_t n, const int *params, size_t nparams,
-                             const imc_encode_request *req, imc_buffer *out, imc_error *err)
+static int avif_encode_multi(const imc_image *imgs, size_t n, const imc_encode_request *req,
+                             imc_buffer *out, imc_error *err)
 {
-    avif_settings s = read_params(params, nparams);
+    avif_settings s = read_settings(req->params);
     int rc = check_frames(imgs, n, s.depth, err);
     if (rc != IMC_OK)
         return rc;
@@ -327,12 +324,6 @@ static int avif_encode_multi(const imc_image *imgs, size_t n, const int *params,
     return rc;
 }
 
-static int avif_encode(const imc_image *img, const int *params, size_t nparams,
-                       const imc_encode_request *req, imc_buffer *out, imc_error *err)
-{
-    return avif_encode_multi(img, 1, params, nparams, req, out, err);
-}
-
 const imc_codec imc_codec_avif = {
     .name = "avif",
     /* a whole ftyp box: the brands are what marks AVIF */
@@ -344,8 +335,8 @@ const imc_codec imc_codec_avif = {
     .read = avif_read,
     .close = avif_close,
     .next_page = avif_next_page,
-    .encode = avif_encode,
     .encode_multi = avif_encode_multi,
+    IMC_CODEC_PARAMS(avif_params),
     .encode_depths = IMC_DEPTH_BIT(IMC_8U) | IMC_DEPTH_BIT(IMC_16U),
     .quality_param = IMC_IMWRITE_AVIF_QUALITY,
     .animation = true,

@@ -460,21 +460,11 @@ static uint8_t *put_le(uint8_t *p, uint32_t v, int bytes)
 
 /* IMWRITE_BMP_COMPRESSION (newer cv2): BI_RGB by default, as cv2 4.6 writes;
  * BITFIELDS changes only 4-channel images. */
-static int read_compression(const int *params, size_t nparams, int *compression, imc_error *err)
-{
-    *compression = IMC_IMWRITE_BMP_COMPRESSION_RGB;
-    for (size_t i = 0; i + 1 < nparams; i += 2) {
-        if (params[i] != IMC_IMWRITE_BMP_COMPRESSION)
-            continue;
-        if (params[i + 1] != IMC_IMWRITE_BMP_COMPRESSION_RGB &&
-            params[i + 1] != IMC_IMWRITE_BMP_COMPRESSION_BITFIELDS)
-            return imc_fail(err, IMC_ERR_PARAM,
-                            "bmp: IMWRITE_BMP_COMPRESSION %d is neither RGB (0) nor BITFIELDS (3)",
-                            params[i + 1]);
-        *compression = params[i + 1];
-    }
-    return IMC_OK;
-}
+static const int compressions[] = {IMC_IMWRITE_BMP_COMPRESSION_RGB,
+                                   IMC_IMWRITE_BMP_COMPRESSION_BITFIELDS};
+static const imc_param_spec bmp_params[] = {
+    IMC_PARAM_ONE_OF(BMP_COMPRESSION, compressions, IMC_IMWRITE_BMP_COMPRESSION_RGB),
+};
 
 /* The BITMAPV5HEADER fields after the 40 basic bytes: B, G, R, A masks for
  * BGRA pixels, sRGB, no endpoints or gamma, LCS_GM_IMAGES intent. */
@@ -491,13 +481,10 @@ static uint8_t *put_v5_tail(uint8_t *p)
     return p + 12;
 }
 
-static int bmp_encode(const imc_image *img, const int *params, size_t nparams,
-                      const imc_encode_request *req, imc_buffer *out, imc_error *err)
+static int bmp_encode(const imc_image *img, const imc_encode_request *req, imc_buffer *out,
+                      imc_error *err)
 {
-    int compression;
-    int rc = read_compression(params, nparams, &compression, err);
-    if (rc != IMC_OK)
-        return rc;
+    int compression = req->params->value[0];
     const int cn = img->channels;
     const bool bitfields = compression == IMC_IMWRITE_BMP_COMPRESSION_BITFIELDS && cn == 4;
     const size_t info_size = bitfields ? V5_HEADER_SIZE : 40;
@@ -553,5 +540,6 @@ const imc_codec imc_codec_bmp = {
     .read = bmp_read,
     .close = bmp_close,
     .encode = bmp_encode,
+    IMC_CODEC_PARAMS(bmp_params),
     .encode_depths = IMC_DEPTH_BIT(IMC_8U),
 };

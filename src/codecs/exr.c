@@ -1076,26 +1076,24 @@ typedef struct {
     float dwa_level; /* < 0: library default */
 } exr_settings;
 
-static int read_params(const int *params, size_t nparams, exr_settings *s, imc_error *err)
+enum exr_param { P_TYPE, P_COMPRESSION, P_DWA_LEVEL };
+static const imc_param_spec exr_params[] = {
+    IMC_PARAM(EXR_TYPE, IMC_IMWRITE_EXR_TYPE_HALF, IMC_IMWRITE_EXR_TYPE_FLOAT, IMC_PARAM_REFUSED,
+              IMC_PARAM_REFUSED, IMC_IMWRITE_EXR_TYPE_FLOAT),
+    /* cv2's values are OpenEXR's */
+    IMC_PARAM(EXR_COMPRESSION, IMC_IMWRITE_EXR_COMPRESSION_NO, IMC_IMWRITE_EXR_COMPRESSION_DWAB,
+              IMC_PARAM_REFUSED, IMC_PARAM_REFUSED, IMC_IMWRITE_EXR_COMPRESSION_ZIP),
+    /* OpenEXR's C library takes levels in (0, 100] only (newer cv2 clamps
+     * negative ones to 0, which that library refuses too) */
+    IMC_PARAM(EXR_DWA_COMPRESSION_LEVEL, 1, 100, IMC_PARAM_REFUSED, IMC_PARAM_REFUSED, 45),
+};
+
+static exr_settings read_settings(const imc_param_values *p)
 {
-    *s = (exr_settings){EXR_PIXEL_FLOAT, EXR_COMPRESSION_ZIP, -1.f};
-    for (size_t i = 0; i < nparams; i += 2) {
-        int id = params[i], v = params[i + 1];
-        if (id == IMC_IMWRITE_EXR_TYPE) {
-            if (v != 1 && v != 2)
-                return imc_fail(err, IMC_ERR_PARAM, "exr: IMWRITE_EXR_TYPE must be 1 (HALF) or "
-                                                    "2 (FLOAT), not %d", v);
-            s->type = v == 1 ? EXR_PIXEL_HALF : EXR_PIXEL_FLOAT;
-        } else if (id == IMC_IMWRITE_EXR_COMPRESSION) {
-            if (v < 0 || v > 9)
-                return imc_fail(err, IMC_ERR_PARAM,
-                                "exr: IMWRITE_EXR_COMPRESSION must be 0..9, not %d", v);
-            s->compression = (exr_compression_t)v; /* cv2's values are OpenEXR's */
-        } else if (id == IMC_IMWRITE_EXR_DWA_COMPRESSION_LEVEL) {
-            s->dwa_level = (float)(v < 0 ? 0 : v);
-        }
-    }
-    return IMC_OK;
+    return (exr_settings){p->value[P_TYPE] == IMC_IMWRITE_EXR_TYPE_HALF ? EXR_PIXEL_HALF
+                                                                       : EXR_PIXEL_FLOAT,
+                          (exr_compression_t)p->value[P_COMPRESSION],
+                          p->given[P_DWA_LEVEL] ? (float)p->value[P_DWA_LEVEL] : -1.f};
 }
 
 /* Lines [y0, y0 + lines) as the file stores them, interleaved: FLOAT
@@ -1276,16 +1274,13 @@ static int cxx_header_order(imc_buffer *out, int32_t chunks, imc_error *err)
     return IMC_OK;
 }
 
-static int exr_encode(const imc_image *img, const int *params, size_t nparams,
-                      const imc_encode_request *req, imc_buffer *out, imc_error *err)
+static int exr_encode(const imc_image *img, const imc_encode_request *req, imc_buffer *out,
+                      imc_error *err)
 {
     if (img->depth != IMC_32F) /* dispatch made it 8-bit: cv2 asserts here */
         return imc_fail(err, IMC_ERR_ARG, "exr: only 32-bit float images can be written, as in "
                                           "cv2 (convert to float32 first)");
-    exr_settings s;
-    int r = read_params(params, nparams, &s, err);
-    if (r != IMC_OK)
-        return r;
+    exr_settings s = read_settings(req->params);
     stream io = {.out = out};
     exr_context_initializer_t init = EXR_DEFAULT_CONTEXT_INITIALIZER;
     init.error_handler_fn = keep_message;
@@ -1309,7 +1304,7 @@ static int exr_encode(const imc_image *img, const int *params, size_t nparams,
     int32_t chunks = 0;
     if (rc == EXR_ERR_SUCCESS)
         rc = exr_get_chunk_count(ctx, part, &chunks);
-    r = rc == EXR_ERR_SUCCESS ? write_chunks(ctx, img, &s, req->order, &io, err)
+    int r = rc == EXR_ERR_SUCCESS ? write_chunks(ctx, img, &s, req->order, &io, err)
                               : exr_failure(&io, rc, "cannot write the header", err);
     if (ctx && (rc = exr_finish(&ctx)) != EXR_ERR_SUCCESS && r == IMC_OK)
         r = exr_failure(&io, rc, "cannot finish the file", err);
@@ -1326,5 +1321,6 @@ const imc_codec imc_codec_exr = {
     .read = exr_read,
     .close = exr_close,
     .encode = exr_encode,
+    IMC_CODEC_PARAMS(exr_params),
     .encode_depths = IMC_DEPTH_BIT(IMC_32F),
 };

@@ -404,32 +404,32 @@ static void gif_close(void *state)
 }
 
 /* ---- Encoding ------------------------------------------------------------- */
-/* cv2's GIF params, clamped as cv2 clamps them. */
+/* cv2's GIF params, clamped as cv2 clamps them; LOOP and SPEED are taken
+ * and ignored, as in newest cv2 (imc_animation carries the loop count). */
+enum gif_param { P_QUALITY, P_TRANSPARENCY, P_COLORTABLE, P_LOOP, P_SPEED, P_DITHER };
+static const int fast_modes[] = {IMC_IMWRITE_GIF_FAST_NO_DITHER, IMC_IMWRITE_GIF_FAST_FLOYD_DITHER};
+static const imc_param_spec gif_params[] = {
+    /* log2 of the palette size; the two FAST_* modes are skipped */
+    {.info = {.name = "GIF_QUALITY", .id = IMC_IMWRITE_GIF_QUALITY, .min = 3, .max = 8,
+              .below = IMC_PARAM_CLAMPED, .above = IMC_PARAM_CLAMPED, .def = 8},
+     .skip = fast_modes, .nskip = 2},
+    IMC_PARAM_CLAMPED(GIF_TRANSPARENCY, 0, 255, 1),
+    IMC_PARAM_CLAMPED(GIF_COLORTABLE, 0, 1, 0),
+    IMC_PARAM_ANY(GIF_LOOP, 0),
+    IMC_PARAM_ANY(GIF_SPEED, 0),
+    IMC_PARAM_ANY(GIF_DITHER, 0), /* see docs/compat.md */
+};
+
 typedef struct {
     int max_colors;   /* palette size: 2^IMWRITE_GIF_QUALITY, default 256 */
     int threshold;    /* alpha below this is transparent (0: never) */
     bool local_table; /* one palette per frame */
 } gif_settings;
 
-static int clamp(int v, int lo, int hi)
+static gif_settings read_settings(const imc_param_values *p)
 {
-    return v < lo ? lo : v > hi ? hi : v;
-}
-
-static gif_settings read_params(const int *params, size_t nparams)
-{
-    gif_settings s = {.max_colors = 256, .threshold = 1};
-    for (size_t i = 0; i < nparams; i += 2) {
-        int id = params[i], v = params[i + 1];
-        if (id == IMC_IMWRITE_GIF_QUALITY && v != IMC_IMWRITE_GIF_FAST_NO_DITHER &&
-            v != IMC_IMWRITE_GIF_FAST_FLOYD_DITHER)
-            s.max_colors = 1 << clamp(v, 3, 8);
-        else if (id == IMC_IMWRITE_GIF_TRANSPARENCY)
-            s.threshold = clamp(v, 0, 255);
-        else if (id == IMC_IMWRITE_GIF_COLORTABLE)
-            s.local_table = clamp(v, 0, 1) == 1;
-    }
-    return s;
+    return (gif_settings){1 << p->value[P_QUALITY], p->value[P_TRANSPARENCY],
+                          p->value[P_COLORTABLE] == 1};
 }
 
 /* A palette being built: colors as 0xRRGGBB, found through a small hash. */
@@ -781,10 +781,10 @@ static int write_blocks(gif_job *j, imc_buffer *out, imc_error *err)
     return rc;
 }
 
-static int gif_encode_multi(const imc_image *imgs, size_t n, const int *params, size_t nparams,
-                            const imc_encode_request *req, imc_buffer *out, imc_error *err)
+static int gif_encode_multi(const imc_image *imgs, size_t n, const imc_encode_request *req,
+                            imc_buffer *out, imc_error *err)
 {
-    gif_job j = {.imgs = imgs, .n = n, .req = req, .s = read_params(params, nparams)};
+    gif_job j = {.imgs = imgs, .n = n, .req = req, .s = read_settings(req->params)};
     for (size_t f = 0; f < n; f++) {
         if (imgs[f].cols > 0xffff || imgs[f].rows > 0xffff)
             return imc_fail(err, IMC_ERR_ARG, "gif: %d x %d is larger than 65535 x 65535",
@@ -810,12 +810,6 @@ static int gif_encode_multi(const imc_image *imgs, size_t n, const int *params, 
     return rc;
 }
 
-static int gif_encode(const imc_image *img, const int *params, size_t nparams,
-                      const imc_encode_request *req, imc_buffer *out, imc_error *err)
-{
-    return gif_encode_multi(img, 1, params, nparams, req, out, err);
-}
-
 const imc_codec imc_codec_gif = {
     .name = "gif",
     .signatures = {IMC_SIGNATURE("GIF89a")},
@@ -826,8 +820,8 @@ const imc_codec imc_codec_gif = {
     .read = gif_read,
     .close = gif_close,
     .next_page = gif_next_page,
-    .encode = gif_encode,
     .encode_multi = gif_encode_multi,
+    IMC_CODEC_PARAMS(gif_params),
     .encode_depths = IMC_DEPTH_BIT(IMC_8U),
     .animation = true,
 };

@@ -327,18 +327,16 @@ static int write_scanline(const uint8_t *row, int depth, int cn, int width, bool
     return rc;
 }
 
-static int hdr_encode(const imc_image *img, const int *params, size_t nparams,
-                      const imc_encode_request *req, imc_buffer *out, imc_error *err)
+/* IMWRITE_HDR_COMPRESSION (newer cv2): RLE by default, as cv2 4.6 writes. */
+static const imc_param_spec hdr_params[] = {
+    IMC_PARAM(HDR_COMPRESSION, IMC_IMWRITE_HDR_COMPRESSION_NONE, IMC_IMWRITE_HDR_COMPRESSION_RLE,
+              IMC_PARAM_REFUSED, IMC_PARAM_REFUSED, IMC_IMWRITE_HDR_COMPRESSION_RLE),
+};
+
+static int hdr_encode(const imc_image *img, const imc_encode_request *req, imc_buffer *out,
+                      imc_error *err)
 {
-    int compression = IMC_IMWRITE_HDR_COMPRESSION_RLE;
-    for (size_t i = 0; i + 1 < nparams; i += 2)
-        if (params[i] == IMC_IMWRITE_HDR_COMPRESSION)
-            compression = params[i + 1];
-    if (compression != IMC_IMWRITE_HDR_COMPRESSION_NONE &&
-        compression != IMC_IMWRITE_HDR_COMPRESSION_RLE)
-        return imc_fail(err, IMC_ERR_PARAM,
-                        "hdr: IMWRITE_HDR_COMPRESSION must be 0 (NONE) or 1 (RLE), not %d",
-                        compression);
+    const int compression = req->params->value[0];
     if (img->channels != 1 && img->channels != 3)
         return imc_fail(err, IMC_ERR_ARG, "hdr: expects 1 or 3 channels, not %d", img->channels);
     const int w = img->cols;
@@ -365,6 +363,7 @@ const imc_codec imc_codec_hdr = {
     .open = hdr_open,
     .read = hdr_read,
     .encode = hdr_encode,
+    IMC_CODEC_PARAMS(hdr_params),
     /* cv2's isFormatSupported: all but 64F, which it first converts to 8U */
     .encode_depths = IMC_DEPTH_BIT(IMC_8U) | IMC_DEPTH_BIT(IMC_8S) | IMC_DEPTH_BIT(IMC_16U) |
                      IMC_DEPTH_BIT(IMC_16S) | IMC_DEPTH_BIT(IMC_32S) | IMC_DEPTH_BIT(IMC_32F),

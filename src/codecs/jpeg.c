@@ -269,63 +269,37 @@ static void dest_term(j_compress_ptr cinfo)
     d->out->size = d->out->capacity - d->pub.free_in_buffer;
 }
 
-/* The encoder settings cv2 derives from its params, plus the sampling
- * factor of newer cv2 releases. */
+/* The params cv2 takes, plus the sampling factor of newer cv2 releases;
+ * table order is jpeg_param's. */
+enum jpeg_param { P_QUALITY, P_PROGRESSIVE, P_OPTIMIZE, P_RST, P_LUMA, P_CHROMA, P_SAMPLING };
+static const int samplings[] = {
+    IMC_IMWRITE_JPEG_SAMPLING_FACTOR_411, IMC_IMWRITE_JPEG_SAMPLING_FACTOR_420,
+    IMC_IMWRITE_JPEG_SAMPLING_FACTOR_422, IMC_IMWRITE_JPEG_SAMPLING_FACTOR_440,
+    IMC_IMWRITE_JPEG_SAMPLING_FACTOR_444};
+static const imc_param_spec jpeg_params[] = {
+    IMC_PARAM_CLAMPED(JPEG_QUALITY, 0, 100, 95),
+    IMC_PARAM_ANY(JPEG_PROGRESSIVE, 0),
+    IMC_PARAM_ANY(JPEG_OPTIMIZE, 0),
+    IMC_PARAM_CLAMPED(JPEG_RST_INTERVAL, 0, 65535, 0),
+    /* negative: ignored */
+    IMC_PARAM(JPEG_LUMA_QUALITY, 0, 100, IMC_PARAM_IGNORED, IMC_PARAM_CLAMPED, -1),
+    IMC_PARAM(JPEG_CHROMA_QUALITY, 0, 100, IMC_PARAM_IGNORED, IMC_PARAM_CLAMPED, -1),
+    IMC_PARAM_ONE_OF(JPEG_SAMPLING_FACTOR, samplings, 0), /* 0: libjpeg's 4:2:0 */
+};
+
+/* The encoder settings cv2 derives from its params. */
 typedef struct {
     int quality, progressive, optimize, rst_interval, sampling;
 } jpeg_settings;
 
-static int read_params(const int *params, size_t n, jpeg_settings *s, imc_error *err)
+static jpeg_settings read_settings(const imc_param_values *p)
 {
-    *s = (jpeg_settings){.quality = 95};
-    int luma = -1, chroma = -1;
-    for (size_t i = 0; i < n; i += 2) {
-        int id = params[i], v = params[i + 1];
-        switch (id) {
-        case IMC_IMWRITE_JPEG_QUALITY:
-            s->quality = v < 0 ? 0 : v > 100 ? 100 : v;
-            break;
-        case IMC_IMWRITE_JPEG_PROGRESSIVE:
-            s->progressive = v;
-            break;
-        case IMC_IMWRITE_JPEG_OPTIMIZE:
-            s->optimize = v;
-            break;
-        case IMC_IMWRITE_JPEG_LUMA_QUALITY:
-            /* cv2 built on the libjpeg 6.2 API (Debian's, the PyPI wheels')
-             * only lets luma quality replace the quality. */
-            if (v >= 0) {
-                luma = v > 100 ? 100 : v;
-                s->quality = luma;
-                if (chroma < 0)
-                    chroma = luma;
-            }
-            break;
-        case IMC_IMWRITE_JPEG_CHROMA_QUALITY:
-            if (v >= 0)
-                chroma = v > 100 ? 100 : v;
-            break;
-        case IMC_IMWRITE_JPEG_RST_INTERVAL:
-            s->rst_interval = v < 0 ? 0 : v > 65535 ? 65535 : v;
-            break;
-        case IMC_IMWRITE_JPEG_SAMPLING_FACTOR:
-            switch (v) {
-            case IMC_IMWRITE_JPEG_SAMPLING_FACTOR_411: case IMC_IMWRITE_JPEG_SAMPLING_FACTOR_420:
-            case IMC_IMWRITE_JPEG_SAMPLING_FACTOR_422: case IMC_IMWRITE_JPEG_SAMPLING_FACTOR_440:
-            case IMC_IMWRITE_JPEG_SAMPLING_FACTOR_444:
-                s->sampling = v;
-                break;
-            default:
-                return imc_fail(err, IMC_ERR_PARAM,
-                                "jpeg: unknown IMWRITE_JPEG_SAMPLING_FACTOR 0x%06x", (unsigned)v);
-            }
-            break;
-        default:
-            break; /* other formats' params are ignored, as in cv2 */
-        }
-    }
-    (void)chroma;
-    return IMC_OK;
+    /* cv2 built on the libjpeg 6.2 API (Debian's, the PyPI wheels') only
+     * lets luma quality replace the quality, whichever came last; chroma
+     * quality has no effect there. */
+    int quality = imc_param_later(p, P_LUMA, P_QUALITY) ? p->value[P_LUMA] : p->value[P_QUALITY];
+    return (jpeg_settings){quality, p->value[P_PROGRESSIVE], p->value[P_OPTIMIZE],
+                           p->value[P_RST], p->value[P_SAMPLING]};
 }
 
 /* Kept apart from parameter parsing so that setjmp clobbers nothing. */
@@ -405,12 +379,11 @@ static int compress(const imc_image *img, const jpeg_settings *settings, int ord
     return IMC_OK;
 }
 
-static int jpeg_encode(const imc_image *img, const int *params, size_t nparams,
-                       const imc_encode_request *req, imc_buffer *out, imc_error *err)
+static int jpeg_encode(const imc_image *img, const imc_encode_request *req, imc_buffer *out,
+                       imc_error *err)
 {
-    jpeg_settings s;
-    int rc = read_params(params, nparams, &s, err);
-    return rc != IMC_OK ? rc : compress(img, &s, req->order, out, err);
+    jpeg_settings s = read_settings(req->params);
+    return compress(img, &s, req->order, out, err);
 }
 
 const imc_codec imc_codec_jpeg = {
@@ -424,6 +397,7 @@ const imc_codec imc_codec_jpeg = {
     .close = jpeg_close,
     .probe = jpeg_probe,
     .encode = jpeg_encode,
+    IMC_CODEC_PARAMS(jpeg_params),
     .encode_depths = IMC_DEPTH_BIT(IMC_8U),
     .quality_param = IMC_IMWRITE_JPEG_QUALITY,
 };

@@ -429,22 +429,18 @@ static OPJ_BOOL seek_out(OPJ_OFF_T offset, void *user)
     return OPJ_TRUE;
 }
 
+/* The compression ratio is 1000 / value; without it, 4. */
+static const imc_param_spec jp2_params[] = {
+    IMC_PARAM_CLAMPED(JPEG2000_COMPRESSION_X1000, 1, 1000, 250),
+};
+
 /* cv2's setupEncoderParameters. */
-static void encoder_parameters(const int *params, size_t nparams, opj_cparameters_t *p)
+static void encoder_parameters(const imc_param_values *params, opj_cparameters_t *p)
 {
     opj_set_default_encoder_parameters(p);
-    bool rate_set = false;
-    for (size_t i = 0; i < nparams; i += 2) {
-        if (params[i] == IMC_IMWRITE_JPEG2000_COMPRESSION_X1000) {
-            int v = params[i + 1] < 1 ? 1 : params[i + 1] > 1000 ? 1000 : params[i + 1];
-            p->tcp_rates[0] = 1000.f / (float)v;
-            rate_set = true;
-        }
-    }
+    p->tcp_rates[0] = 1000.f / (float)params->value[0];
     p->tcp_numlayers = 1;
     p->cp_disto_alloc = 1;
-    if (!rate_set)
-        p->tcp_rates[0] = 4;
 }
 
 /* An OpenJPEG image holding img's samples, components in RGB(A) order. */
@@ -489,11 +485,11 @@ static opj_image_t *make_image(const imc_image *img, int order, const opj_cparam
     return im;
 }
 
-static int jp2_encode(const imc_image *img, const int *params, size_t nparams,
-                      const imc_encode_request *req, imc_buffer *out, imc_error *err)
+static int jp2_encode(const imc_image *img, const imc_encode_request *req, imc_buffer *out,
+                      imc_error *err)
 {
     opj_cparameters_t p;
-    encoder_parameters(params, nparams, &p);
+    encoder_parameters(req->params, &p);
     opj_image_t *im = make_image(img, req->order, &p);
     bool codestream = req->ext && strcmp(req->ext, "jp2") != 0;
     opj_codec_t *codec = im ? opj_create_compress(codestream ? OPJ_CODEC_J2K : OPJ_CODEC_JP2)
@@ -535,6 +531,7 @@ const imc_codec imc_codec_jpeg2000 = {
     .read = jp2_read,
     .close = jp2_close,
     .encode = jp2_encode,
+    IMC_CODEC_PARAMS(jp2_params),
     .encode_depths = IMC_DEPTH_BIT(IMC_8U) | IMC_DEPTH_BIT(IMC_16U),
     .quality_param = IMC_IMWRITE_JPEG2000_COMPRESSION_X1000,
 };

@@ -263,11 +263,6 @@ typedef struct {
     int effort, decoding_speed; /* -1: libjxl's default */
 } jxl_settings;
 
-static int clamp(int v, int lo, int hi)
-{
-    return v < lo ? lo : v > hi ? hi : v;
-}
-
 /* libjxl 0.10's JxlEncoderDistanceFromQuality (cjxl's mapping). */
 static float distance_from_quality(int q)
 {
@@ -277,28 +272,26 @@ static float distance_from_quality(int q)
     return (float)d;
 }
 
-/* cv2's params, the later of QUALITY and DISTANCE winning; ranges are
- * libjxl 0.7's (distance at most 15, effort at most 9). */
-static jxl_settings read_params(const int *params, size_t nparams)
+/* cv2's params, the later of QUALITY and DISTANCE winning. Efforts 8 and
+ * 9 run as 7 (libjxl's default): libjxl 0.7 kills the process there (an
+ * assertion in its ANS coder, SIGILL) on some small images, lossy or
+ * lossless (three inputs found by fuzz_encode). */
+enum jxl_param { P_QUALITY, P_EFFORT, P_DISTANCE, P_DECODING_SPEED };
+static const imc_param_spec jxl_params[] = {
+    IMC_PARAM_CLAMPED(JPEGXL_QUALITY, 0, 100, -1), /* absent: DISTANCE decides */
+    IMC_PARAM_CLAMPED(JPEGXL_EFFORT, 1, 7, -1), /* -1: libjxl's default */
+    IMC_PARAM_CLAMPED(JPEGXL_DISTANCE, 0, 25, 1),
+    IMC_PARAM_CLAMPED(JPEGXL_DECODING_SPEED, 0, 4, -1),
+};
+
+/* Distances are libjxl 0.7's: at most 15. */
+static jxl_settings read_settings(const imc_param_values *p)
 {
-    jxl_settings s = {.distance = 1.0f, .effort = -1, .decoding_speed = -1};
-    for (size_t i = 0; i < nparams; i += 2) {
-        int id = params[i], v = params[i + 1];
-        if (id == IMC_IMWRITE_JPEGXL_QUALITY)
-            s.distance = distance_from_quality(clamp(v, 0, 100));
-        else if (id == IMC_IMWRITE_JPEGXL_DISTANCE)
-            s.distance = (float)clamp(v, 0, 25);
-        else if (id == IMC_IMWRITE_JPEGXL_EFFORT)
-            s.effort = clamp(v, 1, 7); /* see below */
-        else if (id == IMC_IMWRITE_JPEGXL_DECODING_SPEED)
-            s.decoding_speed = clamp(v, 0, 4);
-    }
-    if (s.distance > 15.0f)
-        s.distance = 15.0f;
-    /* Efforts 8 and 9 run as 7 (libjxl's default): libjxl 0.7 kills the
-     * process there (an assertion in its ANS coder, SIGILL) on some small
-     * images, lossy or lossless (three inputs found by fuzz_encode). */
-    return s;
+    float distance = imc_param_later(p, P_QUALITY, P_DISTANCE)
+                         ? distance_from_quality(p->value[P_QUALITY])
+                         : (float)p->value[P_DISTANCE];
+    return (jxl_settings){distance > 15.0f ? 15.0f : distance, p->value[P_EFFORT],
+                          p->value[P_DECODING_SPEED]};
 }
 
 static bool set_basic_info(JxlEncoder *enc, const imc_image *img, bool lossless, bool animated,
@@ -410,15 +403,15 @@ static bool floats_in_range(const imc_image *img)
     return true;
 }
 
-static int jxl_encode_multi(const imc_image *imgs, size_t n, const int *params, size_t nparams,
-                            const imc_encode_request *req, imc_buffer *out, imc_error *err)
+static int jxl_encode_multi(const imc_image *imgs, size_t n, const imc_encode_request *req,
+                            imc_buffer *out, imc_error *err)
 {
     for (size_t i = 1; i < n; i++)
         if (imgs[i].cols != imgs[0].cols || imgs[i].rows != imgs[0].rows ||
             imgs[i].channels != imgs[0].channels || imgs[i].depth != imgs[0].depth)
             return imc_fail(err, IMC_ERR_ARG, "jxl: frame %zu differs from frame 0 in size or type",
                             i);
-    jxl_settings s = read_params(params, nparams);
+    jxl_settings s = read_settings(req->params);
     for (size_t i = 0; s.distance > 0 && i < n; i++)
         if (imgs[i].depth == IMC_32F && !floats_in_range(&imgs[i]))
             return imc_fail(err, IMC_ERR_ARG,
@@ -451,12 +444,6 @@ static int jxl_encode_multi(const imc_image *imgs, size_t n, const int *params, 
     return rc;
 }
 
-static int jxl_encode(const imc_image *img, const int *params, size_t nparams,
-                      const imc_encode_request *req, imc_buffer *out, imc_error *err)
-{
-    return jxl_encode_multi(img, 1, params, nparams, req, out, err);
-}
-
 const imc_codec imc_codec_jxl = {
     .name = "jxl",
     .signatures = {IMC_SIGNATURE("\xff\x0a")},
@@ -467,8 +454,8 @@ const imc_codec imc_codec_jxl = {
     .read = jxl_read,
     .close = jxl_close,
     .next_page = jxl_next_page,
-    .encode = jxl_encode,
     .encode_multi = jxl_encode_multi,
+    IMC_CODEC_PARAMS(jxl_params),
     .encode_depths = IMC_DEPTH_BIT(IMC_8U) | IMC_DEPTH_BIT(IMC_16U) | IMC_DEPTH_BIT(IMC_32F),
     .quality_param = IMC_IMWRITE_JPEGXL_QUALITY,
     .animation = true,

@@ -343,14 +343,16 @@ static int pam_read(void *state, imc_image *dst, imc_read_request *req, imc_erro
 }
 
 /* ---- Encoding: the header, then memory as it is (16-bit big-endian) ------ */
-static int pam_encode(const imc_image *img, const int *params, size_t nparams,
-                      const imc_encode_request *req, imc_buffer *out, imc_error *err)
+/* A tuple type cv2 does not name is skipped. */
+static const imc_param_spec pam_params[] = {
+    IMC_PARAM(PAM_TUPLETYPE, TT_NULL + 1, TT_COUNT - 1, IMC_PARAM_IGNORED, IMC_PARAM_IGNORED,
+              TT_NULL),
+};
+
+static int pam_encode(const imc_image *img, const imc_encode_request *req, imc_buffer *out,
+                      imc_error *err)
 {
-    int tuple_type = TT_NULL;
-    for (size_t i = 0; i + 1 < nparams; i += 2)
-        if (params[i] == IMC_IMWRITE_PAM_TUPLETYPE && params[i + 1] > TT_NULL &&
-            params[i + 1] < TT_COUNT)
-            tuple_type = params[i + 1];
+    const int tuple_type = req->params->value[0];
     const bool wide = img->depth == IMC_16U;
     int rc = imc_buffer_printf(out, "P7\nWIDTH %d\nHEIGHT %d\nDEPTH %d\nMAXVAL %d\n", img->cols,
                                img->rows, img->channels, wide ? 65535 : 255);
@@ -390,5 +392,6 @@ const imc_codec imc_codec_pam = {
     .open = pam_open,
     .read = pam_read,
     .encode = pam_encode,
+    IMC_CODEC_PARAMS(pam_params),
     .encode_depths = IMC_DEPTH_BIT(IMC_8U) | IMC_DEPTH_BIT(IMC_16U),
 };

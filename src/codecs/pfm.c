@@ -144,11 +144,9 @@ static int pfm_read(void *state, imc_image *dst, imc_read_request *req, imc_erro
 }
 
 /* ---- Encoding ------------------------------------------------------------ */
-static int pfm_encode(const imc_image *img, const int *params, size_t nparams,
-                      const imc_encode_request *req, imc_buffer *out, imc_error *err)
+static int pfm_encode(const imc_image *img, const imc_encode_request *req, imc_buffer *out,
+                      imc_error *err)
 {
-    (void)params;
-    (void)nparams;
     const int cn = img->channels;
     if (cn != 1 && cn != 3)
         return imc_fail(err, IMC_ERR_ARG, "pfm: expects 1 or 3 channels, not %d", cn);

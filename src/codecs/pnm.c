@@ -347,13 +347,14 @@ static int write_pnm(pnm_kind kind, bool binary, const imc_image *img, int order
     return rc == IMC_OK ? IMC_OK : imc_fail(err, rc, "pnm: cannot write the image");
 }
 
-static int pnm_encode(const imc_image *img, const int *params, size_t nparams,
-                      const imc_encode_request *req, imc_buffer *out, imc_error *err)
+static const imc_param_spec pnm_params[] = {
+    IMC_PARAM_ANY(PXM_BINARY, 1), /* 0: ASCII */
+};
+
+static int pnm_encode(const imc_image *img, const imc_encode_request *req, imc_buffer *out,
+                      imc_error *err)
 {
-    bool binary = true;
-    for (size_t i = 0; i + 1 < nparams; i += 2)
-        if (params[i] == IMC_IMWRITE_PXM_BINARY)
-            binary = params[i + 1] != 0;
+    const bool binary = req->params->value[0] != 0;
     pnm_kind kind = kind_for(req->ext, img->channels);
     /* cv2 has PBM take 8-bit images only: it converts 16-bit ones first. */
     imc_image narrow = {0};
@@ -380,5 +381,6 @@ const imc_codec imc_codec_pnm = {
     .open = pnm_open,
     .read = pnm_read,
     .encode = pnm_encode,
+    IMC_CODEC_PARAMS(pnm_params),
     .encode_depths = IMC_DEPTH_BIT(IMC_8U) | IMC_DEPTH_BIT(IMC_16U),
 };

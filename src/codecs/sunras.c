@@ -169,11 +169,10 @@ static uint8_t *put_be32(uint8_t *p, uint32_t v)
     return p + 4;
 }
 
-static int sun_encode(const imc_image *img, const int *params, size_t nparams,
-                      const imc_encode_request *req, imc_buffer *out, imc_error *err)
+/* cv2's Sun raster writer takes no params. */
+static int sun_encode(const imc_image *img, const imc_encode_request *req, imc_buffer *out,
+                      imc_error *err)
 {
-    (void)params; /* cv2's Sun raster writer takes none */
-    (void)nparams;
     const int cn = img->channels;
     const size_t row = (size_t)img->cols * (size_t)cn, step = (row + 1) & ~(size_t)1;
     size_t total;

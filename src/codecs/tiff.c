@@ -817,28 +817,30 @@ static toff_t sink_size(thandle_t h)
     return ((sink *)h)->out->size;
 }
 
-/* cv2's readParam: the first value given for `key`. */
-static bool read_param(const int *params, size_t nparams, int key, int *value)
-{
-    for (size_t i = 0; i + 1 < nparams; i += 2)
-        if (params[i] == key) {
-            *value = params[i + 1];
-            return true;
-        }
-    return false;
-}
-
-/* Newer cv2 accepts only the libtiff schemes it names and falls back to LZW. */
-static bool known_compression(int c)
-{
-    static const int known[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 32766, 32771, 32773, 32809,
-                                32895, 32896, 32897, 32898, 32908, 32909, 32946, 32947, 34661,
-                                34676, 34677, 34712, 34887, 34925, 50000, 50001, 50002};
-    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
-        if (known[i] == c)
-            return true;
-    return false;
-}
+/* cv2's params; cv2's readParam takes the first value given for each.
+ * Newer cv2 accepts only the libtiff schemes it names and falls back to LZW,
+ * and takes an unknown predictor as HORIZONTAL. */
+enum tiff_param { P_COMPRESSION, P_PREDICTOR, P_RESUNIT, P_XDPI, P_YDPI, P_ROWSPERSTRIP };
+static const int known_compressions[] = {
+    1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 32766, 32771, 32773, 32809, 32895, 32896, 32897, 32898,
+    32908, 32909, 32946, 32947, 34661, 34676, 34677, 34712, 34887, 34925, 50000, 50001, 50002};
+#define TIFF_PARAM(id_, min_, max_, rule_, replacement_)                                     \
+    {.info = {.name = #id_, .id = IMC_IMWRITE_##id_, .min = (min_), .max = (max_),            \
+              .below = (rule_), .above = (rule_), .replacement = (replacement_), .def = -1,   \
+              .first_wins = 1}}
+static const imc_param_spec tiff_params[] = {
+    {.info = {.name = "TIFF_COMPRESSION", .id = IMC_IMWRITE_TIFF_COMPRESSION, .min = INT_MIN,
+              .max = INT_MAX, .values = known_compressions,
+              .nvalues = sizeof known_compressions / sizeof known_compressions[0],
+              .below = IMC_PARAM_REPLACED, .above = IMC_PARAM_REPLACED,
+              .replacement = COMPRESSION_LZW, .def = -1, .first_wins = 1}},
+    TIFF_PARAM(TIFF_PREDICTOR, PREDICTOR_NONE, PREDICTOR_FLOATINGPOINT, IMC_PARAM_REPLACED,
+               PREDICTOR_HORIZONTAL),
+    TIFF_PARAM(TIFF_RESUNIT, INT_MIN, INT_MAX, 0, 0), /* any value */
+    TIFF_PARAM(TIFF_XDPI, INT_MIN, INT_MAX, 0, 0), /* any value */
+    TIFF_PARAM(TIFF_YDPI, INT_MIN, INT_MAX, 0, 0), /* any value */
+    TIFF_PARAM(TIFF_ROWSPERSTRIP, INT_MIN, INT_MAX, 0, 0), /* any value */
+};
 
 typedef struct {
     int compression; /* -1: cv2's default for the depth */
@@ -847,20 +849,12 @@ typedef struct {
     bool has_rows_per_strip;
 } tiff_settings;
 
-static tiff_settings read_settings(const int *params, size_t nparams)
+static tiff_settings read_settings(const imc_param_values *p)
 {
-    tiff_settings s = {-1, -1, -1, -1, -1, 0, false};
-    if (read_param(params, nparams, IMC_IMWRITE_TIFF_COMPRESSION, &s.compression) &&
-        !known_compression(s.compression))
-        s.compression = COMPRESSION_LZW;
-    if (read_param(params, nparams, IMC_IMWRITE_TIFF_PREDICTOR, &s.predictor) &&
-        (s.predictor < PREDICTOR_NONE || s.predictor > PREDICTOR_FLOATINGPOINT))
-        s.predictor = PREDICTOR_HORIZONTAL;
-    read_param(params, nparams, IMC_IMWRITE_TIFF_RESUNIT, &s.res_unit);
-    read_param(params, nparams, IMC_IMWRITE_TIFF_XDPI, &s.dpi_x);
-    read_param(params, nparams, IMC_IMWRITE_TIFF_YDPI, &s.dpi_y);
-    s.has_rows_per_strip =
-        read_param(params, nparams, IMC_IMWRITE_TIFF_ROWSPERSTRIP, &s.rows_per_strip);
+    tiff_settings s = {p->value[P_COMPRESSION], p->value[P_PREDICTOR], p->value[P_RESUNIT],
+                       p->value[P_XDPI], p->value[P_YDPI], 0, p->given[P_ROWSPERSTRIP]};
+    if (s.has_rows_per_strip)
+        s.rows_per_strip = p->value[P_ROWSPERSTRIP];
     return s;
 }
 
@@ -1015,11 +1009,10 @@ static int write_page(encoder *e, const imc_image *img, size_t page_no, size_t c
     return rc == IMC_OK ? write_scanlines(e, img, err) : rc;
 }
 
-static int tiff_encode_multi(const imc_image *imgs, size_t count, const int *params,
-                             size_t nparams, const imc_encode_request *req, imc_buffer *out,
-                             imc_error *err)
+static int tiff_encode_multi(const imc_image *imgs, size_t count, const imc_encode_request *req,
+                             imc_buffer *out, imc_error *err)
 {
-    tiff_settings s = read_settings(params, nparams);
+    tiff_settings s = read_settings(req->params);
     encoder e = {.order = req->order};
     sink k = {.out = out};
     e.tif = open_client("w", &k, sink_read, sink_write, sink_seek, sink_size, no_map, &e.msg);
@@ -1032,12 +1025,6 @@ static int tiff_encode_multi(const imc_image *imgs, size_t count, const int *par
     if (rc == IMC_OK && k.nomem)
         rc = imc_fail(err, IMC_ERR_NOMEM, "tiff: out of memory");
     return rc;
-}
-
-static int tiff_encode(const imc_image *img, const int *params, size_t nparams,
-                       const imc_encode_request *req, imc_buffer *out, imc_error *err)
-{
-    return tiff_encode_multi(img, 1, params, nparams, req, out, err);
 }
 
 static bool tiff_sniff(const uint8_t *buf, size_t len)
@@ -1060,8 +1047,8 @@ const imc_codec imc_codec_tiff = {
     .read = tiff_read,
     .close = tiff_close,
     .next_page = tiff_next_page,
-    .encode = tiff_encode,
     .encode_multi = tiff_encode_multi,
+    IMC_CODEC_PARAMS(tiff_params),
     .encode_depths = IMC_DEPTH_BIT(IMC_8U) | IMC_DEPTH_BIT(IMC_8S) | IMC_DEPTH_BIT(IMC_16U) |
                      IMC_DEPTH_BIT(IMC_16S) | IMC_DEPTH_BIT(IMC_32S) | IMC_DEPTH_BIT(IMC_32F) |
                      IMC_DEPTH_BIT(IMC_64F),

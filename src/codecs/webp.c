@@ -225,16 +225,15 @@ typedef struct {
     float quality;
 } webp_settings;
 
-static webp_settings read_params(const int *params, size_t nparams)
+/* cv2 4.6 reads WEBP_QUALITY only as the first param (the encoder sets
+ * params_first_pair_only); above 100, or absent, means lossless. */
+static const imc_param_spec webp_params[] = {
+    IMC_PARAM(WEBP_QUALITY, 1, INT_MAX, IMC_PARAM_CLAMPED, IMC_PARAM_CLAMPED, -1),
+};
+
+static webp_settings read_settings(const imc_param_values *p)
 {
-    webp_settings s = {false, 100.0f};
-    if (nparams >= 2 && params[0] == IMC_IMWRITE_WEBP_QUALITY) {
-        s.has_quality = true;
-        s.quality = (float)params[1];
-        if (s.quality < 1.0f)
-            s.quality = 1.0f;
-    }
-    return s;
+    return (webp_settings){p->given[0], p->given[0] ? (float)p->value[0] : 100.0f};
 }
 
 /* A contiguous copy of img as BGR (gray expanded, as cv2's GRAY2BGR) or as
@@ -268,10 +267,10 @@ static uint8_t *packed_copy(const imc_image *img, bool bgra, int *cn_out)
     return out;
 }
 
-static int webp_encode(const imc_image *img, const int *params, size_t nparams,
-                       const imc_encode_request *req, imc_buffer *out, imc_error *err)
+static int webp_encode(const imc_image *img, const imc_encode_request *req, imc_buffer *out,
+                       imc_error *err)
 {
-    webp_settings s = read_params(params, nparams);
+    webp_settings s = read_settings(req->params);
     const bool lossless = !s.has_quality || s.quality > 100.0f;
     const bool rgb = req->order == IMC_ORDER_RGB;
     const uint8_t *pixels = img->data;
@@ -354,9 +353,8 @@ static int add_frames(WebPAnimEncoder *enc, const imc_image *imgs, size_t count,
     return IMC_OK;
 }
 
-static int webp_encode_multi(const imc_image *imgs, size_t count, const int *params,
-                             size_t nparams, const imc_encode_request *req, imc_buffer *out,
-                             imc_error *err)
+static int webp_encode_multi(const imc_image *imgs, size_t count, const imc_encode_request *req,
+                             imc_buffer *out, imc_error *err)
 {
     WebPAnimEncoderOptions options;
     WebPConfig config;
@@ -364,7 +362,7 @@ static int webp_encode_multi(const imc_image *imgs, size_t count, const int *par
         return imc_fail(err, IMC_ERR_INTERNAL, "webp: libwebp version mismatch");
     options.anim_params.loop_count = req->loop_count;
     options.anim_params.bgcolor = 0;
-    webp_settings s = read_params(params, nparams);
+    webp_settings s = read_settings(req->params);
     if (s.has_quality) {
         config.lossless = s.quality >= 100.0f;
         config.quality = s.quality;
@@ -397,6 +395,8 @@ const imc_codec imc_codec_webp = {
     .next_page = webp_next_page,
     .encode = webp_encode,
     .encode_multi = webp_encode_multi,
+    IMC_CODEC_PARAMS(webp_params),
+    .params_first_pair_only = true,
     .encode_depths = IMC_DEPTH_BIT(IMC_8U),
     .quality_param = IMC_IMWRITE_WEBP_QUALITY,
     .animation = true,

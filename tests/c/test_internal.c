@@ -299,8 +299,39 @@ static void test_keys(void)
     CHECK_EQ(imc_key_from_terminal((const uint8_t *)"", 0), -1);
 }
 
+/* Every codec's param table fits imc_param_values and is well formed: ids
+ * unique, ranges ordered, value sets for the one-of params, the default
+ * taken by the range (or a marker outside it that the codec reads as
+ * "absent"). */
+static void test_param_tables(void)
+{
+    int n;
+    const imc_codec *const *table = imc_codec_table(&n);
+    int params = 0;
+    for (int i = 0; i < n; i++) {
+        const imc_codec *c = table[i];
+        CHECK(c->param_count >= 0 && c->param_count <= IMC_PARAMS_MAX);
+        CHECK(c->param_count == 0 || imc_codec_encodes(c));
+        for (int k = 0; k < c->param_count; k++, params++) {
+            const imc_param_info *p = &c->params[k].info;
+            CHECK(p->min <= p->max);
+            CHECK(!p->values || p->nvalues > 0);
+            CHECK(p->below >= IMC_PARAM_CLAMPED && p->below <= IMC_PARAM_REPLACED);
+            CHECK(p->above >= IMC_PARAM_CLAMPED && p->above <= IMC_PARAM_REPLACED);
+            int id;
+            char name[64];
+            snprintf(name, sizeof name, "IMWRITE_%s", p->name);
+            CHECK(imc_constant_lookup(name, NULL, &id) == IMC_OK && id == p->id);
+            for (int j = 0; j < k; j++)
+                CHECK(c->params[j].info.id != p->id);
+        }
+    }
+    CHECK(params >= 35);
+}
+
 int main(void)
 {
+    test_param_tables();
     test_buffer_write_at();
     test_cvtcolor_gray();
     test_resize_32f();

@@ -22,27 +22,27 @@
 #include <string.h>
 
 
+enum png_param { P_COMPRESSION, P_STRATEGY, P_BILEVEL };
+const imc_param_spec imc_png_params[3] = {
+    IMC_PARAM_CLAMPED(PNG_COMPRESSION, 0, 9, -1), /* -1: cv2's speed setting */
+    IMC_PARAM_CLAMPED(PNG_STRATEGY, 0, 4, IMC_IMWRITE_PNG_STRATEGY_RLE),
+    IMC_PARAM_ANY(PNG_BILEVEL, 0),
+};
+
 typedef struct {
     int level; /* -1: cv2's default */
     int strategy;
     bool bilevel;
 } png_settings;
 
-static png_settings read_params(const int *params, size_t nparams)
+/* As cv2: a compression level also sets the DEFAULT strategy, unless a
+ * strategy comes after it. */
+static png_settings read_settings(const imc_param_values *p)
 {
-    png_settings s = {.level = -1, .strategy = IMC_IMWRITE_PNG_STRATEGY_RLE};
-    for (size_t i = 0; i < nparams; i += 2) {
-        int id = params[i], v = params[i + 1];
-        if (id == IMC_IMWRITE_PNG_COMPRESSION) {
-            s.strategy = IMC_IMWRITE_PNG_STRATEGY_DEFAULT;
-            s.level = v < 0 ? 0 : v > 9 ? 9 : v;
-        } else if (id == IMC_IMWRITE_PNG_STRATEGY) {
-            s.strategy = v < 0 ? 0 : v > 4 ? 4 : v;
-        } else if (id == IMC_IMWRITE_PNG_BILEVEL) {
-            s.bilevel = v != 0;
-        }
-    }
-    return s;
+    bool level_last = imc_param_later(p, P_COMPRESSION, P_STRATEGY);
+    return (png_settings){p->value[P_COMPRESSION],
+                          level_last ? IMC_IMWRITE_PNG_STRATEGY_DEFAULT : p->value[P_STRATEGY],
+                          p->value[P_BILEVEL] != 0};
 }
 
 /* ---- Raw rows as the PNG stores them --------------------------------------------- */
@@ -242,10 +242,10 @@ static int finish_idat(imc_buffer *out, size_t idat_at)
     return rc;
 }
 
-int imc_png_write(const imc_image *img, const int *params, size_t nparams,
-                  const imc_encode_request *req, imc_buffer *out, imc_error *err)
+int imc_png_write(const imc_image *img, const imc_encode_request *req, imc_buffer *out,
+                  imc_error *err)
 {
-    png_settings s = read_params(params, nparams);
+    png_settings s = read_settings(req->params);
     const int bit_depth = img->depth == IMC_16U ? 16 : s.bilevel ? 1 : 8;
     if (bit_depth == 1 && img->channels != 1)
         return imc_fail(err, IMC_ERR_ARG, "png: IMWRITE_PNG_BILEVEL needs a 1-channel image");
