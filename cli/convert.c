@@ -19,7 +19,7 @@ static void usage(FILE *f)
           "  -q, --quality Q      the output format's quality (JPEG: 0-100, default 95)\n"
           "  -p, --param N=V      an encode parameter by OpenCV name or number, e.g.\n"
           "                       JPEG_PROGRESSIVE=1, PNG_COMPRESSION=9, PNG_STRATEGY=RLE,\n"
-          "                       JPEG_SAMPLING_FACTOR=444 (repeatable; imc --formats\n"
+          "                       JPEG_SAMPLING_FACTOR=444 (repeatable; `imc formats`\n"
           "                       lists each format's, with their ranges)\n"
           "  -f, --flags FLAGS    IMREAD flags for decoding, e.g. COLOR, GRAYSCALE,\n"
           "                       REDUCED_COLOR_2, ANYDEPTH|ANYCOLOR (default UNCHANGED)\n"
