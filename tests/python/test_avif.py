@@ -13,8 +13,10 @@ import numpy as np
 import pytest
 
 import variants_modern as M
-from helpers import ALL_FLAGS, SWEEP_FLAGS, cv2, imc, imc_decode, run, tool
+from helpers import ALL_FLAGS, SWEEP_FLAGS, cv2, imc, imc_decode, requires_codec, run, tool
 from test_damage import assert_fails_cleanly, corruptions, offsets
+
+pytestmark = requires_codec("avif")
 
 EIGHT_BIT = ["enc_420", "enc_422", "enc_444_q", "enc_lossless", "enc_limited", "enc_alpha",
              "enc_alpha_lossless", "enc_gray400", "enc_gray444", "enc_odd_1x1", "enc_odd_7x3",

@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 
 import variants_exr as E
-from helpers import ALL_FLAGS, SWEEP_FLAGS, cv2, cv2_decode, describe, imc, imc_decode
+from helpers import (ALL_FLAGS, SWEEP_FLAGS, cv2, cv2_decode, describe, imc, imc_decode,
+                     requires_codec)
 from test_damage import corruptions
 
-pytestmark = pytest.mark.skipif(imc is None or not imc.have_image_reader(".exr"),
-                                reason="imc built without OpenEXR")
+pytestmark = requires_codec("exr")
 
 
 def native_type(flags):

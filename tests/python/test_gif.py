@@ -15,8 +15,10 @@ import numpy as np
 import pytest
 
 import variants_modern as M
-from helpers import ALL_FLAGS, SWEEP_FLAGS, cv2, imc, imc_decode, tool
+from helpers import ALL_FLAGS, SWEEP_FLAGS, cv2, imc, imc_decode, requires_codec, tool
 from test_damage import corruptions, offsets
+
+pytestmark = requires_codec("gif")
 
 TOOL_VARIANTS = [n for n in M.gif_variants() if not n.startswith("gb_")]
 SPEC_VARIANTS = list(M.gif_specs())

@@ -6,27 +6,15 @@ import subprocess
 import numpy as np
 import pytest
 
+import families as F
 import variants as V
 import variants_jpeg2000 as J
-from helpers import ALL_FLAGS, CLI, SWEEP_FLAGS, assert_same_decode, cv2, imc, imc_decode, run, tool
+from helpers import (ALL_FLAGS, CLI, SWEEP_FLAGS, assert_same_decode, cv2, imc, imc_decode,
+                     requires_codec, run, tool)
 from test_damage import corruptions
 
-pytestmark = pytest.mark.skipif(imc is None or not imc.have_image_reader(".jp2"),
-                                reason="imc built without OpenJPEG")
-
-
-# Where cv2 4.6 is wrong (docs/compat.md): sYCC converted with cvtColor's
-# YUV2BGR, whose analog-YUV coefficients are not sYCC's (imc converts as the
-# sYCC definition and opj_decompress do); a palette typed by the codestream's
-# one component, so IMREAD_UNCHANGED gives its colours as gray.
-RGB_TWIN = {"box_raw_sycc_444", "box_rgb_enumcs_sycc", "box_palette"}
-
-
-@pytest.mark.parametrize("name", sorted(set(J.jpeg2000_variants()) - RGB_TWIN))
-def test_decode_every_flag(name):
-    data = J.jpeg2000_variants()[name]
-    for flags in ALL_FLAGS:
-        assert_same_decode(data, flags, name)
+pytestmark = requires_codec("jpeg2000")
+RGB_TWIN = F.JPEG2000_RGB_TWIN   # where cv2 4.6 is wrong; the other files: test_families
 
 
 @pytest.mark.parametrize("name", sorted(RGB_TWIN))

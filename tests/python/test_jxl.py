@@ -15,8 +15,10 @@ import numpy as np
 import pytest
 
 import variants_modern as M
-from helpers import ALL_FLAGS, BUILD, SWEEP_FLAGS, cv2, imc, imc_decode
+from helpers import ALL_FLAGS, BUILD, SWEEP_FLAGS, cv2, imc, imc_decode, requires_codec
 from test_damage import assert_fails_cleanly, corruptions, offsets
+
+pytestmark = requires_codec("jxl")
 
 ALL = list(M.jxl_variants())
 

@@ -9,21 +9,7 @@ import pytest
 
 import variants as V
 import variants_pxm as P
-from helpers import ALL_FLAGS, SWEEP_FLAGS, assert_same_decode, cv2, imc, run, tool
-
-
-@pytest.mark.parametrize("name", sorted(P.pfm_variants()))
-def test_variants_every_flag(name):
-    data = P.pfm_variants()[name]
-    for flags in ALL_FLAGS:
-        assert_same_decode(data, flags, name)
-
-
-@pytest.mark.parametrize("name", sorted(P.pfm_header_variants()))
-def test_header_variants_every_flag(name):
-    data = P.pfm_header_variants()[name]
-    for flags in ALL_FLAGS:
-        assert_same_decode(data, flags, name)
+from helpers import SWEEP_FLAGS, assert_same_decode, cv2, imc, run, tool
 
 
 def test_variants_really_vary():

@@ -12,26 +12,15 @@ import numpy as np
 import pytest
 from PIL import Image
 
+import families as F
 import variants as V
 import variants_tiff as T
 from helpers import (ALL_FLAGS, BUILD, ROOT, SWEEP_FLAGS, assert_same_decode, cv2, cv2_decode,
-                     describe, imc, imc_decode)
+                     describe, imc, imc_decode, requires_codec)
 from test_damage import corruptions, offsets
 
-pytestmark = pytest.mark.skipif(not imc.have_image_writer(".tiff"), reason="built without libtiff")
-
-# Where imc follows newer cv2 on purpose (see docs/compat.md).
-NEWER_CV2 = {"im_palette_4bit"}
-# Where cv2 4.6 gives wrong pixels and imc the right ones (docs/compat.md):
-# 8-bit tiles of a right-to-left orientation, each mirrored in its own place.
-CV2_MIRRORS_TILES = {f"orient_{o}_rgba_tiles" for o in (2, 3, 6, 7)}
-
-
-@pytest.mark.parametrize("name", sorted(set(T.variants()) - NEWER_CV2 - CV2_MIRRORS_TILES))
-def test_variants_every_flag(name):
-    data = T.variants()[name]
-    for flags in ALL_FLAGS:
-        assert_same_decode(data, flags, name)
+pytestmark = requires_codec("tiff")
+CV2_MIRRORS_TILES = F.TIFF_CV2_MIRRORS_TILES   # the other files: test_families
 
 
 @pytest.mark.parametrize("name", sorted(CV2_MIRRORS_TILES))

@@ -11,19 +11,12 @@ from PIL import Image, ImageSequence
 
 import variants as V
 import variants_webp as W
-from helpers import ALL_FLAGS, SWEEP_FLAGS, assert_same_decode, cv2, imc
+from helpers import SWEEP_FLAGS, assert_same_decode, cv2, imc, requires_codec
 from test_damage import corruptions, offsets
 
-pytestmark = pytest.mark.skipif(not imc.have_image_writer(".webp"), reason="built without libwebp")
+pytestmark = requires_codec("webp")
 
 QUALITY = cv2.IMWRITE_WEBP_QUALITY
-
-
-@pytest.mark.parametrize("name", sorted(W.still_variants()))
-def test_still_every_flag(name):
-    data = W.still_variants()[name]
-    for flags in ALL_FLAGS:
-        assert_same_decode(data, flags, name)
 
 
 def pillow_frames(data):
