@@ -78,6 +78,18 @@ static void free_bytes(PyObject *capsule)
     imc_buffer_free(&buf);
 }
 
+/* arr (NULL after a failure) viewing memory that `capsule` releases: the
+ * array owns the capsule, or both are released and NULL returned. */
+static PyObject *owned_by(PyObject *arr, PyObject *capsule)
+{
+    if (!arr || PyArray_SetBaseObject((PyArrayObject *)arr, capsule) < 0) {
+        Py_XDECREF(arr);
+        Py_DECREF(capsule);
+        return NULL;
+    }
+    return arr;
+}
+
 int npy_type_of(int depth)
 {
     switch (depth) {
@@ -112,14 +124,11 @@ PyObject *image_to_array(imc_image *img)
         imc_image_free(img);
         return NULL;
     }
-    PyObject *arr = PyArray_New(&PyArray_Type, nd, dims, typenum, strides, img->data, 0,
-                                NPY_ARRAY_CARRAY, NULL);
-    if (!arr || PyArray_SetBaseObject((PyArrayObject *)arr, capsule) < 0) {
-        Py_XDECREF(arr);
-        Py_DECREF(capsule);
-        return NULL;
-    }
-    memset(img, 0, sizeof *img);
+    PyObject *arr = owned_by(PyArray_New(&PyArray_Type, nd, dims, typenum, strides, img->data, 0,
+                                         NPY_ARRAY_CARRAY, NULL),
+                             capsule);
+    if (arr)
+        memset(img, 0, sizeof *img);
     return arr;
 }
 
@@ -132,13 +141,9 @@ PyObject *buffer_to_array(imc_buffer *buf)
         imc_buffer_free(buf);
         return NULL;
     }
-    PyObject *arr = PyArray_SimpleNewFromData(1, &n, NPY_UINT8, buf->data);
-    if (!arr || PyArray_SetBaseObject((PyArrayObject *)arr, capsule) < 0) {
-        Py_XDECREF(arr);
-        Py_DECREF(capsule);
-        return NULL;
-    }
-    memset(buf, 0, sizeof *buf);
+    PyObject *arr = owned_by(PyArray_SimpleNewFromData(1, &n, NPY_UINT8, buf->data), capsule);
+    if (arr)
+        memset(buf, 0, sizeof *buf);
     return arr;
 }
 
@@ -246,7 +251,8 @@ int array_as_dst(PyObject *obj, imc_image *dst)
 {
     memset(dst, 0, sizeof *dst);
     if (!PyArray_Check(obj)) {
-        PyErr_Format(PyExc_TypeError, "out must be a numpy array, not %.100s", Py_TYPE(obj)->tp_name);
+        PyErr_Format(PyExc_TypeError, "out must be a numpy array, not %.100s",
+                     Py_TYPE(obj)->tp_name);
         return -1;
     }
     PyArrayObject *a = (PyArrayObject *)obj;

@@ -160,14 +160,15 @@ static PyObject *py_encode_batch(PyObject *self, PyObject *args, PyObject *kw)
 }
 
 PyMethodDef imc_py_batch_methods[] = {
-    {"decode_batch", (PyCFunction)(void (*)(void))py_decode_batch, METH_VARARGS | METH_KEYWORDS,
-     "decode_batch(buffers, flags=IMREAD_COLOR, threads=0, *, rgb=False, max_..., out=None) "
-     "-> list\n\nDecodes every buffer on `threads` threads (0: one per CPU) with the GIL "
-     "released. The list holds, in input order, an image or an imc.error instance per item. "
-     "out: an array with a slot per buffer (len(buffers), rows, cols[, channels]); item i is "
-     "decoded into out[i] (see decode's out) and the list holds those slots."},
-    {"encode_batch", (PyCFunction)(void (*)(void))py_encode_batch, METH_VARARGS | METH_KEYWORDS,
-     "encode_batch(ext, imgs, params=None, threads=0, *, rgb=False) -> list\n\n"
-     "Encodes every image likewise: bytes or an imc.error instance per item, in order."},
+    KW_METHOD("decode_batch", py_decode_batch,
+              "decode_batch(buffers, flags=IMREAD_COLOR, threads=0, *, rgb=False, max_..., "
+              "out=None) -> list\n\nDecodes every buffer on `threads` threads (0: one per CPU) "
+              "with the GIL released. The list holds, in input order, an image or an imc.error "
+              "instance per item. out: an array with a slot per buffer (len(buffers), rows, cols[, "
+              "channels]); item i is decoded into out[i] (see decode's out) and the list holds "
+              "those slots."),
+    KW_METHOD("encode_batch", py_encode_batch,
+              "encode_batch(ext, imgs, params=None, threads=0, *, rgb=False) -> list\n\nEncodes "
+              "every image likewise: bytes or an imc.error instance per item, in order."),
     {NULL, NULL, 0, NULL},
 };

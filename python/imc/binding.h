@@ -37,6 +37,10 @@ extern PyTypeObject ImageInfoType;  /* imc.ImageInfo, what probe returns (decode
 int add_error_type(PyObject *m);
 int add_image_info_type(PyObject *m);
 
+/* A method table entry for a function taking (args, kw). */
+#define KW_METHOD(name, fn, doc) \
+    {name, (PyCFunction)(void (*)(void))(fn), METH_VARARGS | METH_KEYWORDS, doc}
+
 /* Each file's functions, added to the module by module.c. */
 extern PyMethodDef imc_py_decode_methods[], imc_py_encode_methods[], imc_py_pages_methods[],
     imc_py_batch_methods[], imc_py_display_methods[], imc_py_formats_methods[],

@@ -58,7 +58,8 @@ bool cv2_quiet(cv2_call call, int code)
     switch (call) {
     case CV2_DECODE: return !cv2_raises_always(code);
     /* a bad extension, image or params raises; a failed write is False */
-    case CV2_WRITE: return code != IMC_ERR_NO_ENCODER && code != IMC_ERR_ARG && code != IMC_ERR_PARAM;
+    case CV2_WRITE:
+        return code != IMC_ERR_NO_ENCODER && code != IMC_ERR_ARG && code != IMC_ERR_PARAM;
     case CV2_WRITE_MULTI: return code == IMC_ERR_IO;
     case CV2_ENCODE_ANIMATION: return code == IMC_ERR_UNSUPPORTED;
     case CV2_WRITE_ANIMATION: return code == IMC_ERR_IO || code == IMC_ERR_UNSUPPORTED;

@@ -39,7 +39,8 @@ static int orientation_policy(PyObject *o, int *policy)
     else if (s && !strcmp(s, "ignore"))
         *policy = IMC_ORIENTATION_IGNORE;
     else {
-        PyErr_SetString(PyExc_ValueError, "orientation must be 'flags' (cv2's rule), 'apply' or 'ignore'");
+        PyErr_SetString(PyExc_ValueError,
+                        "orientation must be 'flags' (cv2's rule), 'apply' or 'ignore'");
         return -1;
     }
     return 0;
@@ -195,23 +196,24 @@ static PyObject *py_probe(PyObject *self, PyObject *args, PyObject *kw)
 }
 
 PyMethodDef imc_py_decode_methods[] = {
-    {"imdecode", (PyCFunction)(void (*)(void))py_imdecode, METH_VARARGS | METH_KEYWORDS,
-     "imdecode(buf, flags) -> image or None\n\ncv2.imdecode: decodes an image from any "
-     "bytes-like object. Returns None if the data cannot be decoded."},
-    {"imread", (PyCFunction)(void (*)(void))py_imread, METH_VARARGS | METH_KEYWORDS,
-     "imread(filename, flags=IMREAD_COLOR) -> image or None\n\ncv2.imread."},
-    {"decode", (PyCFunction)(void (*)(void))py_decode, METH_VARARGS | METH_KEYWORDS,
-     "decode(data, flags=IMREAD_COLOR, *, rgb=False, max_width=0, max_height=0, "
-     "max_pixels=0, max_bytes=0, orientation='flags', out=None) -> image\n\nLike imdecode "
-     "but raises imc.error with the reason on failure. rgb=True returns RGB/RGBA order; max_* "
-     "override the limits; orientation 'apply' or 'ignore' overrides cv2's rule for EXIF "
-     "rotation; out: an array of exactly the shape and dtype decoded (a slot of a batch array "
-     "will do) filled in place and returned, so no new memory is allocated."},
-    {"read", (PyCFunction)(void (*)(void))py_read, METH_VARARGS | METH_KEYWORDS,
-     "read(path, flags=IMREAD_COLOR, *, rgb=False, ...) -> image\n\nimread that raises "
-     "imc.error."},
-    {"probe", (PyCFunction)(void (*)(void))py_probe, METH_VARARGS | METH_KEYWORDS,
-     "probe(data) -> ImageInfo(format, width, height, channels, dtype, orientation)\n\n"
-     "Reads the header only. channels and dtype are what IMREAD_UNCHANGED returns."},
+    KW_METHOD("imdecode", py_imdecode,
+              "imdecode(buf, flags) -> image or None\n\ncv2.imdecode: decodes an image from any "
+              "bytes-like object. Returns None if the data cannot be decoded."),
+    KW_METHOD("imread", py_imread,
+              "imread(filename, flags=IMREAD_COLOR) -> image or None\n\ncv2.imread."),
+    KW_METHOD("decode", py_decode,
+              "decode(data, flags=IMREAD_COLOR, *, rgb=False, max_width=0, max_height=0, "
+              "max_pixels=0, max_bytes=0, orientation='flags', out=None) -> image\n\nLike imdecode "
+              "but raises imc.error with the reason on failure. rgb=True returns RGB/RGBA order; "
+              "max_* override the limits; orientation 'apply' or 'ignore' overrides cv2's rule for "
+              "EXIF rotation; out: an array of exactly the shape and dtype decoded (a slot of a "
+              "batch array will do) filled in place and returned, so no new memory is allocated."),
+    KW_METHOD("read", py_read,
+              "read(path, flags=IMREAD_COLOR, *, rgb=False, ...) -> image\n\nimread that raises "
+              "imc.error."),
+    KW_METHOD("probe", py_probe,
+              "probe(data) -> ImageInfo(format, width, height, channels, dtype, "
+              "orientation)\n\nReads the header only. channels and dtype are what IMREAD_UNCHANGED "
+              "returns."),
     {NULL, NULL, 0, NULL},
 };

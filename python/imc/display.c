@@ -67,24 +67,26 @@ static PyObject *wait_common(int delay, int full_code)
     return PyLong_FromLong(key);
 }
 
+/* waitKey / waitKeyEx(delay=0): `format` names the function. */
+static PyObject *wait_call(PyObject *args, PyObject *kw, const char *format, int full_code)
+{
+    static char *names[] = {"delay", NULL};
+    int delay = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, format, names, &delay))
+        return NULL;
+    return wait_common(delay, full_code);
+}
+
 static PyObject *py_wait_key(PyObject *self, PyObject *args, PyObject *kw)
 {
     (void)self;
-    static char *names[] = {"delay", NULL};
-    int delay = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "|i:waitKey", names, &delay))
-        return NULL;
-    return wait_common(delay, 0);
+    return wait_call(args, kw, "|i:waitKey", 0);
 }
 
 static PyObject *py_wait_key_ex(PyObject *self, PyObject *args, PyObject *kw)
 {
     (void)self;
-    static char *names[] = {"delay", NULL};
-    int delay = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "|i:waitKeyEx", names, &delay))
-        return NULL;
-    return wait_common(delay, 1);
+    return wait_call(args, kw, "|i:waitKeyEx", 1);
 }
 
 static PyObject *py_poll_key(PyObject *self, PyObject *unused)
@@ -167,24 +169,23 @@ static PyObject *py_display_state(PyObject *self, PyObject *unused)
 }
 
 PyMethodDef imc_py_display_methods[] = {
-    {"imshow", (PyCFunction)(void (*)(void))py_imshow, METH_VARARGS | METH_KEYWORDS,
-     "imshow(winname, mat) -> None\n\ncv2.imshow: shows mat in the window winname (SDL2), "
-     "converted as cv2 does (uint16 / 255, float * 255). Without a display it prints a "
-     "24-bit colour preview on the terminal (IMC_IMSHOW=window|terminal|auto chooses)."},
-    {"waitKey", (PyCFunction)(void (*)(void))py_wait_key, METH_VARARGS | METH_KEYWORDS,
-     "waitKey(delay=0) -> key\n\ncv2.waitKey: waits delay ms (0: forever) for a key in any "
-     "window; returns its code & 0xFF, or -1."},
-    {"waitKeyEx", (PyCFunction)(void (*)(void))py_wait_key_ex, METH_VARARGS | METH_KEYWORDS,
-     "waitKeyEx(delay=0) -> key\n\ncv2.waitKeyEx: waitKey with the full key code "
-     "(X11 keysyms for arrows and function keys)."},
+    KW_METHOD("imshow", py_imshow,
+              "imshow(winname, mat) -> None\n\ncv2.imshow: shows mat in the window winname (SDL2), "
+              "converted as cv2 does (uint16 / 255, float * 255). Without a display it prints a "
+              "24-bit colour preview on the terminal (IMC_IMSHOW=window|terminal|auto chooses)."),
+    KW_METHOD("waitKey", py_wait_key,
+              "waitKey(delay=0) -> key\n\ncv2.waitKey: waits delay ms (0: forever) for a key in "
+              "any window; returns its code & 0xFF, or -1."),
+    KW_METHOD("waitKeyEx", py_wait_key_ex,
+              "waitKeyEx(delay=0) -> key\n\ncv2.waitKeyEx: waitKey with the full key code (X11 "
+              "keysyms for arrows and function keys)."),
     {"pollKey", py_poll_key, METH_NOARGS, "pollKey() -> key\n\ncv2.pollKey: waitKeyEx "
      "without waiting."},
-    {"destroyWindow", (PyCFunction)(void (*)(void))py_destroy_window,
-     METH_VARARGS | METH_KEYWORDS, "destroyWindow(winname) -> None"},
+    KW_METHOD("destroyWindow", py_destroy_window,
+              "destroyWindow(winname) -> None"),
     {"destroyAllWindows", py_destroy_all_windows, METH_NOARGS, "destroyAllWindows() -> None"},
     {"_display_rgb", py_display_rgb, METH_O, NULL},
-    {"_render_terminal", (PyCFunction)(void (*)(void))py_render_terminal,
-     METH_VARARGS | METH_KEYWORDS, NULL},
+    KW_METHOD("_render_terminal", py_render_terminal, NULL),
     {"_display_state", py_display_state, METH_NOARGS, NULL},
     {NULL, NULL, 0, NULL},
 };

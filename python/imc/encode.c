@@ -121,16 +121,16 @@ static PyObject *py_write(PyObject *self, PyObject *args, PyObject *kw)
 }
 
 PyMethodDef imc_py_encode_methods[] = {
-    {"imencode", (PyCFunction)(void (*)(void))py_imencode, METH_VARARGS | METH_KEYWORDS,
-     "imencode(ext, img, params=None) -> (True, buf)\n\ncv2.imencode: encodes img in the "
-     "format named by ext ('.jpg', '.png', ...); buf is a 1-D uint8 array."},
-    {"encode", (PyCFunction)(void (*)(void))py_encode, METH_VARARGS | METH_KEYWORDS,
-     "encode(ext, img, params=None, *, rgb=False) -> bytes\n\nLike imencode but returns "
-     "bytes and raises imc.error on failure. rgb=True: img is RGB/RGBA."},
-    {"imwrite", (PyCFunction)(void (*)(void))py_imwrite, METH_VARARGS | METH_KEYWORDS,
-     "imwrite(filename, img, params=None) -> bool\n\ncv2.imwrite; the file is replaced "
-     "atomically."},
-    {"write", (PyCFunction)(void (*)(void))py_write, METH_VARARGS | METH_KEYWORDS,
-     "write(path, img, params=None, *, rgb=False)\n\nimwrite that raises imc.error."},
+    KW_METHOD("imencode", py_imencode,
+              "imencode(ext, img, params=None) -> (True, buf)\n\ncv2.imencode: encodes img in the "
+              "format named by ext ('.jpg', '.png', ...); buf is a 1-D uint8 array."),
+    KW_METHOD("encode", py_encode,
+              "encode(ext, img, params=None, *, rgb=False) -> bytes\n\nLike imencode but returns "
+              "bytes and raises imc.error on failure. rgb=True: img is RGB/RGBA."),
+    KW_METHOD("imwrite", py_imwrite,
+              "imwrite(filename, img, params=None) -> bool\n\ncv2.imwrite; the file is replaced "
+              "atomically."),
+    KW_METHOD("write", py_write,
+              "write(path, img, params=None, *, rgb=False)\n\nimwrite that raises imc.error."),
     {NULL, NULL, 0, NULL},
 };

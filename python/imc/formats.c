@@ -122,8 +122,9 @@ PyMethodDef imc_py_formats_methods[] = {
     {"haveImageWriter", py_have_writer, METH_O, "haveImageWriter(filename) -> bool"},
     {"have_image_writer", py_have_writer, METH_O,
      "have_image_writer(ext) -> bool\n\nWhether imc writes files with this extension."},
-    {"formats", py_formats, METH_NOARGS, "formats() -> list of dicts: the compiled-in codecs, each with the encode "
-     "params it takes ('params': name, id, min, max, values, below / above: what "
-     "values outside the range do, replacement, default, first_wins)"},
+    {"formats", py_formats, METH_NOARGS,
+     "formats() -> list of dicts: the compiled-in codecs, each with the encode params it "
+     "takes ('params': name, id, min, max, values, below / above: what values outside the "
+     "range do, replacement, default, first_wins)"},
     {NULL, NULL, 0, NULL},
 };

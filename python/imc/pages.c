@@ -54,7 +54,8 @@ static PyObject *py_decode_multi(PyObject *self, PyObject *args, PyObject *kw)
     decode_args a;
     Py_ssize_t start, count;
     int strict;
-    if (parse_pages_args(args, kw, "Oinnp|$KKKKO:_decode_multi", &data, &a, &start, &count, &strict) < 0)
+    if (parse_pages_args(args, kw, "Oinnp|$KKKKO:_decode_multi", &data, &a, &start, &count,
+                         &strict) < 0)
         return NULL;
     imc_decode_options opts;
     if (fill_options(&a, &opts) < 0)
@@ -142,7 +143,8 @@ static PyObject *py_decode_animation(PyObject *self, PyObject *args, PyObject *k
     decode_args a;
     Py_ssize_t start, count;
     int rgb;
-    if (parse_pages_args(args, kw, "Oinnp|$KKKKO:_decode_animation", &data, &a, &start, &count, &rgb) < 0)
+    if (parse_pages_args(args, kw, "Oinnp|$KKKKO:_decode_animation", &data, &a, &start, &count,
+                         &rgb) < 0)
         return NULL;
     a.rgb = rgb;
     imc_decode_options opts;
@@ -279,12 +281,11 @@ static PyObject *py_write_animation(PyObject *self, PyObject *args)
 }
 
 PyMethodDef imc_py_pages_methods[] = {
-    {"_decode_multi", (PyCFunction)(void (*)(void))py_decode_multi, METH_VARARGS | METH_KEYWORDS, NULL},
+    KW_METHOD("_decode_multi", py_decode_multi, NULL),
     {"_count", py_count, METH_O, NULL},
     {"_encode_multi", py_encode_multi, METH_VARARGS, NULL},
     {"_write_multi", py_write_multi, METH_VARARGS, NULL},
-    {"_decode_animation", (PyCFunction)(void (*)(void))py_decode_animation, METH_VARARGS | METH_KEYWORDS,
-     NULL},
+    KW_METHOD("_decode_animation", py_decode_animation, NULL),
     {"_encode_animation", py_encode_animation, METH_VARARGS, NULL},
     {"_write_animation", py_write_animation, METH_VARARGS, NULL},
     {NULL, NULL, 0, NULL},
