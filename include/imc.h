@@ -26,12 +26,12 @@
  *         imc_decode_options o = IMC_DECODE_OPTIONS_INIT;
  *         o.flags = IMC_IMREAD_GRAYSCALE;
  *     New fields are only ever appended, zero meaning their default. The
- *     library reads `size` bytes and
- *     gives the fields a shorter (older) struct lacks their defaults; a
- *     longer (newer) struct is accepted when the fields this library does not
- *     know are zero, refused (IMC_ERR_ARG) otherwise; size 0 is refused.
- *     So a program built against an older imc.h keeps working with a newer
- *     libimc. Structs the library fills or that carry data (imc_image,
+ *     library reads `size` bytes and gives the fields a shorter (older)
+ *     struct lacks their defaults, so a program built against an older
+ *     imc.h keeps working with a newer libimc. A longer struct (from a newer
+ *     imc.h than the library's) is refused with IMC_ERR_ARG rather than
+ *     partly ignored, and so is size 0.
+ *     Structs the library fills or that carry data (imc_image,
  *     imc_buffer, imc_error, imc_info, imc_format, imc_limits, imc_animation,
  *     imc_image_list, imc_constant) keep their layout for good: what comes
  *     later comes in new structs and functions.

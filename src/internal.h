@@ -24,8 +24,8 @@ void imc_error_clear(imc_error *err);
 /* ---- Option structs ----------------------------------------------------- */
 /* Copies the caller's option struct (its first member the size_t `size`)
  * into `local` of local_size bytes: fields an older caller's struct lacks
- * are zero (the defaults); a newer caller's fields beyond local_size must be
- * zero. IMC_ERR_ARG naming struct `name` otherwise, or when size is unset. */
+ * are zero (the defaults). IMC_ERR_ARG naming struct `name` when size is
+ * unset or larger than local_size (a newer imc.h's). */
 int imc_options_in(void *local, size_t local_size, const void *caller, const char *name,
                    imc_error *err);
 
