@@ -9,13 +9,17 @@
 
 static void usage(FILE *f)
 {
-    fputs("usage: imc info [--json] FILE...\n"
+    fputs("usage: imc info [--json] [--check] FILE...\n"
           "\n"
           "Prints format, size, channels, sample type, EXIF orientation and file size of\n"
           "each FILE, reading headers only. Channels and type are what IMREAD_UNCHANGED\n"
           "decodes to; orientation is 1-8, or 0 when the file has none.\n"
           "\n"
-          "  --json   one JSON object per line instead of a table\n",
+          "  --json   one JSON object per line instead of a table\n"
+          "  --check  also decode each file fully and say ok, or what is damaged\n"
+          "           (warning, error, truncated: the codec library's words); exits 1\n"
+          "           when a file is truncated or corrupt. Codecs that cannot tell yet\n"
+          "           say so (unknown)\n",
           f);
 }
 
@@ -35,9 +39,37 @@ static void json_string(const char *s)
     putchar('"');
 }
 
+/* --check: the damage a full decode meets. */
+typedef struct {
+    const char *verdict; /* "ok", "warning", "error", "truncated", "unknown" */
+    imc_damage_report report;
+} check_result;
+
+static bool check_file(const char *path, check_result *c)
+{
+    static const char *const kinds[] = {"ok", "warning", "error", "truncated"};
+    c->report = (imc_damage_report)IMC_DAMAGE_REPORT_INIT;
+    imc_decode_options o = IMC_DECODE_OPTIONS_INIT;
+    o.flags = IMC_IMREAD_UNCHANGED;
+    o.orientation = IMC_ORIENTATION_IGNORE;
+    o.report = &c->report;
+    imc_image img;
+    imc_error err;
+    int rc = imc_read_ex(path, &o, &img, &err);
+    imc_image_free(&img);
+    if (rc != IMC_OK && c->report.kind == IMC_DAMAGE_NONE) { /* failed before any report */
+        c->report.kind = IMC_DAMAGE_ERROR;
+        snprintf(c->report.message, sizeof c->report.message, "%s", err.message);
+    }
+    c->verdict = c->report.complete < 0 && c->report.kind == IMC_DAMAGE_NONE
+                     ? "unknown"
+                     : kinds[c->report.kind & 3];
+    return c->report.kind < IMC_DAMAGE_ERROR;
+}
+
 int cli_info(int argc, char **argv)
 {
-    bool json = false;
+    bool json = false, check = false;
     int failures = 0, files = 0;
     bool header_done = false;
     for (int i = 1; i < argc; i++) {
@@ -47,13 +79,15 @@ int cli_info(int argc, char **argv)
         }
         if (!strcmp(argv[i], "--json")) {
             json = true;
+        } else if (!strcmp(argv[i], "--check")) {
+            check = true;
         } else if (argv[i][0] == '-' && argv[i][1]) {
             return cli_fail("info: unknown option '%s' (see imc info --help)", argv[i]);
         }
     }
     for (int i = 1; i < argc; i++) {
         const char *path = argv[i];
-        if (!strcmp(path, "--json"))
+        if (!strcmp(path, "--json") || !strcmp(path, "--check"))
             continue;
         files++;
         imc_info info;
@@ -73,21 +107,39 @@ int cli_info(int argc, char **argv)
             cli_fail("%s: %s", path, err.message);
             continue;
         }
+        check_result c = {"", IMC_DAMAGE_REPORT_INIT};
+        if (check && !check_file(path, &c))
+            failures++;
         if (json) {
             fputs("{\"file\": ", stdout);
             json_string(path);
             printf(", \"format\": \"%s\", \"width\": %d, \"height\": %d, \"channels\": %d, "
-                   "\"dtype\": \"%s\", \"orientation\": %d, \"bytes\": %lld}\n",
+                   "\"dtype\": \"%s\", \"orientation\": %d, \"bytes\": %lld",
                    info.format, info.width, info.height, info.channels,
                    cli_depth_name(info.depth), info.orientation, file_size);
+            if (check) {
+                printf(", \"check\": \"%s\", \"complete\": %s, \"first_bad_row\": %d, "
+                       "\"warnings\": %d, \"damage\": ",
+                       c.verdict,
+                       c.report.complete < 0 ? "null" : c.report.complete ? "true" : "false",
+                       c.report.first_bad_row, c.report.warnings);
+                json_string(c.report.message);
+            }
+            puts("}");
         } else {
             if (!header_done)
-                printf("%-6s %7s %7s %3s %-7s %6s %12s  %s\n", "FORMAT", "WIDTH", "HEIGHT",
-                       "CH", "DTYPE", "ORIENT", "BYTES", "FILE");
+                printf("%-6s %7s %7s %3s %-7s %6s %12s  %s%s\n", "FORMAT", "WIDTH", "HEIGHT",
+                       "CH", "DTYPE", "ORIENT", "BYTES", check ? "CHECK      " : "", "FILE");
             header_done = true;
-            printf("%-6s %7d %7d %3d %-7s %6d %12lld  %s\n", info.format, info.width,
+            char verdict[16] = "";
+            if (check)
+                snprintf(verdict, sizeof verdict, "%-10s ", c.verdict);
+            printf("%-6s %7d %7d %3d %-7s %6d %12lld  %s%s", info.format, info.width,
                    info.height, info.channels, cli_depth_name(info.depth), info.orientation,
-                   file_size, path);
+                   file_size, verdict, path);
+            if (check && c.report.message[0])
+                printf(": %s", c.report.message);
+            putchar('\n');
         }
     }
     if (files == 0)

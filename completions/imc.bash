@@ -22,7 +22,7 @@ _imc() {
         case "$cmd" in
             convert) COMPREPLY=($(compgen -W "--quality --param --flags --orientation --out --to
                          --jobs --overwrite --help" -- "$cur")) ;;
-            info) COMPREPLY=($(compgen -W "--json --help" -- "$cur")) ;;
+            info) COMPREPLY=($(compgen -W "--json --check --help" -- "$cur")) ;;
             view) COMPREPLY=($(compgen -W "--width --flags --window --help" -- "$cur")) ;;
         esac
         return

@@ -1,7 +1,9 @@
 /* libFuzzer target: the generic decode entry point with every IMREAD flag,
  * and imc_decode_into, which must give the same bytes in caller memory. The
  * first byte picks the flags, channel order and (into) row padding; the rest
- * is the image. */
+ * is the image. Every decode also reports its damage; a second, strict one
+ * (fail_on WARNING) must fail exactly when that report found any, and agree
+ * with it. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -21,9 +23,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         /* keep single inputs fast and small: a 4 K x 4 K image at most */
         .limits = {.max_pixels = 1u << 24, .max_bytes = 1u << 26},
     };
+    imc_damage_report report = IMC_DAMAGE_REPORT_INIT;
+    opts.report = &report;
     imc_image img;
     imc_error err;
-    if (imc_decode_ex(data + 1, size - 1, &opts, &img, &err) == IMC_OK) {
+    int rc = imc_decode_ex(data + 1, size - 1, &opts, &img, &err);
+    if ((report.kind < IMC_DAMAGE_NONE || report.kind > IMC_DAMAGE_TRUNCATED) ||
+        (rc == IMC_OK && report.complete == 1 && report.kind > IMC_DAMAGE_WARNING) ||
+        (rc != IMC_OK && report.complete == 1))
+        abort();
+    if (rc == IMC_OK) {
+        imc_decode_options strict = opts;
+        imc_damage_report again = IMC_DAMAGE_REPORT_INIT;
+        strict.fail_on = IMC_FAIL_ON_WARNING;
+        strict.report = &again;
+        imc_image copy;
+        int strict_rc = imc_decode_ex(data + 1, size - 1, &strict, &copy, NULL);
+        if ((strict_rc == IMC_OK) != (report.kind == IMC_DAMAGE_NONE) || again.kind != report.kind)
+            abort();
+        if (strict_rc == IMC_OK)
+            imc_image_free(&copy);
         const size_t row = (size_t)img.cols * img.channels * imc_depth_size(img.depth);
         /* touch every byte so that uninitialised output would be reported */
         volatile uint8_t sink = 0;

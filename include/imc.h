@@ -324,17 +324,53 @@ enum imc_orientation_policy {
     IMC_ORIENTATION_IGNORE = 2  /* never */
 };
 
+/* What makes a decode fail (imc_decode_options.fail_on). cv2 returns
+ * whatever the codec library decodes, made-up pixels included; the stricter
+ * levels turn damage the library tolerated into an error. */
+enum imc_fail_on {
+    IMC_FAIL_ON_NONE = 0,      /* as cv2 */
+    IMC_FAIL_ON_TRUNCATED = 1, /* data that ends before the image does */
+    IMC_FAIL_ON_ERROR = 2,     /* that, and data the library skipped or replaced */
+    IMC_FAIL_ON_WARNING = 3    /* that, and any warning */
+};
+
+/* The worst damage a decode met, by rising severity. */
+enum imc_damage_kind {
+    IMC_DAMAGE_NONE = 0,
+    IMC_DAMAGE_WARNING = 1,   /* something odd, the pixels intact (bytes after the end...) */
+    IMC_DAMAGE_ERROR = 2,     /* corrupt data: some pixels are the library's guesses */
+    IMC_DAMAGE_TRUNCATED = 3  /* the data ends early: pixels past first_bad_row are made up */
+};
+
+/* What a decode met, filled whether it succeeds or fails (a caller-owned
+ * struct: set size, most simply with IMC_DAMAGE_REPORT_INIT; the library
+ * writes at most `size` bytes of it). */
+typedef struct imc_damage_report {
+    size_t size;         /* sizeof(imc_damage_report) */
+    int kind;            /* enum imc_damage_kind, the worst met */
+    int complete;        /* 1: every pixel came from intact data; 0: not; -1: this
+                            codec does not report damage yet, so nobody knows */
+    int first_bad_row;   /* the first row not decoded from intact data, -1 if none or unknown */
+    int page;            /* the page or frame it concerns (0 for single images) */
+    int warnings;        /* how many warnings the codec library emitted */
+    char message[256];   /* the codec library's words for the worst, "" if none */
+} imc_damage_report;
+#define IMC_DAMAGE_REPORT_INIT {sizeof(imc_damage_report), 0, 0, -1, 0, 0, ""}
+
 typedef struct imc_decode_options {
     size_t size;        /* sizeof(imc_decode_options) */
     int flags;          /* IMC_IMREAD_*, as for cv::imdecode */
     int order;          /* IMC_ORDER_BGR (default) or IMC_ORDER_RGB */
     imc_limits limits;  /* zero: defaults */
     int orientation;    /* enum imc_orientation_policy; 0 is cv2's rule */
+    int fail_on;        /* enum imc_fail_on; 0 is cv2's IMC_FAIL_ON_NONE */
+    imc_damage_report *report; /* NULL, or receives what the decode met (single-image calls) */
 } imc_decode_options;
 
-/* cv2's defaults: IMREAD_COLOR, BGR, default limits, cv2's orientation rule. */
+/* cv2's defaults: IMREAD_COLOR, BGR, default limits, cv2's orientation
+ * rule, no failure for tolerated damage, no report. */
 #define IMC_DECODE_OPTIONS_INIT {sizeof(imc_decode_options), IMC_IMREAD_COLOR, IMC_ORDER_BGR, \
-                                 {0, 0, 0, 0}, IMC_ORIENTATION_CV2}
+                                 {0, 0, 0, 0}, IMC_ORIENTATION_CV2, IMC_FAIL_ON_NONE, NULL}
 
 /* cv::imdecode(buf, flags): decodes into a newly allocated image. */
 IMC_API int imc_decode(const void *buf, size_t len, int flags, imc_image *out);

@@ -74,7 +74,8 @@ static int check_into(const imc_image *into, const imc_header *hdr, int scale, i
  * packed rows, `out` then being a view of it. */
 static int read_page(const imc_codec *codec, void *state, const imc_header *hdr,
                      const imc_decode_options *opts, int scale, const imc_limits *limits,
-                     const imc_image *into, imc_image *out, int *duration_ms, imc_error *err)
+                     const imc_image *into, imc_image *out, int *duration_ms, imc_damage *damage,
+                     imc_error *err)
 {
     const int flags = opts->flags, order = opts->order;
     int channels, depth;
@@ -101,8 +102,10 @@ static int read_page(const imc_codec *codec, void *state, const imc_header *hdr,
         return imc_fail(err, rc, "cannot allocate %d x %d x %d image", hdr->width, hdr->height,
                         channels);
 
-    imc_read_request req = {.order = order, .orientation = 0, .duration_ms = -1};
+    imc_read_request req = {.order = order, .orientation = 0, .duration_ms = -1, .damage = damage};
     rc = codec->read(state, out, &req, err);
+    if (rc == IMC_OK)
+        rc = imc_damage_check(damage, opts->fail_on, codec->name, err);
     if (rc != IMC_OK)
         return rc;
     if (duration_ms)
@@ -145,6 +148,11 @@ static int begin(const void *buf, size_t len, const imc_decode_options *caller,
         return imc_fail(err, IMC_ERR_ARG, "invalid channel order %d", opts->order);
     if (opts->orientation < IMC_ORIENTATION_CV2 || opts->orientation > IMC_ORIENTATION_IGNORE)
         return imc_fail(err, IMC_ERR_ARG, "invalid orientation policy %d", opts->orientation);
+    if (opts->fail_on < IMC_FAIL_ON_NONE || opts->fail_on > IMC_FAIL_ON_WARNING)
+        return imc_fail(err, IMC_ERR_ARG, "invalid fail_on %d", opts->fail_on);
+    if (opts->report && opts->report->size < sizeof opts->report->size)
+        return imc_fail(err, IMC_ERR_ARG, "imc_damage_report.size is %zu: start from "
+                        "IMC_DAMAGE_REPORT_INIT", opts->report->size);
     *codec = imc_find_decoder(buf, len);
     if (!*codec)
         return imc_fail(err, IMC_ERR_UNKNOWN_FORMAT, "no codec recognises the data");
@@ -173,6 +181,7 @@ static int decode_page(const void *buf, size_t len, const imc_decode_options *ca
     const imc_codec *codec = NULL;
     void *state = NULL;
     imc_decode_options opts;
+    imc_damage damage = IMC_DAMAGE_NONE_YET;
     int rc = begin(buf, len, caller, &opts, &codec, &state, err);
     if (rc == IMC_OK) {
         imc_limits limits;
@@ -181,7 +190,10 @@ static int decode_page(const void *buf, size_t len, const imc_decode_options *ca
         imc_header hdr = {0};
         rc = codec->open(state, buf, len, scale, &hdr, err);
         if (rc == IMC_OK)
-            rc = read_page(codec, state, &hdr, &opts, scale, &limits, into, out, NULL, err);
+            rc = read_page(codec, state, &hdr, &opts, scale, &limits, into, out, NULL, &damage,
+                           err);
+        if (opts.report)
+            imc_damage_report_to(&damage, codec->reports_damage, rc, err, opts.report);
     }
     if (rc != IMC_OK)
         imc_image_free(out);
@@ -296,8 +308,9 @@ static int read_pages(const imc_codec *codec, void *state, const uint8_t *buf, s
         imc_error_clear(&page_err);
         memset(&out->images[out->count], 0, sizeof out->images[0]); /* freed if read fails */
         int duration = -1;
+        imc_damage damage = IMC_DAMAGE_NONE_YET;
         rc = read_page(codec, state, &hdr, opts, 1, &limits, NULL, &out->images[out->count], &duration,
-                       &page_err);
+                       &damage, &page_err);
         if (rc != IMC_OK) {
             imc_image_free(&out->images[out->count]);
             read_failed = true;

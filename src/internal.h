@@ -48,6 +48,28 @@ typedef struct imc_header {
     uint8_t bgcolor[4]; /* B, G, R, A */
 } imc_header;
 
+/* Damage a codec tolerated while reading: the worst kind (enum
+ * imc_damage_kind), the first row it spoiled (-1: none or unknown), how many
+ * warnings, and the library's words for the worst. */
+typedef struct imc_damage {
+    int kind;
+    int first_bad_row;
+    int warnings;
+    char message[256];
+} imc_damage;
+#define IMC_DAMAGE_NONE_YET {IMC_DAMAGE_NONE, -1, 0, ""}
+
+/* Records damage of `kind` first seen at `row` (-1: unknown); the message
+ * of the first of the worst kind is kept. Warnings are counted. */
+void imc_damage_note(imc_damage *d, int kind, int row, const char *fmt, ...) IMC_PRINTF(4, 5);
+
+/* IMC_ERR_TRUNCATED / IMC_ERR_CORRUPT when d reaches fail_on's level. */
+int imc_damage_check(const imc_damage *d, int fail_on, const char *codec, imc_error *err);
+/* Fills the caller's report (up to its size, at least sizeof(size_t)) from
+ * what the codec noted and the decode's outcome rc (with err's message). */
+void imc_damage_report_to(const imc_damage *d, bool codec_reports, int rc, const imc_error *err,
+                          imc_damage_report *caller);
+
 /* What dispatch asks read() for: `dst` is allocated with the channel count
  * and depth that the IMREAD flags select (as cv2 computes them); the codec
  * converts into it. */
@@ -55,6 +77,7 @@ typedef struct imc_read_request {
     int order;        /* IMC_ORDER_BGR or IMC_ORDER_RGB */
     int orientation;  /* out: EXIF orientation found (1..8), 0 if none */
     int duration_ms;  /* out: display time of this frame; -1 (cv2: 1000) if none */
+    imc_damage *damage; /* out: what the data lacked (never NULL) */
 } imc_read_request;
 
 /* A codec's encode parameters: each codec lists the IMWRITE_* params it
@@ -163,6 +186,7 @@ typedef struct imc_codec {
     unsigned encode_depths;
     int quality_param; /* IMWRITE_* id that sets quality, 0 if none */
     bool animation;    /* encode_multi stores req->durations and req->loop_count */
+    bool reports_damage; /* read() notes what it tolerates in req->damage */
 } imc_codec;
 
 #define IMC_DEPTH_BIT(d) (1u << (d))

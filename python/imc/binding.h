@@ -134,6 +134,8 @@ typedef struct {
     unsigned long long max_width, max_height, max_pixels, max_bytes;
     PyObject *orientation; /* None, "flags", "apply", "ignore" */
     PyObject *out;         /* None, or the array decode(data, out=...) fills */
+    PyObject *fail_on;     /* None, "none", "truncated", "error", "warning" */
+    imc_damage_report *report; /* NULL, or what the decode met */
 } decode_args;
 
 int fill_options(const decode_args *a, imc_decode_options *o);

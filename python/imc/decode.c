@@ -46,11 +46,32 @@ static int orientation_policy(PyObject *o, int *policy)
     return 0;
 }
 
+/* The fail_on level named by a decode call's `fail_on` argument. */
+static int fail_on_level(PyObject *o, int *level)
+{
+    static const char *const names[] = {"none", "truncated", "error", "warning"};
+    *level = IMC_FAIL_ON_NONE;
+    if (!o || o == Py_None)
+        return 0;
+    const char *s = PyUnicode_Check(o) ? PyUnicode_AsUTF8(o) : NULL;
+    for (int i = 0; s && i < 4; i++)
+        if (!strcmp(s, names[i])) {
+            *level = i;
+            return 0;
+        }
+    if (!PyErr_Occurred())
+        PyErr_SetString(PyExc_ValueError,
+                        "fail_on must be 'none' (cv2's), 'truncated', 'error' or 'warning'");
+    return -1;
+}
+
 int fill_options(const decode_args *a, imc_decode_options *o)
 {
     *o = (imc_decode_options)IMC_DECODE_OPTIONS_INIT;
-    if (orientation_policy(a->orientation, &o->orientation) < 0)
+    if (orientation_policy(a->orientation, &o->orientation) < 0 ||
+        fail_on_level(a->fail_on, &o->fail_on) < 0)
         return -1;
+    o->report = a->report;
     o->flags = a->flags;
     o->order = a->rgb ? IMC_ORDER_RGB : IMC_ORDER_BGR;
     o->limits.max_width = a->max_width;
@@ -111,15 +132,15 @@ static PyObject *decode_from(PyObject *src, bool is_path, const decode_args *a, 
 static PyObject *decode_strict(PyObject *args, PyObject *kw, bool is_path)
 {
     static char *data_names[] = {"data", "flags", "rgb", "max_width", "max_height", "max_pixels",
-                                 "max_bytes", "orientation", "out", NULL};
+                                 "max_bytes", "orientation", "fail_on", "out", NULL};
     static char *path_names[] = {"path", "flags", "rgb", "max_width", "max_height", "max_pixels",
-                                 "max_bytes", "orientation", NULL};
+                                 "max_bytes", "orientation", "fail_on", NULL};
     PyObject *src;
     decode_args a = {.flags = IMC_IMREAD_COLOR};
-    if (!PyArg_ParseTupleAndKeywords(args, kw, is_path ? "O|i$pKKKKO:read" : "O|i$pKKKKOO:decode",
+    if (!PyArg_ParseTupleAndKeywords(args, kw, is_path ? "O|i$pKKKKOO:read" : "O|i$pKKKKOOO:decode",
                                      is_path ? path_names : data_names, &src, &a.flags, &a.rgb,
                                      &a.max_width, &a.max_height, &a.max_pixels, &a.max_bytes,
-                                     &a.orientation, &a.out))
+                                     &a.orientation, &a.fail_on, &a.out))
         return NULL;
     return decode_from(src, is_path, &a, true);
 }
@@ -156,6 +177,43 @@ static PyObject *py_read(PyObject *self, PyObject *args, PyObject *kw)
 {
     (void)self;
     return decode_strict(args, kw, true);
+}
+
+/* check(data, flags=IMREAD_UNCHANGED) -> dict: decodes fully and reports
+ * what the data lacked, never raising for damage. */
+static PyObject *py_check(PyObject *self, PyObject *args, PyObject *kw)
+{
+    (void)self;
+    static char *names[] = {"data", "flags", NULL};
+    PyObject *data;
+    decode_args a = {.flags = IMC_IMREAD_UNCHANGED};
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|i:check", names, &data, &a.flags))
+        return NULL;
+    imc_damage_report report = IMC_DAMAGE_REPORT_INIT;
+    a.report = &report;
+    imc_decode_options opts;
+    if (fill_options(&a, &opts) < 0)
+        return NULL;
+    one_image c = {&opts, NULL, {0}};
+    imc_error err;
+    int rc = with_bytes(data, decode_bytes, &c, &err);
+    if (rc == PY_FAILED)
+        return NULL;
+    imc_image_free(&c.img);
+    if (rc == IMC_ERR_UNSUPPORTED || rc == IMC_ERR_UNKNOWN_FORMAT) { /* nothing decodes it */
+        report.kind = IMC_DAMAGE_ERROR;
+        report.complete = 0;
+        snprintf(report.message, sizeof report.message, "%s", err.message);
+    } else if (rc != IMC_OK && rc != IMC_ERR_TRUNCATED && rc != IMC_ERR_CORRUPT) {
+        return raise_imc(&err, rc); /* not the data's fault: arguments, limits, memory */
+    }
+    static const char *const kinds[] = {"none", "warning", "error", "truncated"};
+    PyObject *complete = report.complete < 0 ? Py_None : report.complete ? Py_True : Py_False;
+    return Py_BuildValue("{s:O,s:s,s:O,s:i,s:i,s:s}", "ok",
+                         rc == IMC_OK && report.kind == IMC_DAMAGE_NONE ? Py_True : Py_False,
+                         "kind", kinds[report.kind & 3], "complete", complete, "first_bad_row",
+                         report.first_bad_row, "warnings", report.warnings, "message",
+                         report.message);
 }
 
 static int probe_bytes(const void *data, size_t size, void *info, imc_error *err)
@@ -203,7 +261,8 @@ PyMethodDef imc_py_decode_methods[] = {
               "imread(filename, flags=IMREAD_COLOR) -> image or None\n\ncv2.imread."),
     KW_METHOD("decode", py_decode,
               "decode(data, flags=IMREAD_COLOR, *, rgb=False, max_width=0, max_height=0, "
-              "max_pixels=0, max_bytes=0, orientation='flags', out=None) -> image\n\nLike imdecode "
+              "max_pixels=0, max_bytes=0, orientation='flags', fail_on='none', out=None) -> "
+              "image\n\nLike imdecode "
               "but raises imc.error with the reason on failure. rgb=True returns RGB/RGBA order; "
               "max_* override the limits; orientation 'apply' or 'ignore' overrides cv2's rule for "
               "EXIF rotation; out: an array of exactly the shape and dtype decoded (a slot of a "
@@ -211,6 +270,12 @@ PyMethodDef imc_py_decode_methods[] = {
     KW_METHOD("read", py_read,
               "read(path, flags=IMREAD_COLOR, *, rgb=False, ...) -> image\n\nimread that raises "
               "imc.error."),
+    KW_METHOD("check", py_check,
+              "check(data, flags=IMREAD_UNCHANGED) -> dict(ok, kind, complete, first_bad_row, "
+              "warnings, message)\n\nDecodes fully and reports the damage the codec met ('none', "
+              "'warning', 'error' or 'truncated'; 'error' too for data nothing decodes); complete "
+              "is None where the codec cannot tell yet. Raises imc.error only for what is not "
+              "the data's fault (limits, memory)."),
     KW_METHOD("probe", py_probe,
               "probe(data) -> ImageInfo(format, width, height, channels, dtype, "
               "orientation)\n\nReads the header only. channels and dtype are what IMREAD_UNCHANGED "

@@ -25,6 +25,8 @@ typedef struct {
     struct jpeg_error_mgr pub;
     jmp_buf jump;
     int warnings;
+    imc_damage *damage; /* while reading pixels: where warnings are noted */
+    imc_damage header;  /* warnings before that (jpeg_read_header) */
 } error_mgr;
 
 static void on_error(j_common_ptr cinfo)
@@ -33,10 +35,34 @@ static void on_error(j_common_ptr cinfo)
     longjmp(e->jump, 1);
 }
 
+/* What a libjpeg warning means for the pixels: corrupt entropy-coded data
+ * is replaced (zeros, skipped to the next marker), the rest leaves them. */
+static int damage_kind(int code)
+{
+    switch (code) {
+    case JWRN_JPEG_EOF:
+        return IMC_DAMAGE_TRUNCATED;
+    case JWRN_HIT_MARKER: case JWRN_HUFF_BAD_CODE: case JWRN_EXTRANEOUS_DATA:
+    case JWRN_MUST_RESYNC: case JWRN_NOT_SEQUENTIAL: case JWRN_BOGUS_PROGRESSION:
+    case JWRN_TOO_MUCH_DATA:
+        return IMC_DAMAGE_ERROR;
+    default:
+        return IMC_DAMAGE_WARNING;
+    }
+}
+
 static void on_message(j_common_ptr cinfo, int level)
 {
-    if (level < 0)
-        ((error_mgr *)cinfo->err)->warnings++;
+    error_mgr *e = (error_mgr *)cinfo->err;
+    if (level >= 0)
+        return; /* trace messages */
+    e->warnings++;
+    char msg[JMSG_LENGTH_MAX];
+    cinfo->err->format_message(cinfo, msg);
+    int row = e->damage && cinfo->is_decompressor
+                  ? (int)((j_decompress_ptr)cinfo)->output_scanline : -1;
+    imc_damage_note(e->damage ? e->damage : &e->header, damage_kind(cinfo->err->msg_code), row,
+                    "%s", msg);
 }
 
 static void no_output(j_common_ptr cinfo)
@@ -46,6 +72,7 @@ static void no_output(j_common_ptr cinfo)
 
 static void init_errors(struct jpeg_error_mgr *pub)
 {
+    ((error_mgr *)pub)->header = (imc_damage)IMC_DAMAGE_NONE_YET;
     jpeg_std_error(pub);
     pub->error_exit = on_error;
     pub->emit_message = on_message;
@@ -150,6 +177,23 @@ static int find_orientation(const decoder *d)
     return 0;
 }
 
+/* cv2 stops after the last row; the rest of the file (up to EOI) is read
+ * here only to report what is missing or wrong there. */
+static void check_end(j_decompress_ptr cinfo, imc_damage *damage)
+{
+    for (int i = 0; i < 64 && !jpeg_input_complete(cinfo); i++) {
+        int r = jpeg_consume_input(cinfo);
+        if (r == JPEG_SUSPENDED) {
+            imc_damage_note(damage, IMC_DAMAGE_TRUNCATED, -1,
+                            "the data ends after the last row, before the EOI marker");
+            return;
+        }
+    }
+    size_t after = cinfo->src->bytes_in_buffer;
+    if (jpeg_input_complete(cinfo) && after > 0) /* a second image (MPF), or a spliced file */
+        imc_damage_note(damage, IMC_DAMAGE_WARNING, -1, "%zu bytes after the EOI marker", after);
+}
+
 static int jpeg_read(void *state, imc_image *dst, imc_read_request *req, imc_error *err)
 {
     decoder *d = state;
@@ -168,9 +212,18 @@ static int jpeg_read(void *state, imc_image *dst, imc_read_request *req, imc_err
     req->orientation = find_orientation(d);
 
     volatile int done = 0;
+    volatile bool after_pixels = false;
     JSAMPARRAY cmyk_buf = NULL;
-    if (setjmp(d->err.jump))
-        return jpeg_failure((j_common_ptr)cinfo, classify(d), err);
+    *req->damage = d->err.header; /* what the header had */
+    d->err.damage = req->damage;
+    if (setjmp(d->err.jump)) {
+        if (!after_pixels)
+            return jpeg_failure((j_common_ptr)cinfo, classify(d), err);
+        char msg[JMSG_LENGTH_MAX]; /* cv2 stops reading before this: its pixels stand */
+        cinfo->err->format_message((j_common_ptr)cinfo, msg);
+        imc_damage_note(req->damage, IMC_DAMAGE_ERROR, -1, "after the image: %s", msg);
+        return IMC_OK;
+    }
     if (!jpeg_start_decompress(cinfo))
         return imc_fail(err, IMC_ERR_TRUNCATED, "jpeg: data ends before the last scan");
 
@@ -198,6 +251,10 @@ static int jpeg_read(void *state, imc_image *dst, imc_read_request *req, imc_err
 
     /* cv2 converts its stale one-row buffer for every row it could not read:
      * those rows repeat the last decoded row (zeros if there is none). */
+    if (done < height)
+        imc_damage_note(req->damage, IMC_DAMAGE_TRUNCATED, done,
+                        "the data ends at row %d of %d (the rest repeats the last row, as in cv2)",
+                        done, height);
     size_t row_bytes = (size_t)width * (size_t)dst->channels;
     for (int y = done; y < height; y++) {
         uint8_t *row = (uint8_t *)dst->data + (size_t)y * dst->step;
@@ -205,6 +262,10 @@ static int jpeg_read(void *state, imc_image *dst, imc_read_request *req, imc_err
             memcpy(row, (uint8_t *)dst->data + (size_t)(done - 1) * dst->step, row_bytes);
         else
             memset(row, 0, row_bytes);
+    }
+    if (done == height) {
+        after_pixels = true;
+        check_end(cinfo, req->damage);
     }
     return IMC_OK;
 }
@@ -396,6 +457,7 @@ const imc_codec imc_codec_jpeg = {
     .read = jpeg_read,
     .close = jpeg_close,
     .probe = jpeg_probe,
+    .reports_damage = true,
     .encode = jpeg_encode,
     IMC_CODEC_PARAMS(jpeg_params),
     .encode_depths = IMC_DEPTH_BIT(IMC_8U),

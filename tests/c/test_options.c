@@ -159,6 +159,64 @@ static void test_terminal_sizes(const imc_image *bgra)
     imc_buffer_free(&want);
 }
 
+/* A damage report of an older, shorter layout is written only as far as
+ * its size (exactly-sized memory: ASan sees any write past it); the full
+ * one says where a truncated JPEG ends; fail_on turns it into an error. */
+static void test_damage_report_sizes(const imc_image *bgra)
+{
+    imc_image bgr;
+    CHECK_EQ(synth_image(&bgr, 64, 48, 3, IMC_8U, 3), IMC_OK);
+    imc_buffer jpg;
+    CHECK_EQ(imc_encode(".jpg", &bgr, NULL, 0, &jpg), IMC_OK);
+    size_t cut = jpg.size * 2 / 3;
+    typedef struct {
+        size_t size;
+        int kind;
+    } report_older;
+    report_older *older = malloc(sizeof *older);
+    older->size = sizeof *older;
+    older->kind = -1;
+    imc_decode_options o = IMC_DECODE_OPTIONS_INIT;
+    o.report = (imc_damage_report *)(void *)older;
+    imc_image img;
+    imc_error err;
+    CHECK_EQ(imc_decode_ex(jpg.data, cut, &o, &img, &err), IMC_OK); /* cv2's rows */
+    CHECK_EQ(older->kind, IMC_DAMAGE_TRUNCATED);
+    imc_image_free(&img);
+    free(older);
+
+    imc_damage_report full = IMC_DAMAGE_REPORT_INIT;
+    o.report = &full;
+    CHECK_EQ(imc_decode_ex(jpg.data, cut, &o, &img, &err), IMC_OK);
+    CHECK_EQ(full.kind, IMC_DAMAGE_TRUNCATED);
+    CHECK_EQ(full.complete, 0);
+    CHECK(full.first_bad_row > 0 && full.first_bad_row < 64);
+    CHECK(strstr(full.message, "the data ends at row") != NULL);
+    imc_image_free(&img);
+    o.fail_on = IMC_FAIL_ON_TRUNCATED;
+    CHECK_EQ(imc_decode_ex(jpg.data, cut, &o, &img, &err), IMC_ERR_TRUNCATED);
+    CHECK(img.data == NULL && strstr(err.message, "jpeg: truncated") != NULL);
+    CHECK_EQ(full.kind, IMC_DAMAGE_TRUNCATED);
+    CHECK_EQ(imc_decode_ex(jpg.data, jpg.size, &o, &img, &err), IMC_OK);
+    CHECK_EQ(full.kind, IMC_DAMAGE_NONE);
+    CHECK_EQ(full.complete, 1);
+    imc_image_free(&img);
+
+    imc_buffer bmp; /* a codec that does not report yet: nobody knows */
+    CHECK_EQ(imc_encode(".bmp", bgra, NULL, 0, &bmp), IMC_OK);
+    CHECK_EQ(imc_decode_ex(bmp.data, bmp.size, &o, &img, &err), IMC_OK);
+    CHECK_EQ(full.complete, -1);
+    imc_image_free(&img);
+    o.fail_on = 7;
+    CHECK_EQ(imc_decode_ex(bmp.data, bmp.size, &o, &img, &err), IMC_ERR_ARG);
+    o.fail_on = 0;
+    full.size = 0;
+    CHECK_EQ(imc_decode_ex(bmp.data, bmp.size, &o, &img, &err), IMC_ERR_ARG);
+    imc_buffer_free(&bmp);
+    imc_buffer_free(&jpg);
+    imc_image_free(&bgr);
+}
+
 int main(void)
 {
     imc_image bgra;
@@ -167,6 +225,7 @@ int main(void)
     test_decode_sizes(&bgra, &png);
     test_encode_sizes(&bgra, &png);
     test_terminal_sizes(&bgra);
+    test_damage_report_sizes(&bgra);
     imc_buffer_free(&png);
     imc_image_free(&bgra);
     return check_report("test_options");

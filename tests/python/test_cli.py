@@ -207,7 +207,7 @@ def complete(*words, cur=""):
 def test_bash_completion():
     assert complete("imc", cur="conv") == ["convert"]
     assert set(complete("imc", "convert", cur="--o")) == {"--orientation", "--out", "--overwrite"}
-    assert set(complete("imc", "info", cur="--")) == {"--json", "--help"}
+    assert set(complete("imc", "info", cur="--")) == {"--json", "--check", "--help"}
     assert complete("imc", "convert", "--orientation") == ["apply", "ignore", "flags"]
     exts = complete("imc", "convert", "--to")
     assert {".png", ".jpg", ".webp", ".tif"} <= set(exts)

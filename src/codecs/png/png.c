@@ -27,6 +27,8 @@ typedef struct {
     bool truncated;
     int color_type, bit_depth;
     char message[160];
+    imc_damage *damage; /* while reading pixels: where warnings are noted */
+    imc_damage header;  /* libpng's warnings before that */
 } decoder;
 
 static void on_error(png_structp png, png_const_charp msg)
@@ -37,10 +39,14 @@ static void on_error(png_structp png, png_const_charp msg)
     png_longjmp(png, 1);
 }
 
+/* libpng warns where it keeps the pixels: an ancillary chunk with a bad
+ * CRC or value dropped, extra compressed data ignored. */
 static void on_warning(png_structp png, png_const_charp msg)
 {
-    (void)png;
-    (void)msg;
+    decoder *d = png_get_error_ptr(png);
+    if (d)
+        imc_damage_note(d->damage ? d->damage : &d->header, IMC_DAMAGE_WARNING, -1, "%s",
+                        msg ? msg : "libpng warning");
 }
 
 static void read_bytes(png_structp png, png_bytep out, size_t size)
@@ -106,6 +112,7 @@ static int png_open(void *state, const uint8_t *buf, size_t len, int scale_denom
     decoder *d = state;
     d->buf = buf;
     d->len = len;
+    d->header = (imc_damage)IMC_DAMAGE_NONE_YET;
     d->png = png_create_read_struct(PNG_LIBPNG_VER_STRING, d, on_error, on_warning);
     if (!d->png)
         return imc_fail(err, IMC_ERR_NOMEM, "png: cannot create decoder");
@@ -204,13 +211,35 @@ static int libpng_read(decoder *d, imc_image *dst, imc_read_request *req, imc_er
     return IMC_OK;
 }
 
+/* Where IEND ends in the file at `base` (0 if there is none). */
+typedef struct {
+    const uint8_t *base;
+    size_t end;
+} iend_search;
+
+static bool find_iend(const uint8_t *type, const uint8_t *data, size_t size, void *ctx)
+{
+    iend_search *s = ctx;
+    if (!memcmp(type, "IEND", 4))
+        s->end = (size_t)(data - s->base) + size + 4;
+    return true;
+}
+
 static int png_read(void *state, imc_image *dst, imc_read_request *req, imc_error *err)
 {
     decoder *d = state;
+    *req->damage = d->header;
+    d->damage = req->damage;
     int fast = imc_png_fast_read(d->buf, d->len, dst, req);
-    if (fast != IMC_ERR_UNSUPPORTED)
-        return fast == IMC_OK ? IMC_OK : imc_fail(err, fast, "png: %s", imc_strerror(fast));
-    return libpng_read(d, dst, req, err);
+    int rc = fast == IMC_ERR_UNSUPPORTED ? libpng_read(d, dst, req, err)
+             : fast == IMC_OK          ? IMC_OK
+                                       : imc_fail(err, fast, "png: %s", imc_strerror(fast));
+    iend_search iend = {d->buf, 0};
+    walk_chunks(d->buf, d->len, find_iend, &iend);
+    if (rc == IMC_OK && iend.end && iend.end < d->len) /* cv2 never looks: a spliced file? */
+        imc_damage_note(req->damage, IMC_DAMAGE_WARNING, -1, "%zu bytes after IEND",
+                        d->len - iend.end);
+    return rc;
 }
 
 static void png_close(void *state)
@@ -262,6 +291,7 @@ const imc_codec imc_codec_png = {
     .read = png_read,
     .close = png_close,
     .probe = png_probe,
+    .reports_damage = true,
     .encode = imc_png_write,
     IMC_CODEC_PARAMS(imc_png_params),
     .encode_depths = IMC_DEPTH_BIT(IMC_8U) | IMC_DEPTH_BIT(IMC_16U),
