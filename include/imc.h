@@ -364,7 +364,8 @@ typedef struct imc_decode_options {
     imc_limits limits;  /* zero: defaults */
     int orientation;    /* enum imc_orientation_policy; 0 is cv2's rule */
     int fail_on;        /* enum imc_fail_on; 0 is cv2's IMC_FAIL_ON_NONE */
-    imc_damage_report *report; /* NULL, or receives what the decode met (single-image calls) */
+    imc_damage_report *report; /* NULL, or receives what the decode met (single-image calls;
+                                  batches, pages and animations ignore it) */
 } imc_decode_options;
 
 /* cv2's defaults: IMREAD_COLOR, BGR, default limits, cv2's orientation

@@ -130,6 +130,13 @@ static int decode_batch(const void *const *bufs, const size_t *lens, size_t n,
         return IMC_OK;
     if (!bufs || !lens || !opts || !(out || dsts) || !status)
         return IMC_ERR_ARG;
+    /* A damage report is for single-image calls: the threads would share it.
+     * (Options refused here are refused again, per item, with the reason.) */
+    imc_decode_options local;
+    if (imc_options_in(&local, sizeof local, opts, "imc_decode_options", NULL) == IMC_OK) {
+        local.report = NULL;
+        opts = &local;
+    }
     batch b = {.n = n, .run = dsts ? decode_into_one : decode_one, .bufs = bufs, .lens = lens,
                .dopts = opts, .images = out, .dsts = dsts, .status = status, .errs = errs};
     return run_batch(&b, threads);
