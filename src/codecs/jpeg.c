@@ -24,7 +24,6 @@
 typedef struct {
     struct jpeg_error_mgr pub;
     jmp_buf jump;
-    int warnings;
     imc_damage *damage; /* while reading pixels: where warnings are noted */
     imc_damage header;  /* warnings before that (jpeg_read_header) */
 } error_mgr;
@@ -56,7 +55,6 @@ static void on_message(j_common_ptr cinfo, int level)
     error_mgr *e = (error_mgr *)cinfo->err;
     if (level >= 0)
         return; /* trace messages */
-    e->warnings++;
     char msg[JMSG_LENGTH_MAX];
     cinfo->err->format_message(cinfo, msg);
     int row = e->damage && cinfo->is_decompressor
