@@ -41,30 +41,27 @@ static void json_string(const char *s)
 
 /* --check: the damage a full decode meets. */
 typedef struct {
-    const char *verdict; /* "ok", "warning", "error", "truncated", "unknown" */
+    const char *verdict; /* "ok", "warning", "error", "truncated" */
     imc_damage_report report;
 } check_result;
 
 static bool check_file(const char *path, check_result *c)
 {
-    static const char *const kinds[] = {"ok", "warning", "error", "truncated"};
     c->report = (imc_damage_report)IMC_DAMAGE_REPORT_INIT;
     imc_decode_options o = IMC_DECODE_OPTIONS_INIT;
     o.flags = IMC_IMREAD_UNCHANGED;
     o.orientation = IMC_ORIENTATION_IGNORE;
     o.report = &c->report;
-    imc_image img;
+    imc_image_list pages; /* every page and frame: damage can be on any */
     imc_error err;
-    int rc = imc_read_ex(path, &o, &img, &err);
-    imc_image_free(&img);
-    if (rc != IMC_OK && c->report.kind == IMC_DAMAGE_NONE) { /* failed before any report */
+    int rc = imc_read_multi(path, &o, 0, 0, &pages, &err);
+    imc_image_list_free(&pages);
+    if (rc != IMC_OK && c->report.kind == IMC_DAMAGE_NONE) { /* not the data: limits, memory */
         c->report.kind = IMC_DAMAGE_ERROR;
         snprintf(c->report.message, sizeof c->report.message, "%s", err.message);
     }
-    c->verdict = c->report.complete < 0 && c->report.kind == IMC_DAMAGE_NONE
-                     ? "unknown"
-                     : kinds[c->report.kind & 3];
-    return c->report.kind < IMC_DAMAGE_ERROR;
+    c->verdict = c->report.kind == IMC_DAMAGE_NONE ? "ok" : imc_damage_kind_name(c->report.kind);
+    return c->report.complete;
 }
 
 int cli_info(int argc, char **argv)
@@ -119,10 +116,9 @@ int cli_info(int argc, char **argv)
                    cli_depth_name(info.depth), info.orientation, file_size);
             if (check) {
                 printf(", \"check\": \"%s\", \"complete\": %s, \"first_bad_row\": %d, "
-                       "\"warnings\": %d, \"damage\": ",
-                       c.verdict,
-                       c.report.complete < 0 ? "null" : c.report.complete ? "true" : "false",
-                       c.report.first_bad_row, c.report.warnings);
+                       "\"page\": %d, \"warnings\": %d, \"damage\": ",
+                       c.verdict, c.report.complete ? "true" : "false", c.report.first_bad_row,
+                       c.report.page, c.report.warnings);
                 json_string(c.report.message);
             }
             puts("}");
@@ -137,7 +133,9 @@ int cli_info(int argc, char **argv)
             printf("%-6s %7d %7d %3d %-7s %6d %12lld  %s%s", info.format, info.width,
                    info.height, info.channels, cli_depth_name(info.depth), info.orientation,
                    file_size, verdict, path);
-            if (check && c.report.message[0])
+            if (check && c.report.message[0] && c.report.page > 0)
+                printf(": page %d: %s", c.report.page, c.report.message);
+            else if (check && c.report.message[0])
                 printf(": %s", c.report.message);
             putchar('\n');
         }

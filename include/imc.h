@@ -344,18 +344,23 @@ enum imc_damage_kind {
 
 /* What a decode met, filled whether it succeeds or fails (a caller-owned
  * struct: set size, most simply with IMC_DAMAGE_REPORT_INIT; the library
- * writes at most `size` bytes of it). */
+ * writes at most `size` bytes of it). A failed decode reports the damage
+ * that made it fail (data no codec recognises counts as an error); failures
+ * that are not the data's (arguments, limits, memory) report kind NONE and
+ * complete 0. "Complete" is as far as the format can tell: a flipped bit in
+ * data without checksums (JPEG's entropy data, raw samples) is not seen. */
 typedef struct imc_damage_report {
     size_t size;         /* sizeof(imc_damage_report) */
     int kind;            /* enum imc_damage_kind, the worst met */
-    int complete;        /* 1: every pixel came from intact data; 0: not; -1: this
-                            codec does not report damage yet, so nobody knows */
+    int complete;        /* 1: the call succeeded and every pixel came from intact data */
     int first_bad_row;   /* the first row not decoded from intact data, -1 if none or unknown */
-    int page;            /* the page or frame it concerns (0 for single images) */
-    int warnings;        /* how many warnings the codec library emitted */
+    int page;            /* the page or frame of the worst (0 for single images) */
+    int warnings;        /* how many warnings the codec library emitted (all pages) */
     char message[256];   /* the codec library's words for the worst, "" if none */
 } imc_damage_report;
 #define IMC_DAMAGE_REPORT_INIT {sizeof(imc_damage_report), 0, 0, -1, 0, 0, ""}
+/* "none", "warning", "error", "truncated" (enum imc_damage_kind). */
+IMC_API const char *imc_damage_kind_name(int kind);
 
 typedef struct imc_decode_options {
     size_t size;        /* sizeof(imc_decode_options) */
@@ -364,8 +369,9 @@ typedef struct imc_decode_options {
     imc_limits limits;  /* zero: defaults */
     int orientation;    /* enum imc_orientation_policy; 0 is cv2's rule */
     int fail_on;        /* enum imc_fail_on; 0 is cv2's IMC_FAIL_ON_NONE */
-    imc_damage_report *report; /* NULL, or receives what the decode met (single-image calls;
-                                  batches, pages and animations ignore it) */
+    imc_damage_report *report; /* NULL, or receives what the decode met: pages and
+                                  animations report the worst page; batches take an
+                                  array of n reports, one per item */
 } imc_decode_options;
 
 /* cv2's defaults: IMREAD_COLOR, BGR, default limits, cv2's orientation

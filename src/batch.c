@@ -18,6 +18,8 @@ struct batch {
     const void *const *bufs;
     const size_t *lens;
     const imc_decode_options *dopts;
+    char *reports;         /* the caller's array of reports, or NULL */
+    size_t report_stride;  /* its elements' size: the caller's sizeof(imc_damage_report) */
     imc_image *images;
     const imc_image *dsts; /* decoding into caller memory */
     /* encoding */
@@ -33,15 +35,25 @@ struct batch {
     imc_error *errs;
 };
 
+/* Item i's options: the batch's, with item i's report. */
+static imc_decode_options item_options(const batch *b, size_t i)
+{
+    imc_decode_options o = *b->dopts;
+    o.report = b->reports ? (imc_damage_report *)(void *)(b->reports + i * b->report_stride) : NULL;
+    return o;
+}
+
 static void decode_one(const batch *b, size_t i)
 {
-    b->status[i] = imc_decode_ex(b->bufs[i], b->lens[i], b->dopts, &b->images[i],
+    imc_decode_options o = item_options(b, i);
+    b->status[i] = imc_decode_ex(b->bufs[i], b->lens[i], &o, &b->images[i],
                                  b->errs ? &b->errs[i] : NULL);
 }
 
 static void decode_into_one(const batch *b, size_t i)
 {
-    b->status[i] = imc_decode_into(b->bufs[i], b->lens[i], b->dopts, &b->dsts[i],
+    imc_decode_options o = item_options(b, i);
+    b->status[i] = imc_decode_into(b->bufs[i], b->lens[i], &o, &b->dsts[i],
                                    b->errs ? &b->errs[i] : NULL);
 }
 
@@ -130,15 +142,23 @@ static int decode_batch(const void *const *bufs, const size_t *lens, size_t n,
         return IMC_OK;
     if (!bufs || !lens || !opts || !(out || dsts) || !status)
         return IMC_ERR_ARG;
-    /* A damage report is for single-image calls: the threads would share it.
-     * (Options refused here are refused again, per item, with the reason.) */
+    /* opts->report, if set, is an array of n reports, one per item; their
+     * size (all alike) is the caller's. Options refused here are refused
+     * again, per item, with the reason. */
     imc_decode_options local;
+    char *reports = NULL;
+    size_t stride = 0;
     if (imc_options_in(&local, sizeof local, opts, "imc_decode_options", NULL) == IMC_OK) {
+        if (local.report && local.report->size >= sizeof local.report->size) {
+            reports = (char *)local.report;
+            stride = local.report->size;
+        }
         local.report = NULL;
         opts = &local;
     }
     batch b = {.n = n, .run = dsts ? decode_into_one : decode_one, .bufs = bufs, .lens = lens,
-               .dopts = opts, .images = out, .dsts = dsts, .status = status, .errs = errs};
+               .dopts = opts, .reports = reports, .report_stride = stride, .images = out,
+               .dsts = dsts, .status = status, .errs = errs};
     return run_batch(&b, threads);
 }
 

@@ -6,7 +6,13 @@
 #include <stdio.h>
 #include <string.h>
 
-void imc_damage_note(imc_damage *d, int kind, int row, const char *fmt, ...)
+const char *imc_damage_kind_name(int kind)
+{
+    static const char *const names[] = {"none", "warning", "error", "truncated"};
+    return kind >= IMC_DAMAGE_NONE && kind <= IMC_DAMAGE_TRUNCATED ? names[kind] : "unknown";
+}
+
+static void note_va(imc_damage *d, int kind, int row, const char *fmt, va_list ap)
 {
     if (kind == IMC_DAMAGE_WARNING)
         d->warnings++;
@@ -15,10 +21,37 @@ void imc_damage_note(imc_damage *d, int kind, int row, const char *fmt, ...)
     if (kind <= d->kind)
         return;
     d->kind = kind;
+    vsnprintf(d->message, sizeof d->message, fmt, ap);
+}
+
+void imc_damage_note(imc_damage *d, int kind, int row, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(d->message, sizeof d->message, fmt, ap);
+    note_va(d, kind, row, fmt, ap);
     va_end(ap);
+}
+
+void imc_damage_failed(imc_damage *d, int rc, const imc_error *err)
+{
+    int kind = rc == IMC_ERR_TRUNCATED ? IMC_DAMAGE_TRUNCATED
+               : rc == IMC_ERR_CORRUPT || rc == IMC_ERR_UNKNOWN_FORMAT || rc == IMC_ERR_UNSUPPORTED
+                   ? IMC_DAMAGE_ERROR
+                   : IMC_DAMAGE_NONE; /* arguments, limits, memory: not the data's fault */
+    if (kind == IMC_DAMAGE_NONE || d->kind >= IMC_DAMAGE_ERROR)
+        return;
+    imc_damage_note(d, kind, -1, "%s", err && err->message[0] ? err->message : imc_strerror(rc));
+}
+
+void imc_damage_worst(imc_damage *worst, const imc_damage *page, int index)
+{
+    worst->warnings += page->warnings;
+    if (page->kind <= worst->kind)
+        return;
+    int warnings = worst->warnings;
+    *worst = *page;
+    worst->warnings = warnings;
+    worst->page = index;
 }
 
 /* Fails the decode when the damage reaches the caller's fail_on level. */
@@ -29,23 +62,20 @@ int imc_damage_check(const imc_damage *d, int fail_on, const char *codec, imc_er
                  (d->kind == IMC_DAMAGE_WARNING && fail_on >= IMC_FAIL_ON_WARNING);
     if (!fails)
         return IMC_OK;
-    static const char *const kinds[] = {"", "warning", "corrupt data", "truncated"};
+    const char *kind = d->kind == IMC_DAMAGE_ERROR ? "corrupt data" : imc_damage_kind_name(d->kind);
     return imc_fail(err, d->kind == IMC_DAMAGE_TRUNCATED ? IMC_ERR_TRUNCATED : IMC_ERR_CORRUPT,
-                    "%s: %s: %s", codec, kinds[d->kind], d->message);
+                    "%s: %s: %s", codec, kind, d->message);
 }
 
-void imc_damage_report_to(const imc_damage *d, bool codec_reports, int rc, const imc_error *err,
+void imc_damage_report_to(const imc_damage *d, int rc, const imc_error *err,
                           imc_damage_report *caller)
 {
-    imc_damage_report r = {sizeof r, d->kind, 0, d->first_bad_row, 0, d->warnings, ""};
-    r.complete = rc != IMC_OK ? 0 : !codec_reports ? -1 : d->kind <= IMC_DAMAGE_WARNING;
-    snprintf(r.message, sizeof r.message, "%s", d->message);
-    /* The codec itself failed on the data (not fail_on on what it noted). */
-    if ((rc == IMC_ERR_TRUNCATED || rc == IMC_ERR_CORRUPT) && d->kind == IMC_DAMAGE_NONE) {
-        r.kind = rc == IMC_ERR_TRUNCATED ? IMC_DAMAGE_TRUNCATED : IMC_DAMAGE_ERROR;
-        snprintf(r.message, sizeof r.message, "%s", err && err->message[0] ? err->message
-                                                                          : imc_strerror(rc));
-    }
+    imc_damage all = *d;
+    if (rc != IMC_OK)
+        imc_damage_failed(&all, rc, err);
+    imc_damage_report r = {sizeof r, all.kind, rc == IMC_OK && all.kind <= IMC_DAMAGE_WARNING,
+                           all.first_bad_row, all.page, all.warnings, ""};
+    snprintf(r.message, sizeof r.message, "%s", all.message);
     size_t n = caller->size < sizeof r ? caller->size : sizeof r;
     memcpy((char *)caller + sizeof r.size, (const char *)&r + sizeof r.size,
            n > sizeof r.size ? n - sizeof r.size : 0);

@@ -137,6 +137,7 @@ static int read_page(const imc_codec *codec, void *state, const imc_header *hdr,
 static int begin(const void *buf, size_t len, const imc_decode_options *caller,
                  imc_decode_options *opts, const imc_codec **codec, void **state, imc_error *err)
 {
+    memset(opts, 0, sizeof *opts); /* no report until the caller's is known good */
     if (!caller)
         return imc_fail(err, IMC_ERR_ARG, "NULL argument");
     int rc = imc_options_in(opts, sizeof *opts, caller, "imc_decode_options", err);
@@ -150,9 +151,12 @@ static int begin(const void *buf, size_t len, const imc_decode_options *caller,
         return imc_fail(err, IMC_ERR_ARG, "invalid orientation policy %d", opts->orientation);
     if (opts->fail_on < IMC_FAIL_ON_NONE || opts->fail_on > IMC_FAIL_ON_WARNING)
         return imc_fail(err, IMC_ERR_ARG, "invalid fail_on %d", opts->fail_on);
-    if (opts->report && opts->report->size < sizeof opts->report->size)
+    if (opts->report && opts->report->size < sizeof opts->report->size) {
+        size_t size = opts->report->size;
+        opts->report = NULL;
         return imc_fail(err, IMC_ERR_ARG, "imc_damage_report.size is %zu: start from "
-                        "IMC_DAMAGE_REPORT_INIT", opts->report->size);
+                        "IMC_DAMAGE_REPORT_INIT", size);
+    }
     *codec = imc_find_decoder(buf, len);
     if (!*codec)
         return imc_fail(err, IMC_ERR_UNKNOWN_FORMAT, "no codec recognises the data");
@@ -192,12 +196,13 @@ static int decode_page(const void *buf, size_t len, const imc_decode_options *ca
         if (rc == IMC_OK)
             rc = read_page(codec, state, &hdr, &opts, scale, &limits, into, out, NULL, &damage,
                            err);
-        if (opts.report)
-            imc_damage_report_to(&damage, codec->reports_damage, rc, err, opts.report);
     }
     if (rc != IMC_OK)
         imc_image_free(out);
-    return finish(codec, state, rc, err);
+    rc = finish(codec, state, rc, err);
+    if (opts.report)
+        imc_damage_report_to(&damage, rc, err, opts.report);
+    return rc;
 }
 
 int imc_decode_ex(const void *buf, size_t len, const imc_decode_options *opts, imc_image *out,
@@ -253,6 +258,7 @@ void imc_image_list_free(imc_image_list *list)
 typedef struct {
     size_t start, count; /* count 0: to the end */
     bool strict;         /* a page that fails fails the call (cv2's animation reading) */
+    imc_damage *damage;  /* out: the worst any page met, a page dropped for failing included */
     int **durations;     /* NULL, or receives each page's duration in ms */
     imc_header *first;   /* NULL, or receives the header open() read */
 } page_request;
@@ -311,6 +317,9 @@ static int read_pages(const imc_codec *codec, void *state, const uint8_t *buf, s
         imc_damage damage = IMC_DAMAGE_NONE_YET;
         rc = read_page(codec, state, &hdr, opts, 1, &limits, NULL, &out->images[out->count], &duration,
                        &damage, &page_err);
+        if (rc != IMC_OK)
+            imc_damage_failed(&damage, rc, &page_err);
+        imc_damage_worst(pr->damage, &damage, (int)(pr->start + out->count));
         if (rc != IMC_OK) {
             imc_image_free(&out->images[out->count]);
             read_failed = true;
@@ -322,6 +331,11 @@ static int read_pages(const imc_codec *codec, void *state, const uint8_t *buf, s
         if (pr->count && out->count == pr->count)
             break;
         rc = codec->next_page ? codec->next_page(state, &hdr, &page_err) : 0;
+        if (rc < 0) { /* cv2 keeps the pages before one it cannot find */
+            imc_damage lost = IMC_DAMAGE_NONE_YET;
+            imc_damage_failed(&lost, rc, &page_err);
+            imc_damage_worst(pr->damage, &lost, (int)(pr->start + out->count));
+        }
         if (rc <= 0)
             break;
     }
@@ -330,7 +344,8 @@ static int read_pages(const imc_codec *codec, void *state, const uint8_t *buf, s
             *err = page_err;
         return rc < 0 ? rc : IMC_ERR_CORRUPT;
     }
-    return IMC_OK;
+    /* A page dropped (as cv2 drops it) fails a caller who asked for that. */
+    return imc_damage_check(pr->damage, opts->fail_on, codec->name, err);
 }
 
 int imc_decode_multi(const void *buf, size_t len, const imc_decode_options *opts, size_t start,
@@ -344,14 +359,18 @@ int imc_decode_multi(const void *buf, size_t len, const imc_decode_options *opts
     const imc_codec *codec = NULL;
     void *state = NULL;
     imc_decode_options o;
+    imc_damage damage = IMC_DAMAGE_NONE_YET;
     int rc = begin(buf, len, opts, &o, &codec, &state, err);
     if (rc == IMC_OK) {
-        page_request pr = {.start = start, .count = count};
+        page_request pr = {.start = start, .count = count, .damage = &damage};
         rc = read_pages(codec, state, buf, len, &o, &pr, out, err);
     }
     if (rc != IMC_OK)
         imc_image_list_free(out);
-    return finish(codec, state, rc, err);
+    rc = finish(codec, state, rc, err);
+    if (o.report)
+        imc_damage_report_to(&damage, rc, err, o.report);
+    return rc;
 }
 
 void imc_animation_free(imc_animation *anim)
@@ -376,9 +395,10 @@ int imc_decode_animation(const void *buf, size_t len, const imc_decode_options *
     imc_image_list list = {NULL, 0};
     imc_header first = {0};
     imc_decode_options o;
+    imc_damage damage = IMC_DAMAGE_NONE_YET;
     int rc = begin(buf, len, opts, &o, &codec, &state, err);
     if (rc == IMC_OK) {
-        page_request pr = {.start = start, .count = count, .strict = true,
+        page_request pr = {.start = start, .count = count, .strict = true, .damage = &damage,
                            .durations = &out->durations, .first = &first};
         rc = read_pages(codec, state, buf, len, &o, &pr, &list, err);
     }
@@ -391,7 +411,10 @@ int imc_decode_animation(const void *buf, size_t len, const imc_decode_options *
     } else {
         imc_animation_free(out);
     }
-    return finish(codec, state, rc, err);
+    rc = finish(codec, state, rc, err);
+    if (o.report)
+        imc_damage_report_to(&damage, rc, err, o.report);
+    return rc;
 }
 
 int imc_count(const void *buf, size_t len, size_t *count, imc_error *err)

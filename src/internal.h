@@ -55,19 +55,26 @@ typedef struct imc_damage {
     int kind;
     int first_bad_row;
     int warnings;
+    int page; /* the page or frame of the worst */
     char message[256];
 } imc_damage;
-#define IMC_DAMAGE_NONE_YET {IMC_DAMAGE_NONE, -1, 0, ""}
+#define IMC_DAMAGE_NONE_YET {IMC_DAMAGE_NONE, -1, 0, 0, ""}
 
 /* Records damage of `kind` first seen at `row` (-1: unknown); the message
  * of the first of the worst kind is kept. Warnings are counted. */
 void imc_damage_note(imc_damage *d, int kind, int row, const char *fmt, ...) IMC_PRINTF(4, 5);
 
+/* Notes a read that failed with rc as the damage it was (truncated data,
+ * corrupt or unreadable data; arguments, limits and memory are not damage). */
+void imc_damage_failed(imc_damage *d, int rc, const imc_error *err);
+/* Adds one page's damage (page `index`) to what a multi-page read met. */
+void imc_damage_worst(imc_damage *worst, const imc_damage *page, int index);
+
 /* IMC_ERR_TRUNCATED / IMC_ERR_CORRUPT when d reaches fail_on's level. */
 int imc_damage_check(const imc_damage *d, int fail_on, const char *codec, imc_error *err);
 /* Fills the caller's report (up to its size, at least sizeof(size_t)) from
  * what the codec noted and the decode's outcome rc (with err's message). */
-void imc_damage_report_to(const imc_damage *d, bool codec_reports, int rc, const imc_error *err,
+void imc_damage_report_to(const imc_damage *d, int rc, const imc_error *err,
                           imc_damage_report *caller);
 
 /* What dispatch asks read() for: `dst` is allocated with the channel count
@@ -186,7 +193,6 @@ typedef struct imc_codec {
     unsigned encode_depths;
     int quality_param; /* IMWRITE_* id that sets quality, 0 if none */
     bool animation;    /* encode_multi stores req->durations and req->loop_count */
-    bool reports_damage; /* read() notes what it tolerates in req->damage */
 } imc_codec;
 
 #define IMC_DEPTH_BIT(d) (1u << (d))

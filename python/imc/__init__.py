@@ -162,8 +162,9 @@ def imwritemulti(filename, img, params=None):
 
 def decode_all(data, flags=IMREAD_ANYCOLOR, start=0, count=0, *, rgb=False, **limits):
     """Every page or frame of data (from `start`, at most `count` if > 0),
-    raising imc.error on failure. limits: decode()'s max_width, max_height,
-    max_pixels, max_bytes and orientation, applied to every page."""
+    raising imc.error on failure, damage on any page included (as decode()).
+    limits: decode()'s max_width, max_height, max_pixels, max_bytes,
+    orientation, fail_on and partial, applied to every page."""
     pages = _imc._decode_multi(data, flags, start, count, True, **limits)
     if rgb:
         for p in pages:
@@ -214,7 +215,8 @@ def imdecodeanimation(buf, start=0, count=32767):
     if count == 0:
         return False, Animation()
     try:
-        return True, decode_animation(buf, IMREAD_UNCHANGED, start, count)  # noqa: F405
+        return True, decode_animation(buf, IMREAD_UNCHANGED, start, count,  # noqa: F405
+                                      fail_on="none")
     except error as e:
         if not _cv2_quiet("decode_animation", e.code):
             raise
@@ -266,8 +268,9 @@ def imwriteanimation(filename, animation, params=None):
 def decode_animation(data, flags=IMREAD_UNCHANGED, start=0, count=0, *, rgb=False,  # noqa: F405
                      **limits):
     """The frames of data (from `start`, at most `count` if > 0) as an
-    Animation, raising imc.error on failure. limits: decode()'s max_width,
-    max_height, max_pixels, max_bytes and orientation, applied to every frame."""
+    Animation, raising imc.error on failure, damage on any frame included.
+    limits: decode()'s max_width, max_height, max_pixels, max_bytes,
+    orientation, fail_on and partial, applied to every frame."""
     return _animation_of(_imc._decode_animation(data, flags, start, count, rgb, **limits))
 
 

@@ -5,7 +5,7 @@ Images are NumPy arrays: rows x cols (x channels) of uint8, uint16, int8,
 int16, int32, float32 or float64. Kept in step with the module by
 tests/python/test_stubs.py."""
 import os
-from typing import IO, Any, List, NamedTuple, Optional, Sequence, Tuple, Union
+from typing import IO, Any, List, Literal, NamedTuple, Optional, Sequence, Tuple, Union, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -23,9 +23,14 @@ Params = Optional[Sequence[int]]
 
 
 class error(Exception):
-    """An imc failure: args are (code, message)."""
+    """An imc failure: args are (code, message); `damage` (check()'s dict)
+    when decoding failed for damaged data."""
     code: int
     message: str
+    damage: dict[str, Any]
+
+class DamageWarning(UserWarning):
+    """decode(..., partial=True) returned an image that is not complete."""
 
 
 class ImageInfo(NamedTuple):
@@ -72,29 +77,43 @@ def destroyAllWindows() -> None: ...
 
 
 # ---- imc's own: errors raised as imc.error ------------------------------------------
+@overload
 def decode(data: Source, flags: int = ..., *, rgb: bool = ..., max_width: int = ...,
            max_height: int = ..., max_pixels: int = ..., max_bytes: int = ...,
-           orientation: str = ..., fail_on: Optional[str] = ...,
-           out: Optional[Image] = ...) -> Image: ...
+           orientation: str = ..., fail_on: Optional[str] = ..., partial: bool = ...,
+           report: Literal[False] = ..., out: Optional[Image] = ...) -> Image: ...
+@overload
+def decode(data: Source, flags: int = ..., *, rgb: bool = ..., max_width: int = ...,
+           max_height: int = ..., max_pixels: int = ..., max_bytes: int = ...,
+           orientation: str = ..., fail_on: Optional[str] = ..., partial: bool = ...,
+           report: Literal[True], out: Optional[Image] = ...) -> Tuple[Image, dict[str, Any]]: ...
+@overload
 def read(path: Union[Path, IO[bytes]], flags: int = ..., *, rgb: bool = ..., max_width: int = ...,
          max_height: int = ..., max_pixels: int = ..., max_bytes: int = ...,
-         orientation: str = ..., fail_on: Optional[str] = ...) -> Image: ...
+         orientation: str = ..., fail_on: Optional[str] = ..., partial: bool = ...,
+         report: Literal[False] = ...) -> Image: ...
+@overload
+def read(path: Union[Path, IO[bytes]], flags: int = ..., *, rgb: bool = ..., max_width: int = ...,
+         max_height: int = ..., max_pixels: int = ..., max_bytes: int = ...,
+         orientation: str = ..., fail_on: Optional[str] = ..., partial: bool = ...,
+         report: Literal[True]) -> Tuple[Image, dict[str, Any]]: ...
 def check(data: Buffer, flags: int = ...) -> dict[str, Any]: ...
 def encode(ext: str, img: npt.ArrayLike, params: Params = ..., *, rgb: bool = ...) -> bytes: ...
 def write(path: Path, img: npt.ArrayLike, params: Params = ..., *, rgb: bool = ...) -> None: ...
 def probe(data: Source) -> ImageInfo: ...
 def count(data: Buffer) -> int: ...
 def decode_all(data: Buffer, flags: int = ..., start: int = ..., count: int = ..., *,
-               rgb: bool = ..., **limits: int) -> List[Image]: ...
+               rgb: bool = ..., **limits: Any) -> List[Image]: ...
 def encode_all(ext: str, imgs: Sequence[npt.ArrayLike], params: Params = ..., *,
                rgb: bool = ...) -> bytes: ...
 def decode_animation(data: Buffer, flags: int = ..., start: int = ..., count: int = ..., *,
-                     rgb: bool = ..., **limits: int) -> Animation: ...
+                     rgb: bool = ..., **limits: Any) -> Animation: ...
 def encode_animation(ext: str, animation: Animation, params: Params = ..., *,
                      rgb: bool = ...) -> bytes: ...
 def decode_batch(buffers: Sequence[Buffer], flags: int = ..., threads: int = ..., *,
                  rgb: bool = ..., max_width: int = ..., max_height: int = ...,
                  max_pixels: int = ..., max_bytes: int = ..., orientation: str = ...,
+                 fail_on: Optional[str] = ..., partial: bool = ...,
                  out: Optional[Image] = ...) -> List[Union[Image, error]]: ...
 def encode_batch(ext: str, imgs: Sequence[npt.ArrayLike], params: Params = ...,
                  threads: int = ..., *, rgb: bool = ...) -> List[Union[bytes, error]]: ...

@@ -6,14 +6,17 @@ static PyObject *py_decode_batch(PyObject *self, PyObject *args, PyObject *kw)
 {
     (void)self;
     static char *names[] = {"buffers", "flags", "threads", "rgb", "max_width", "max_height",
-                            "max_pixels", "max_bytes", "orientation", "out", NULL};
+                            "max_pixels", "max_bytes", "orientation", "fail_on", "partial",
+                            "out", NULL};
     PyObject *seq_obj;
     int threads = 0;
     decode_args a = {.flags = IMC_IMREAD_COLOR};
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|ii$pKKKKOO:decode_batch", names, &seq_obj,
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|ii$pKKKKOOpO:decode_batch", names, &seq_obj,
                                      &a.flags, &threads, &a.rgb, &a.max_width, &a.max_height,
-                                     &a.max_pixels, &a.max_bytes, &a.orientation, &a.out))
+                                     &a.max_pixels, &a.max_bytes, &a.orientation, &a.fail_on,
+                                     &a.partial, &a.out))
         return NULL;
+    resolve_fail_on(&a);
     if (a.out == Py_None)
         a.out = NULL;
     PyObject *seq = PySequence_Fast(seq_obj, "buffers must be a sequence of bytes-like objects");
@@ -27,9 +30,10 @@ static PyObject *py_decode_batch(PyObject *self, PyObject *args, PyObject *kw)
     imc_image *imgs = PyMem_Calloc(count, sizeof *imgs);
     int *status = PyMem_Calloc(count, sizeof *status);
     imc_error *errs = PyMem_Calloc(count, sizeof *errs);
+    imc_damage_report *reports = PyMem_Calloc(count, sizeof *reports);
     PyObject *result = NULL, *slots = NULL;
     Py_ssize_t got = 0;
-    if (!in || !bufs || !lens || !imgs || !status || !errs) {
+    if (!in || !bufs || !lens || !imgs || !status || !errs || !reports) {
         PyErr_NoMemory();
         goto done;
     }
@@ -63,6 +67,9 @@ static PyObject *py_decode_batch(PyObject *self, PyObject *args, PyObject *kw)
         bufs[got] = in[got].data;
         lens[got] = in[got].size;
     }
+    for (size_t i = 0; i < count; i++)
+        reports[i] = (imc_damage_report)IMC_DAMAGE_REPORT_INIT;
+    a.report = reports;
     imc_decode_options opts;
     if (fill_options(&a, &opts) < 0)
         goto done;
@@ -76,7 +83,9 @@ static PyObject *py_decode_batch(PyObject *self, PyObject *args, PyObject *kw)
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *item = NULL;
         if (result && status[i] != IMC_OK)
-            item = error_object(&errs[i], status[i]);
+            item = with_damage(error_object(&errs[i], status[i]), &reports[i]);
+        else if (result && warn_if_damaged(&a, &reports[i], i) < 0)
+            item = NULL;
         else if (result && slots)
             item = Py_NewRef(PyList_GET_ITEM(slots, i));
         else if (result)
@@ -99,6 +108,7 @@ done:
     PyMem_Free(imgs);
     PyMem_Free(status);
     PyMem_Free(errs);
+    PyMem_Free(reports);
     Py_DECREF(seq);
     return result;
 }
@@ -162,9 +172,10 @@ static PyObject *py_encode_batch(PyObject *self, PyObject *args, PyObject *kw)
 PyMethodDef imc_py_batch_methods[] = {
     KW_METHOD("decode_batch", py_decode_batch,
               "decode_batch(buffers, flags=IMREAD_COLOR, threads=0, *, rgb=False, max_..., "
-              "out=None) -> list\n\nDecodes every buffer on `threads` threads (0: one per CPU) "
-              "with the GIL released. The list holds, in input order, an image or an imc.error "
-              "instance per item. out: an array with a slot per buffer (len(buffers), rows, cols[, "
+              "fail_on=None, partial=False, out=None) -> list\n\nDecodes every buffer on "
+              "`threads` threads (0: one per CPU) with the GIL released. The list holds, in input "
+              "order, an image or an imc.error instance per item (damaged data is an error, as "
+              "in decode, unless partial=True: then a DamageWarning names the item). out: an array with a slot per buffer (len(buffers), rows, cols[, "
               "channels]); item i is decoded into out[i] (see decode's out) and the list holds "
               "those slots."),
     KW_METHOD("encode_batch", py_encode_batch,

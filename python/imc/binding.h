@@ -68,6 +68,8 @@ PyObject *cv2_failure(cv2_call call, bool strict, int code, const imc_error *err
 PyObject *raise_imc(const imc_error *err, int code);
 /* An imc.error instance for a failed batch item (returned, not raised). */
 PyObject *error_object(const imc_error *err, int code);
+/* A library message as str (it may quote undecodable input bytes). */
+PyObject *text_of(const char *s);
 /* The outcome of an encoding call: its bytes (the buffer freed), or the
  * raised imc.error. */
 PyObject *encoded_bytes(int rc, const imc_error *err, imc_buffer *out);
@@ -135,10 +137,29 @@ typedef struct {
     PyObject *orientation; /* None, "flags", "apply", "ignore" */
     PyObject *out;         /* None, or the array decode(data, out=...) fills */
     PyObject *fail_on;     /* None, "none", "truncated", "error", "warning" */
+    int partial;           /* imc's API: return damaged images with a DamageWarning */
+    int want_report;       /* decode(report=True): return (image, report dict) */
+    bool imc_api;          /* set by resolve_fail_on: fail_on None means fail_on_level */
+    int fail_on_level;
     imc_damage_report *report; /* NULL, or what the decode met */
 } decode_args;
 
 int fill_options(const decode_args *a, imc_decode_options *o);
+
+/* ---- Damage (damage.c) ----------------------------------------------------- */
+extern PyObject *DamageWarning; /* imc.DamageWarning */
+int add_damage_warning(PyObject *m);
+/* imc.check's dict: ok, kind, complete, first_bad_row, page, warnings, message. */
+PyObject *damage_dict(const imc_damage_report *r, bool ok);
+/* imc's own decode calls: fail_on=None means "error", or "none" with partial. */
+void resolve_fail_on(decode_args *a);
+/* With partial=True, a DamageWarning for an incomplete image (item >= 0: of
+ * a batch); -1 when the warning was turned into an error. */
+int warn_if_damaged(const decode_args *a, const imc_damage_report *r, Py_ssize_t item);
+/* error (an imc.error instance, or NULL) with its .damage dict set. */
+PyObject *with_damage(PyObject *error, const imc_damage_report *r);
+/* Raises imc.error for a failed decode, with .damage. */
+PyObject *raise_damaged(const imc_error *err, int code, const imc_damage_report *r);
 imc_encode_options encode_options(int rgb);
 
 #endif

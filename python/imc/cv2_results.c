@@ -19,13 +19,10 @@ int add_error_type(PyObject *m)
 
 PyObject *raise_imc(const imc_error *err, int code)
 {
-    const char *msg = err && err->message[0] ? err->message : imc_strerror(code);
-    /* Library messages may quote bytes of the (damaged) input. */
-    PyObject *text = PyUnicode_DecodeUTF8(msg, (Py_ssize_t)strlen(msg), "replace");
-    PyObject *args = text ? Py_BuildValue("(iN)", code, text) : NULL;
-    if (args) {
-        PyErr_SetObject(ImcError, args);
-        Py_DECREF(args);
+    PyObject *e = error_object(err, code);
+    if (e) {
+        PyErr_SetObject(ImcError, e);
+        Py_DECREF(e);
     }
     return NULL;
 }
@@ -39,10 +36,16 @@ PyObject *encoded_bytes(int rc, const imc_error *err, imc_buffer *out)
     return bytes;
 }
 
+PyObject *text_of(const char *s)
+{
+    /* Library messages may quote bytes of the (damaged) input. */
+    return PyUnicode_DecodeUTF8(s, (Py_ssize_t)strlen(s), "replace");
+}
+
 PyObject *error_object(const imc_error *err, int code)
 {
-    return PyObject_CallFunction(ImcError, "is", code,
-                                 err && err->message[0] ? err->message : imc_strerror(code));
+    PyObject *text = text_of(err && err->message[0] ? err->message : imc_strerror(code));
+    return text ? PyObject_CallFunction(ImcError, "iN", code, text) : NULL;
 }
 
 /* cv2 raises for bad arguments and its size limits and returns "nothing"

@@ -12,9 +12,13 @@
 
 Items are file paths, byte blobs, or (key, blob-or-path) pairs. Nothing is
 dropped: each item yields a `Result` naming its source (the path or key),
-with the encoded bytes (or output path) or the `imc.error` that stopped it. Everything here pickles, so it runs on worker
-processes and on remote machines alike (workers need imc importable, and for
-the file functions, the same file system).
+with the encoded bytes (or output path) or the `imc.error` that stopped it,
+and the damage report (imc.check's dict) of an input that was not intact:
+damaged inputs are errors, as in imc.decode, unless partial=True, which
+transcodes what was decoded and keeps the report beside it. Everything here
+pickles, so it runs on worker processes and on remote machines alike
+(workers need imc importable, and for the file functions, the same file
+system).
 """
 import os
 from collections import namedtuple
@@ -24,24 +28,31 @@ import imc
 __all__ = ["Result", "transcode", "transcode_one", "transcode_files", "transcode_file"]
 
 #: source: the path or the item's index; data: encoded bytes (transcode) or
-#: the written path (transcode_files); error: None or an imc.error.
-Result = namedtuple("Result", "source data error")
+#: the written path (transcode_files); error: None or an imc.error; damage:
+#: None for an intact input, else imc.check's dict of what was wrong.
+Result = namedtuple("Result", "source data error damage", defaults=(None,))
 
 
-def transcode_one(item, ext, params=None, flags=imc.IMREAD_UNCHANGED, orientation="apply"):
+def _decode(data, flags, orientation, partial):
+    img, report = imc.decode(data, flags, orientation=orientation, partial=partial, report=True)
+    return img, (report if report["kind"] != "none" else None)
+
+
+def transcode_one(item, ext, params=None, flags=imc.IMREAD_UNCHANGED, orientation="apply",
+                  partial=False):
     """One item to a Result with the encoded bytes."""
     source, item = _split(item)
     try:
-        img = imc.decode(_read(item), flags, orientation=orientation)
-        return Result(source, imc.encode(ext, img, params), None)
+        img, damage = _decode(_read(item), flags, orientation, partial)
+        return Result(source, imc.encode(ext, img, params), None, damage)
     except imc.error as e:
-        return Result(source, None, _with_source(e, source))
+        return Result(source, None, _with_source(e, source), getattr(e, "damage", None))
     except OSError as e:
         return Result(source, None, imc.error(imc.ERR_IO, f"{source}: {e.strerror or e}"))
 
 
 def transcode_file(path, out_dir, ext, params=None, flags=imc.IMREAD_UNCHANGED,
-                   orientation="apply", root=None):
+                   orientation="apply", root=None, partial=False):
     """Decodes the file at `path` and writes it under `out_dir` (its path
     below `root` kept, its extension replaced by `ext`); a Result with the
     written path. Never writes over the input."""
@@ -51,26 +62,28 @@ def transcode_file(path, out_dir, ext, params=None, flags=imc.IMREAD_UNCHANGED,
     try:
         if os.path.exists(out) and os.path.samefile(out, path):
             raise imc.error(imc.ERR_ARG, "output would overwrite the input")
-        img = imc.decode(_read(path), flags, orientation=orientation)
+        img, damage = _decode(_read(path), flags, orientation, partial)
         os.makedirs(os.path.dirname(out) or ".", exist_ok=True)
         imc.write(out, img, params)
-        return Result(path, out, None)
+        return Result(path, out, None, damage)
     except imc.error as e:
-        return Result(path, None, _with_source(e, path))
+        return Result(path, None, _with_source(e, path), getattr(e, "damage", None))
     except OSError as e:
         return Result(path, None, imc.error(imc.ERR_IO, f"{path}: {e.strerror or e}"))
 
 
-def transcode(collection, ext, params=None, flags=imc.IMREAD_UNCHANGED, orientation="apply"):
+def transcode(collection, ext, params=None, flags=imc.IMREAD_UNCHANGED, orientation="apply",
+              partial=False):
     """A Dask bag or Series of items -> the same of Results with encoded bytes."""
-    fn = lambda x: transcode_one(x, ext, params, flags, orientation)  # noqa: E731
+    fn = lambda x: transcode_one(x, ext, params, flags, orientation, partial)  # noqa: E731
     return _map(collection, fn)
 
 
 def transcode_files(paths, out_dir, ext, params=None, flags=imc.IMREAD_UNCHANGED,
-                    orientation="apply", root=None):
+                    orientation="apply", root=None, partial=False):
     """A Dask bag or Series of paths -> the same of Results with the paths written."""
-    fn = lambda p: transcode_file(p, out_dir, ext, params, flags, orientation, root)  # noqa: E731
+    fn = lambda p: transcode_file(p, out_dir, ext, params, flags, orientation, root,  # noqa: E731
+                                  partial)
     return _map(paths, fn)
 
 
@@ -99,4 +112,9 @@ def _read(item):
 
 
 def _with_source(e, source):
-    return imc.error(e.code, f"{source}: {e.message}") if source is not None else e
+    if source is None:
+        return e
+    named = imc.error(e.code, f"{source}: {e.message}")
+    if hasattr(e, "damage"):
+        named.damage = e.damage
+    return named

@@ -71,6 +71,8 @@ int fill_options(const decode_args *a, imc_decode_options *o)
     if (orientation_policy(a->orientation, &o->orientation) < 0 ||
         fail_on_level(a->fail_on, &o->fail_on) < 0)
         return -1;
+    if (a->imc_api && (!a->fail_on || a->fail_on == Py_None))
+        o->fail_on = a->fail_on_level;
     o->report = a->report;
     o->flags = a->flags;
     o->order = a->rgb ? IMC_ORDER_RGB : IMC_ORDER_BGR;
@@ -124,24 +126,35 @@ static PyObject *decode_from(PyObject *src, bool is_path, const decode_args *a, 
         return NULL;
     }
     if (rc != IMC_OK)
-        return cv2_failure(CV2_DECODE, strict, rc, &err, Py_None);
-    return c.into ? Py_NewRef(a->out) : image_to_array(&c.img);
+        return strict ? raise_damaged(&err, rc, a->report)
+                      : cv2_failure(CV2_DECODE, strict, rc, &err, Py_None);
+    if (strict && !a->want_report && warn_if_damaged(a, a->report, -1) < 0) {
+        imc_image_free(&c.img);
+        return NULL;
+    }
+    PyObject *img = c.into ? Py_NewRef(a->out) : image_to_array(&c.img);
+    if (!img || !a->want_report)
+        return img;
+    return Py_BuildValue("(NN)", img, damage_dict(a->report, true));
 }
 
 /* imc.decode / imc.read: the source, then flags and the keyword options. */
 static PyObject *decode_strict(PyObject *args, PyObject *kw, bool is_path)
 {
     static char *data_names[] = {"data", "flags", "rgb", "max_width", "max_height", "max_pixels",
-                                 "max_bytes", "orientation", "fail_on", "out", NULL};
+                                 "max_bytes", "orientation", "fail_on", "partial", "report",
+                                 "out", NULL};
     static char *path_names[] = {"path", "flags", "rgb", "max_width", "max_height", "max_pixels",
-                                 "max_bytes", "orientation", "fail_on", NULL};
+                                 "max_bytes", "orientation", "fail_on", "partial", "report", NULL};
     PyObject *src;
-    decode_args a = {.flags = IMC_IMREAD_COLOR};
-    if (!PyArg_ParseTupleAndKeywords(args, kw, is_path ? "O|i$pKKKKOO:read" : "O|i$pKKKKOOO:decode",
+    imc_damage_report report = IMC_DAMAGE_REPORT_INIT;
+    decode_args a = {.flags = IMC_IMREAD_COLOR, .report = &report};
+    if (!PyArg_ParseTupleAndKeywords(args, kw, is_path ? "O|i$pKKKKOOpp:read" : "O|i$pKKKKOOppO:decode",
                                      is_path ? path_names : data_names, &src, &a.flags, &a.rgb,
                                      &a.max_width, &a.max_height, &a.max_pixels, &a.max_bytes,
-                                     &a.orientation, &a.fail_on, &a.out))
+                                     &a.orientation, &a.fail_on, &a.partial, &a.want_report, &a.out))
         return NULL;
+    resolve_fail_on(&a);
     return decode_from(src, is_path, &a, true);
 }
 
@@ -200,20 +213,9 @@ static PyObject *py_check(PyObject *self, PyObject *args, PyObject *kw)
     if (rc == PY_FAILED)
         return NULL;
     imc_image_free(&c.img);
-    if (rc == IMC_ERR_UNSUPPORTED || rc == IMC_ERR_UNKNOWN_FORMAT) { /* nothing decodes it */
-        report.kind = IMC_DAMAGE_ERROR;
-        report.complete = 0;
-        snprintf(report.message, sizeof report.message, "%s", err.message);
-    } else if (rc != IMC_OK && rc != IMC_ERR_TRUNCATED && rc != IMC_ERR_CORRUPT) {
+    if (rc != IMC_OK && report.kind == IMC_DAMAGE_NONE)
         return raise_imc(&err, rc); /* not the data's fault: arguments, limits, memory */
-    }
-    static const char *const kinds[] = {"none", "warning", "error", "truncated"};
-    PyObject *complete = report.complete < 0 ? Py_None : report.complete ? Py_True : Py_False;
-    return Py_BuildValue("{s:O,s:s,s:O,s:i,s:i,s:s}", "ok",
-                         rc == IMC_OK && report.kind == IMC_DAMAGE_NONE ? Py_True : Py_False,
-                         "kind", kinds[report.kind & 3], "complete", complete, "first_bad_row",
-                         report.first_bad_row, "warnings", report.warnings, "message",
-                         report.message);
+    return damage_dict(&report, rc == IMC_OK);
 }
 
 static int probe_bytes(const void *data, size_t size, void *info, imc_error *err)
@@ -261,21 +263,25 @@ PyMethodDef imc_py_decode_methods[] = {
               "imread(filename, flags=IMREAD_COLOR) -> image or None\n\ncv2.imread."),
     KW_METHOD("decode", py_decode,
               "decode(data, flags=IMREAD_COLOR, *, rgb=False, max_width=0, max_height=0, "
-              "max_pixels=0, max_bytes=0, orientation='flags', fail_on='none', out=None) -> "
-              "image\n\nLike imdecode "
-              "but raises imc.error with the reason on failure. rgb=True returns RGB/RGBA order; "
+              "max_pixels=0, max_bytes=0, orientation='flags', fail_on=None, partial=False, "
+              "out=None) -> image\n\nLike imdecode but raises imc.error with the reason on "
+              "failure, and for damaged data that imdecode decodes anyway (truncated or corrupt: "
+              "the error's .damage says what and where). partial=True returns such an image, as "
+              "imdecode does, with an imc.DamageWarning; fail_on ('none', 'truncated', 'error', "
+              "'warning') sets the level yourself; report=True returns (image, check()'s dict) "
+              "and warns for nothing. rgb=True returns RGB/RGBA order; "
               "max_* override the limits; orientation 'apply' or 'ignore' overrides cv2's rule for "
               "EXIF rotation; out: an array of exactly the shape and dtype decoded (a slot of a "
               "batch array will do) filled in place and returned, so no new memory is allocated."),
     KW_METHOD("read", py_read,
-              "read(path, flags=IMREAD_COLOR, *, rgb=False, ...) -> image\n\nimread that raises "
-              "imc.error."),
+              "read(path, flags=IMREAD_COLOR, *, rgb=False, ..., fail_on=None, partial=False) -> "
+              "image\n\nimread that raises imc.error, as decode does."),
     KW_METHOD("check", py_check,
               "check(data, flags=IMREAD_UNCHANGED) -> dict(ok, kind, complete, first_bad_row, "
-              "warnings, message)\n\nDecodes fully and reports the damage the codec met ('none', "
-              "'warning', 'error' or 'truncated'; 'error' too for data nothing decodes); complete "
-              "is None where the codec cannot tell yet. Raises imc.error only for what is not "
-              "the data's fault (limits, memory)."),
+              "page, warnings, message)\n\nDecodes fully and reports the damage the codec met "
+              "('none', 'warning', 'error' or 'truncated'; 'error' too for data nothing decodes); "
+              "complete: every pixel came from intact data, as far as the format can tell. "
+              "Raises imc.error only for what is not the data's fault (limits, memory)."),
     KW_METHOD("probe", py_probe,
               "probe(data) -> ImageInfo(format, width, height, channels, dtype, "
               "orientation)\n\nReads the header only. channels and dtype are what IMREAD_UNCHANGED "

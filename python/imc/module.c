@@ -21,7 +21,7 @@ PyMODINIT_FUNC PyInit__imc(void)
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
         if (PyModule_AddFunctions(m, tables[i]) < 0)
             goto fail;
-    if (add_error_type(m) < 0 || add_image_info_type(m) < 0)
+    if (add_error_type(m) < 0 || add_image_info_type(m) < 0 || add_damage_warning(m) < 0)
         goto fail;
 
     size_t count;

@@ -3,16 +3,18 @@
 #include "binding.h"
 
 /* The arguments of _decode_multi and _decode_animation: (data, flags, start,
- * count, switch) and imc.decode's limit and orientation keywords. */
+ * count, switch) and imc.decode's limit, orientation and damage keywords. */
 static int parse_pages_args(PyObject *args, PyObject *kw, const char *format, PyObject **data,
                             decode_args *a, Py_ssize_t *start, Py_ssize_t *count, int *flag)
 {
     static char *names[] = {"data", "flags", "start", "count", "switch", "max_width", "max_height",
-                            "max_pixels", "max_bytes", "orientation", NULL};
+                            "max_pixels", "max_bytes", "orientation", "fail_on", "partial", NULL};
+    imc_damage_report *report = a->report;
     memset(a, 0, sizeof *a);
+    a->report = report;
     if (!PyArg_ParseTupleAndKeywords(args, kw, format, names, data, &a->flags, start, count, flag,
                                      &a->max_width, &a->max_height, &a->max_pixels, &a->max_bytes,
-                                     &a->orientation))
+                                     &a->orientation, &a->fail_on, &a->partial))
         return -1;
     if (*start < 0 || *count < 0) {
         PyErr_SetString(PyExc_ValueError, "start and count must not be negative");
@@ -51,12 +53,15 @@ static PyObject *py_decode_multi(PyObject *self, PyObject *args, PyObject *kw)
 {
     (void)self;
     PyObject *data;
-    decode_args a;
+    imc_damage_report report = IMC_DAMAGE_REPORT_INIT;
+    decode_args a = {.report = &report};
     Py_ssize_t start, count;
     int strict;
-    if (parse_pages_args(args, kw, "Oinnp|$KKKKO:_decode_multi", &data, &a, &start, &count,
+    if (parse_pages_args(args, kw, "Oinnp|$KKKKOOp:_decode_multi", &data, &a, &start, &count,
                          &strict) < 0)
         return NULL;
+    if (strict)
+        resolve_fail_on(&a);
     imc_decode_options opts;
     if (fill_options(&a, &opts) < 0)
         return NULL;
@@ -66,7 +71,12 @@ static PyObject *py_decode_multi(PyObject *self, PyObject *args, PyObject *kw)
     if (rc == PY_FAILED)
         return NULL;
     if (rc != IMC_OK)
-        return cv2_failure(CV2_DECODE, strict, rc, &err, Py_None);
+        return strict ? raise_damaged(&err, rc, &report)
+                      : cv2_failure(CV2_DECODE, strict, rc, &err, Py_None);
+    if (strict && warn_if_damaged(&a, &report, -1) < 0) {
+        imc_image_list_free(&c.list);
+        return NULL;
+    }
     return list_to_arrays(&c.list);
 }
 
@@ -140,13 +150,15 @@ static PyObject *py_decode_animation(PyObject *self, PyObject *args, PyObject *k
 {
     (void)self;
     PyObject *data;
-    decode_args a;
+    imc_damage_report report = IMC_DAMAGE_REPORT_INIT;
+    decode_args a = {.report = &report};
     Py_ssize_t start, count;
     int rgb;
-    if (parse_pages_args(args, kw, "Oinnp|$KKKKO:_decode_animation", &data, &a, &start, &count,
+    if (parse_pages_args(args, kw, "Oinnp|$KKKKOOp:_decode_animation", &data, &a, &start, &count,
                          &rgb) < 0)
         return NULL;
     a.rgb = rgb;
+    resolve_fail_on(&a);
     imc_decode_options opts;
     if (fill_options(&a, &opts) < 0)
         return NULL;
@@ -154,8 +166,12 @@ static PyObject *py_decode_animation(PyObject *self, PyObject *args, PyObject *k
     imc_error err;
     int rc = with_bytes(data, decode_frames, &c, &err);
     if (rc != IMC_OK)
-        return rc == PY_FAILED ? NULL : raise_imc(&err, rc);
+        return rc == PY_FAILED ? NULL : raise_damaged(&err, rc, &report);
     imc_animation anim = c.anim;
+    if (warn_if_damaged(&a, &report, -1) < 0) {
+        imc_animation_free(&anim);
+        return NULL;
+    }
     PyObject *durations = PyList_New((Py_ssize_t)anim.count);
     for (size_t i = 0; durations && i < anim.count; i++)
         PyList_SET_ITEM(durations, (Py_ssize_t)i, PyLong_FromLong(anim.durations[i]));

@@ -455,7 +455,6 @@ const imc_codec imc_codec_jpeg = {
     .read = jpeg_read,
     .close = jpeg_close,
     .probe = jpeg_probe,
-    .reports_damage = true,
     .encode = jpeg_encode,
     IMC_CODEC_PARAMS(jpeg_params),
     .encode_depths = IMC_DEPTH_BIT(IMC_8U),

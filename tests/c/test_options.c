@@ -202,11 +202,38 @@ static void test_damage_report_sizes(const imc_image *bgra)
     CHECK_EQ(full.complete, 1);
     imc_image_free(&img);
 
-    imc_buffer bmp; /* a codec that does not report yet: nobody knows */
+    imc_buffer bmp; /* a failed decode reports what made it fail */
     CHECK_EQ(imc_encode(".bmp", bgra, NULL, 0, &bmp), IMC_OK);
     CHECK_EQ(imc_decode_ex(bmp.data, bmp.size, &o, &img, &err), IMC_OK);
-    CHECK_EQ(full.complete, -1);
+    CHECK_EQ(full.complete, 1);
     imc_image_free(&img);
+    CHECK_EQ(imc_decode_ex(bmp.data, bmp.size - 9, &o, &img, &err), IMC_ERR_TRUNCATED);
+    CHECK_EQ(full.kind, IMC_DAMAGE_TRUNCATED);
+    CHECK_EQ(full.complete, 0);
+    CHECK(strcmp(full.message, err.message) == 0);
+    CHECK_EQ(imc_decode_ex("not an image", 12, &o, &img, &err), IMC_ERR_UNKNOWN_FORMAT);
+    CHECK_EQ(full.kind, IMC_DAMAGE_ERROR);
+    CHECK(strstr(full.message, "no codec recognises") != NULL);
+    CHECK(strcmp(imc_damage_kind_name(IMC_DAMAGE_TRUNCATED), "truncated") == 0);
+    CHECK(strcmp(imc_damage_kind_name(9), "unknown") == 0);
+
+    /* A batch fills one report per item, at the caller's struct size. */
+    const void *bufs[3] = {jpg.data, jpg.data, bmp.data};
+    size_t lens[3] = {jpg.size, cut, bmp.size};
+    imc_damage_report reports[3] = {IMC_DAMAGE_REPORT_INIT, IMC_DAMAGE_REPORT_INIT,
+                                    IMC_DAMAGE_REPORT_INIT};
+    imc_image imgs[3];
+    int status[3];
+    o.fail_on = IMC_FAIL_ON_NONE;
+    o.report = reports;
+    CHECK_EQ(imc_decode_batch(bufs, lens, 3, &o, 2, imgs, status, NULL), IMC_OK);
+    CHECK(reports[0].complete == 1 && reports[0].kind == IMC_DAMAGE_NONE);
+    CHECK(reports[1].complete == 0 && reports[1].kind == IMC_DAMAGE_TRUNCATED);
+    CHECK(reports[2].complete == 1 && reports[2].kind == IMC_DAMAGE_NONE);
+    for (int i = 0; i < 3; i++)
+        imc_image_free(&imgs[i]);
+    o.report = &full;
+    o.fail_on = IMC_FAIL_ON_TRUNCATED;
     o.fail_on = 7;
     CHECK_EQ(imc_decode_ex(bmp.data, bmp.size, &o, &img, &err), IMC_ERR_ARG);
     o.fail_on = 0;

@@ -291,7 +291,6 @@ const imc_codec imc_codec_png = {
     .read = png_read,
     .close = png_close,
     .probe = png_probe,
-    .reports_damage = true,
     .encode = imc_png_write,
     IMC_CODEC_PARAMS(imc_png_params),
     .encode_depths = IMC_DEPTH_BIT(IMC_8U) | IMC_DEPTH_BIT(IMC_16U),
