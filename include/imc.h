@@ -345,9 +345,9 @@ enum imc_damage_kind {
 /* What a decode met, filled whether it succeeds or fails (a caller-owned
  * struct: set size, most simply with IMC_DAMAGE_REPORT_INIT; the library
  * writes at most `size` bytes of it). A failed decode reports the damage
- * that made it fail (data no codec recognises counts as an error); failures
- * that are not the data's (arguments, limits, memory) report kind NONE and
- * complete 0. "Complete" is as far as the format can tell: a flipped bit in
+ * that made it fail (data no codec recognises, or past the limits, counts as
+ * an error); failures that are not the data's (arguments, memory, I/O)
+ * report kind NONE and complete 0. "Complete" is as far as the format can tell: a flipped bit in
  * data without checksums (JPEG's entropy data, raw samples) is not seen. */
 typedef struct imc_damage_report {
     size_t size;         /* sizeof(imc_damage_report) */

@@ -34,10 +34,13 @@ void imc_damage_note(imc_damage *d, int kind, int row, const char *fmt, ...)
 
 void imc_damage_failed(imc_damage *d, int rc, const imc_error *err)
 {
+    /* Sizes past the limits count: the data cannot be decoded as it is
+     * (and a header's 0 x 0 is a "limit" too); arguments, memory, I/O do not. */
     int kind = rc == IMC_ERR_TRUNCATED ? IMC_DAMAGE_TRUNCATED
-               : rc == IMC_ERR_CORRUPT || rc == IMC_ERR_UNKNOWN_FORMAT || rc == IMC_ERR_UNSUPPORTED
+               : rc == IMC_ERR_CORRUPT || rc == IMC_ERR_UNKNOWN_FORMAT ||
+                       rc == IMC_ERR_UNSUPPORTED || rc == IMC_ERR_LIMITS
                    ? IMC_DAMAGE_ERROR
-                   : IMC_DAMAGE_NONE; /* arguments, limits, memory: not the data's fault */
+                   : IMC_DAMAGE_NONE;
     if (kind == IMC_DAMAGE_NONE || d->kind >= IMC_DAMAGE_ERROR)
         return;
     imc_damage_note(d, kind, -1, "%s", err && err->message[0] ? err->message : imc_strerror(rc));

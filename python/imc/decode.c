@@ -214,7 +214,7 @@ static PyObject *py_check(PyObject *self, PyObject *args, PyObject *kw)
         return NULL;
     imc_image_free(&c.img);
     if (rc != IMC_OK && report.kind == IMC_DAMAGE_NONE)
-        return raise_imc(&err, rc); /* not the data's fault: arguments, limits, memory */
+        return raise_imc(&err, rc); /* not the data's fault: arguments, memory, I/O */
     return damage_dict(&report, rc == IMC_OK);
 }
 
@@ -281,7 +281,7 @@ PyMethodDef imc_py_decode_methods[] = {
               "page, warnings, message)\n\nDecodes fully and reports the damage the codec met "
               "('none', 'warning', 'error' or 'truncated'; 'error' too for data nothing decodes); "
               "complete: every pixel came from intact data, as far as the format can tell. "
-              "Raises imc.error only for what is not the data's fault (limits, memory)."),
+              "Raises imc.error only for what is not the data's fault (arguments, memory)."),
     KW_METHOD("probe", py_probe,
               "probe(data) -> ImageInfo(format, width, height, channels, dtype, "
               "orientation)\n\nReads the header only. channels and dtype are what IMREAD_UNCHANGED "

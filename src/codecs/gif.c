@@ -116,6 +116,7 @@ typedef struct {
     bool transparency; /* some control extension names a transparent index */
     int loop_count;
     int error;         /* giflib's code for the damage that ended the walk, 0 if none */
+    bool between;      /* it came between records: no frame was cut (a missing trailer) */
 } walk_result;
 
 static walk_result walk(const uint8_t *buf, size_t len)
@@ -129,11 +130,16 @@ static walk_result walk(const uint8_t *buf, size_t len)
         GifRecordType type;
         frame_control fc = {0, -1, -1};
         int ok = DGifGetRecordType(gif, &type);
-        if (ok == GIF_OK && type == TERMINATE_RECORD_TYPE)
+        if (ok != GIF_OK) { /* the data ends (or is bad) where a record should start */
+            w.error = gif->Error ? gif->Error : D_GIF_ERR_WRONG_RECORD;
+            w.between = gif->Error == D_GIF_ERR_READ_FAILED;
             break;
-        if (ok == GIF_OK && type == EXTENSION_RECORD_TYPE)
+        }
+        if (type == TERMINATE_RECORD_TYPE)
+            break;
+        if (type == EXTENSION_RECORD_TYPE)
             ok = read_extension(gif, &fc, &w.loop_count);
-        else if (ok == GIF_OK && type == IMAGE_DESC_RECORD_TYPE)
+        else if (type == IMAGE_DESC_RECORD_TYPE)
             ok = DGifGetImageDesc(gif) == GIF_OK ? skip_pixels(gif) : GIF_ERROR;
         if (ok != GIF_OK) {
             w.error = gif->Error ? gif->Error : D_GIF_ERR_WRONG_RECORD;
@@ -152,6 +158,7 @@ typedef struct {
     source src;
     GifFileType *gif;
     size_t frames;  /* complete frames */
+    walk_result walked; /* its error: what ended the file after them */
     size_t drawn;   /* frames composited onto the canvas so far */
     size_t current; /* the page dispatch is on */
     int width, height;
@@ -204,6 +211,7 @@ static int gif_open(void *state, const uint8_t *buf, size_t len, int scale_denom
         return w.error ? gif_failure(w.error, err)
                        : imc_fail(err, IMC_ERR_CORRUPT, "gif: the file holds no image");
     d->frames = w.frames;
+    d->walked = w;
     hdr->width = d->width;
     hdr->height = d->height;
     hdr->channels = w.transparency ? 4 : 3;
@@ -378,16 +386,18 @@ static int gif_read(void *state, imc_image *dst, imc_read_request *req, imc_erro
                         (uint8_t *)dst->data + (size_t)y * dst->step, dst->channels, rgb,
                         d->width, IMC_8U);
     req->duration_ms = d->delay_ms;
+    if (d->current + 1 == d->frames && d->walked.error && d->walked.between)
+        imc_damage_note(req->damage, IMC_DAMAGE_WARNING, -1,
+                        "the data ends after frame %zu, before the GIF trailer", d->current);
     return IMC_OK;
 }
 
 static int gif_next_page(void *state, imc_header *hdr, imc_error *err)
 {
     (void)hdr; /* every page is the whole canvas */
-    (void)err;
     decoder *d = state;
-    if (d->current + 1 >= d->frames)
-        return 0;
+    if (d->current + 1 >= d->frames) /* damage after the last whole frame: one is lost */
+        return d->walked.error && !d->walked.between ? gif_failure(d->walked.error, err) : 0;
     d->current++;
     return 1;
 }

@@ -48,10 +48,25 @@ static void ignore_message(const char *msg, void *client)
     (void)client;
 }
 
-static void quiet(opj_codec_t *codec, char *message)
+/* OpenJPEG's warnings while decoding: a cut stream is decoded as far as it
+ * goes (as cv2 returns it) with one of these. */
+static void note_warning(const char *msg, void *client)
+{
+    imc_damage *d = *(imc_damage **)client;
+    if (!msg || !d)
+        return;
+    char text[200];
+    snprintf(text, sizeof text, "%s", msg);
+    size_t n = strlen(text);
+    while (n && (text[n - 1] == '\n' || text[n - 1] == '\r'))
+        text[--n] = '\0';
+    imc_damage_note(d, IMC_DAMAGE_WARNING, -1, "%s", text);
+}
+
+static void quiet(opj_codec_t *codec, char *message, imc_damage **warnings)
 {
     opj_set_error_handler(codec, keep_message, message);
-    opj_set_warning_handler(codec, ignore_message, NULL);
+    opj_set_warning_handler(codec, warnings ? note_warning : ignore_message, warnings);
     opj_set_info_handler(codec, ignore_message, NULL);
 }
 
@@ -98,6 +113,8 @@ typedef struct {
     opj_image_t *image;
     OPJ_UINT32 max_prec; /* over the components the header lists */
     char message[160];
+    imc_damage *damage;  /* where OpenJPEG's warnings go: header, then req->damage */
+    imc_damage header;
 } decoder;
 
 static bool is_jp2(const uint8_t *buf, size_t len)
@@ -204,7 +221,9 @@ static int jp2_open(void *state, const uint8_t *buf, size_t len, int scale_denom
     opj_stream_set_read_function(d->stream, read_memory);
     opj_stream_set_skip_function(d->stream, skip_memory);
     opj_stream_set_seek_function(d->stream, seek_memory);
-    quiet(d->codec, d->message);
+    d->header = (imc_damage)IMC_DAMAGE_NONE_YET;
+    d->damage = &d->header;
+    quiet(d->codec, d->message, &d->damage);
 
     opj_dparameters_t params;
     opj_set_default_decoder_parameters(&params);
@@ -345,9 +364,8 @@ static int convert(const opj_image_t *im, imc_image *dst, unsigned shift, bool r
     return IMC_OK;
 }
 
-static int jp2_read(void *state, imc_image *dst, imc_read_request *req, imc_error *err)
+static int read_image(decoder *d, imc_image *dst, imc_read_request *req, imc_error *err)
 {
-    decoder *d = state;
     if (!opj_decode(d->codec, d->stream, d->image))
         return opj_failure(d, d->in.pos >= d->in.len ? IMC_ERR_TRUNCATED : IMC_ERR_CORRUPT,
                            "decoding failed", err);
@@ -379,6 +397,16 @@ static int jp2_read(void *state, imc_image *dst, imc_read_request *req, imc_erro
         return imc_fail(err, IMC_ERR_NOMEM, "jpeg2000: out of memory");
     int rc = convert(im, dst, shift, req->order == IMC_ORDER_RGB, tmp, err);
     free(tmp);
+    return rc;
+}
+
+static int jp2_read(void *state, imc_image *dst, imc_read_request *req, imc_error *err)
+{
+    decoder *d = state;
+    imc_damage_worst(req->damage, &d->header, 0); /* what reading the header met */
+    d->damage = req->damage;
+    int rc = read_image(d, dst, req, err);
+    d->damage = NULL; /* req->damage lives only as long as this call */
     return rc;
 }
 
@@ -501,7 +529,7 @@ static int jp2_encode(const imc_image *img, const imc_encode_request *req, imc_b
     if (!stream) {
         rc = imc_fail(err, IMC_ERR_NOMEM, "jpeg2000: cannot create encoder");
     } else {
-        quiet(codec, message);
+        quiet(codec, message, NULL);
         opj_stream_set_user_data(stream, &m, NULL);
         opj_stream_set_write_function(stream, write_memory);
         opj_stream_set_skip_function(stream, skip_out);

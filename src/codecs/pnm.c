@@ -123,7 +123,7 @@ static int pnm_open(void *state, const uint8_t *buf, size_t len, int scale_denom
 /* One row of samples, 8-bit (row8) or 16-bit (row16), as cv2 holds it before
  * its color conversion: plain 8-bit samples go through `palette`. */
 static int read_samples(decoder *d, const uint8_t *palette, uint8_t *row8, uint16_t *row16,
-                        uint8_t *raw, imc_error *err)
+                        uint8_t *raw, int *clamped, imc_error *err)
 {
     size_t n = (size_t)d->width * (size_t)d->channels;
     if (d->binary) {
@@ -139,8 +139,10 @@ static int read_samples(decoder *d, const uint8_t *palette, uint8_t *row8, uint1
         int rc = read_number(&d->in, 0, &v, err);
         if (rc != IMC_OK)
             return rc;
-        if (v > d->maxval)
+        if (v > d->maxval) {
+            *clamped = v;
             v = d->maxval;
+        }
         if (d->wide)
             row16[i] = (uint16_t)v;
         else
@@ -212,9 +214,14 @@ static int pnm_read(void *state, imc_image *dst, imc_read_request *req, imc_erro
             rc = read_bitmap_row(d, raw, out, dst->channels, err);
             continue;
         }
-        rc = read_samples(d, palette, row8, row16, raw, err);
+        int clamped = -1;
+        rc = read_samples(d, palette, row8, row16, raw, &clamped, err);
         if (rc != IMC_OK)
             break;
+        if (clamped >= 0) /* not a sample of this file: cv2 makes it maxval */
+            imc_damage_note(req->damage, IMC_DAMAGE_ERROR, y,
+                            "sample %d above maxval %d (read as maxval, as cv2 does)", clamped,
+                            d->maxval);
         if (d->wide && dst->depth == IMC_8U)
             for (size_t i = 0; i < n; i++)
                 row8[i] = (uint8_t)(row16[i] >> 8);

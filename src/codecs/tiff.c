@@ -25,9 +25,23 @@
 #include <tiffio.h>
 
 /* ---- libtiff plumbing ---------------------------------------------------- */
+/* libtiff's messages: the first error kept for the failure's reason; when
+ * decoding, each also noted as damage (a warning as a warning, an error that
+ * libtiff got past as corrupt data). */
 typedef struct {
     char text[200];
+    imc_damage *damage; /* NULL, or where to note: header, then the page's */
+    imc_damage header;
 } tiff_message;
+
+static void note(tiff_message *m, int kind, const char *fmt, va_list ap)
+{
+    if (!m->damage)
+        return;
+    char text[200];
+    vsnprintf(text, sizeof text, fmt, ap);
+    imc_damage_note(m->damage, kind, -1, "%s", text);
+}
 
 static int keep_first_error(TIFF *tif, void *user, const char *module, const char *fmt,
                             va_list ap)
@@ -35,18 +49,20 @@ static int keep_first_error(TIFF *tif, void *user, const char *module, const cha
     (void)tif;
     (void)module;
     tiff_message *m = user;
+    va_list again;
+    va_copy(again, ap);
     if (!m->text[0])
         vsnprintf(m->text, sizeof m->text, fmt, ap);
+    note(m, IMC_DAMAGE_ERROR, fmt, again);
+    va_end(again);
     return 1; /* handled: libtiff's global handler is not called */
 }
 
-static int ignore_warning(TIFF *tif, void *user, const char *module, const char *fmt, va_list ap)
+static int note_warning(TIFF *tif, void *user, const char *module, const char *fmt, va_list ap)
 {
     (void)tif;
-    (void)user;
     (void)module;
-    (void)fmt;
-    (void)ap;
+    note(user, IMC_DAMAGE_WARNING, fmt, ap);
     return 1;
 }
 
@@ -79,7 +95,7 @@ static TIFF *open_client(const char *mode, thandle_t handle, TIFFReadWriteProc r
     if (!opts)
         return NULL;
     TIFFOpenOptionsSetErrorHandlerExtR(opts, keep_first_error, msg);
-    TIFFOpenOptionsSetWarningHandlerExtR(opts, ignore_warning, NULL);
+    TIFFOpenOptionsSetWarningHandlerExtR(opts, note_warning, msg);
     TIFF *tif = TIFFClientOpenExt("", mode, handle, read, write, seek, close_nothing, size,
                                   map, no_unmap, opts);
     TIFFOpenOptionsFree(opts);
@@ -243,6 +259,8 @@ static int tiff_open(void *state, const uint8_t *buf, size_t len, int scale_deno
     (void)scale_denom; /* cv2 resizes TIFFs after decoding */
     decoder *d = state;
     d->src = (source){buf, len, 0};
+    d->msg.header = (imc_damage)IMC_DAMAGE_NONE_YET;
+    d->msg.damage = &d->msg.header;
     d->tif = open_client("r", &d->src, source_read, source_write, source_seek, source_size,
                          source_map, &d->msg);
     if (!d->tif)
@@ -254,6 +272,8 @@ static int tiff_open(void *state, const uint8_t *buf, size_t len, int scale_deno
 static int tiff_next_page(void *state, imc_header *hdr, imc_error *err)
 {
     decoder *d = state;
+    d->msg.header = (imc_damage)IMC_DAMAGE_NONE_YET;
+    d->msg.damage = &d->msg.header;
     if (!d->tif || !TIFFReadDirectory(d->tif))
         return 0;
     int rc = read_header(d, hdr, err);
@@ -741,9 +761,8 @@ static int read_pixels(decoder *d, imc_image *dst, int order, imc_error *err)
     return fix_orientation(dst, p.orientation, p.dst_bpp, err);
 }
 
-static int tiff_read(void *state, imc_image *dst, imc_read_request *req, imc_error *err)
+static int read_page(decoder *d, imc_image *dst, imc_read_request *req, imc_error *err)
 {
-    decoder *d = state;
     if (dst->channels == 2)
         return imc_fail(err, IMC_ERR_UNSUPPORTED, "tiff: two-channel images are not supported");
     const bool float_out = dst->depth == IMC_32F || dst->depth == IMC_64F;
@@ -758,6 +777,17 @@ static int tiff_read(void *state, imc_image *dst, imc_read_request *req, imc_err
         convert_xyz_image(dst, false, req->order == IMC_ORDER_BGR);
     }
     return IMC_OK;
+}
+
+static int tiff_read(void *state, imc_image *dst, imc_read_request *req, imc_error *err)
+{
+    decoder *d = state;
+    imc_damage_worst(req->damage, &d->msg.header, 0); /* what reading the directory met */
+    d->msg.header = (imc_damage)IMC_DAMAGE_NONE_YET;
+    d->msg.damage = req->damage;
+    int rc = read_page(d, dst, req, err);
+    d->msg.damage = &d->msg.header; /* req->damage lives only as long as this call */
+    return rc;
 }
 
 /* ---- Encoding: the output stream, as cv2's TiffEncoderBufHelper --------- */

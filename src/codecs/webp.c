@@ -9,6 +9,7 @@
  * same simple API calls as cv2 (lossless by default, lossy when the FIRST
  * param is IMWRITE_WEBP_QUALITY <= 100), so the bytes match too. */
 #include "codecs.h"
+#include "../bytes.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -197,7 +198,15 @@ static int webp_read(void *state, imc_image *dst, imc_read_request *req, imc_err
     decoder *d = state;
     if (dst->depth != IMC_8U || dst->cols != d->width || dst->rows != d->height)
         return imc_fail(err, IMC_ERR_INTERNAL, "webp: unexpected output type");
-    return d->animated ? read_frame(d, dst, req, err) : read_still(d, dst, req->order, err);
+    int rc = d->animated ? read_frame(d, dst, req, err) : read_still(d, dst, req->order, err);
+    /* libwebp reads the RIFF size's bytes; more is not WebP (a spliced file?) */
+    uint64_t riff_end = d->len >= 12 && !memcmp(d->buf, "RIFF", 4)
+                            ? 8 + (uint64_t)imc_load_le32(d->buf + 4) : d->len;
+    riff_end += riff_end & 1; /* a chunk's padding byte */
+    if (rc == IMC_OK && riff_end < d->len)
+        imc_damage_note(req->damage, IMC_DAMAGE_WARNING, -1, "%llu bytes after the RIFF data",
+                        (unsigned long long)(d->len - riff_end));
+    return rc;
 }
 
 static int webp_next_page(void *state, imc_header *hdr, imc_error *err)

@@ -239,6 +239,7 @@ static int png_read(void *state, imc_image *dst, imc_read_request *req, imc_erro
     if (rc == IMC_OK && iend.end && iend.end < d->len) /* cv2 never looks: a spliced file? */
         imc_damage_note(req->damage, IMC_DAMAGE_WARNING, -1, "%zu bytes after IEND",
                         d->len - iend.end);
+    d->damage = NULL; /* req->damage lives only as long as this call */
     return rc;
 }
 
