@@ -26,6 +26,7 @@ typedef struct {
     size_t n;
     const cli_convert_options *o;
     atomic_size_t next, done, failed, skipped;
+    atomic_size_t damaged, refused; /* damaged inputs; those of them not converted */
     atomic_uint_fast64_t pixels;
     pthread_mutex_t print_lock; /* error lines and the progress bar share stderr */
     bool tty;
@@ -168,8 +169,20 @@ static void convert_one(run_state *s, const job *j)
     }
     imc_image img;
     imc_error err;
+    imc_damage_report damage;
     char message[512];
-    int rc = cli_read_oriented(j->input, o, &img, &err);
+    int rc = cli_read_oriented(j->input, o, &img, &damage, &err);
+    if (cli_damaged(rc, &damage)) {
+        atomic_fetch_add(&s->damaged, 1);
+        snprintf(message, sizeof message, "damaged (%s), %s: %s",
+                 imc_damage_kind_name(damage.kind),
+                 rc == IMC_OK ? "converted as decoded" : "not converted", damage.message);
+        report(s, j->input, message);
+        if (rc != IMC_OK) {
+            atomic_fetch_add(&s->refused, 1);
+            return;
+        }
+    }
     if (rc == IMC_OK) {
         atomic_fetch_add(&s->pixels, (uint64_t)img.rows * (uint64_t)img.cols);
         if (make_parents(j->output) != 0) {
@@ -207,7 +220,8 @@ static double now(void)
 
 static void draw_progress(run_state *s, double elapsed)
 {
-    size_t done = atomic_load(&s->done), failed = atomic_load(&s->failed);
+    size_t done = atomic_load(&s->done);
+    size_t failed = atomic_load(&s->failed) + atomic_load(&s->damaged);
     double mp = (double)atomic_load(&s->pixels) / 1e6;
     double rate = elapsed > 0 ? mp / elapsed : 0, per_file = done ? elapsed / (double)done : 0;
     int eta = (int)(per_file * (double)(s->n - done) + 0.5);
@@ -237,6 +251,8 @@ int cli_convert_batch(const cli_convert_options *o, char **inputs, int n_inputs)
     atomic_init(&s.done, 0);
     atomic_init(&s.failed, 0);
     atomic_init(&s.skipped, 0);
+    atomic_init(&s.damaged, 0);
+    atomic_init(&s.refused, 0);
     atomic_init(&s.pixels, 0);
 
     int threads = o->threads > 0 ? o->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
@@ -264,9 +280,11 @@ int cli_convert_batch(const cli_convert_options *o, char **inputs, int n_inputs)
         fputc('\n', stderr);
     }
     size_t failed = atomic_load(&s.failed), skipped = atomic_load(&s.skipped);
+    size_t damaged = atomic_load(&s.damaged), refused = atomic_load(&s.refused);
     double mp = (double)atomic_load(&s.pixels) / 1e6;
-    printf("imc: %zu files: %zu converted, %zu skipped (exist), %zu failed", l.n,
-           l.n - failed - skipped, skipped, failed);
+    printf("imc: %zu files: %zu converted, %zu skipped (exist), %zu damaged (%zu of them "
+           "converted as decoded), %zu failed",
+           l.n, l.n - failed - skipped - refused, skipped, damaged, damaged - refused, failed);
     if (l.not_images)
         printf("; %zu other files ignored (not an image extension)", l.not_images);
     printf("; %.1f MP in %.2f s (%.1f MP/s, %d threads)\n", mp, elapsed,
@@ -278,5 +296,5 @@ int cli_convert_batch(const cli_convert_options *o, char **inputs, int n_inputs)
     free(l.jobs);
     free(ids);
     pthread_mutex_destroy(&s.print_lock);
-    return failed ? 1 : 0;
+    return failed || damaged ? 1 : 0;
 }

@@ -37,11 +37,15 @@ typedef struct {
     const char *out_dir; /* batch mode: where outputs go */
     const char *to;      /* batch mode: output extension with its dot, or NULL */
     bool overwrite;      /* batch mode: replace existing outputs */
+    bool partial;        /* convert damaged inputs as decoded (with a warning) */
 } cli_convert_options;
 
-/* Reads and decodes `path` as the options say. */
+/* Reads and decodes `path` as the options say: damaged data fails unless
+ * o->partial; `damage` receives what the decode met. */
 int cli_read_oriented(const char *path, const cli_convert_options *o, imc_image *img,
-                      imc_error *err);
+                      imc_damage_report *damage, imc_error *err);
+/* The input was damaged: decoded with made-up pixels, or failed for its data. */
+bool cli_damaged(int rc, const imc_damage_report *damage);
 /* Names in a directory, sorted, without . and ..; NULL on error. */
 char **cli_list_dir(const char *dir, int *count);
 

@@ -28,7 +28,11 @@ static void usage(FILE *f)
           "  --out DIR            batch mode: write the outputs under DIR\n"
           "  --to .EXT            batch mode: output format (default: keep each extension)\n"
           "  -j, --jobs N         batch mode: worker threads (default: one per CPU)\n"
-          "  --overwrite          batch mode: replace existing outputs (default: skip them)\n",
+          "  --overwrite          batch mode: replace existing outputs (default: skip them)\n"
+          "  --partial            convert damaged inputs (truncated, corrupt) as far as they\n"
+          "                       decode, with a warning; by default they are reported and\n"
+          "                       not converted. Either way a damaged input makes the exit\n"
+          "                       status 1.\n",
           f);
 }
 
@@ -146,11 +150,21 @@ static int convert_one(cli_convert_options *o, char **files, int n)
         return 1;
     imc_image img;
     imc_error err;
-    if (cli_read_oriented(in, o, &img, &err) != IMC_OK)
+    imc_damage_report damage;
+    int rc = cli_read_oriented(in, o, &img, &damage, &err);
+    if (rc != IMC_OK && cli_damaged(rc, &damage))
+        return cli_fail("%s: damaged (%s), not converted: %s (--partial converts what decodes)",
+                        in, imc_damage_kind_name(damage.kind), damage.message);
+    if (rc != IMC_OK)
         return cli_fail("%s: %s", in, err.message);
-    int rc = imc_write_ex(out, &img, o->params, o->nparams, NULL, &err);
+    rc = imc_write_ex(out, &img, o->params, o->nparams, NULL, &err);
     imc_image_free(&img);
-    return rc == IMC_OK ? 0 : cli_fail("%s: %s", out, err.message);
+    if (rc != IMC_OK)
+        return cli_fail("%s: %s", out, err.message);
+    if (cli_damaged(IMC_OK, &damage))
+        return cli_fail("%s: damaged (%s), converted as decoded: %s", in,
+                        imc_damage_kind_name(damage.kind), damage.message);
+    return 0;
 }
 
 static int convert_many(cli_convert_options *o, char **files, int n)
@@ -204,6 +218,9 @@ int cli_convert(int argc, char **argv)
                 rc = cli_fail("%s needs a positive integer", a);
         } else if (!strcmp(a, "--overwrite")) {
             o.overwrite = true;
+            takes_value = false;
+        } else if (!strcmp(a, "--partial")) {
+            o.partial = true;
             takes_value = false;
         } else if (a[0] == '-' && a[1]) {
             rc = cli_fail("convert: unknown option '%s' (see imc convert --help)", a);

@@ -8,12 +8,20 @@
 #include <string.h>
 
 int cli_read_oriented(const char *path, const cli_convert_options *o, imc_image *img,
-                      imc_error *err)
+                      imc_damage_report *damage, imc_error *err)
 {
     imc_decode_options opts = IMC_DECODE_OPTIONS_INIT;
     opts.flags = o->flags;
     opts.orientation = o->orientation;
+    opts.fail_on = o->partial ? IMC_FAIL_ON_NONE : IMC_FAIL_ON_ERROR;
+    *damage = (imc_damage_report)IMC_DAMAGE_REPORT_INIT;
+    opts.report = damage;
     return imc_read_ex(path, &opts, img, err);
+}
+
+bool cli_damaged(int rc, const imc_damage_report *damage)
+{
+    return rc == IMC_OK ? !damage->complete : rc == IMC_ERR_TRUNCATED || rc == IMC_ERR_CORRUPT;
 }
 
 static int by_name(const void *a, const void *b)

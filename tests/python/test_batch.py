@@ -42,8 +42,10 @@ def test_tree_converts_keeping_layout(tree, tmp_path):
     out = tmp_path / "out"
     r = cli("convert", "--out", out, "--to", ".png", "-j", "2", tree)
     assert r.returncode == 1, r.stderr                       # the broken file
-    assert "broken.png" in r.stderr and r.stderr.count("\n") == 1
-    assert "14 files: 13 converted, 0 skipped (exist), 1 failed" in r.stdout
+    assert "broken.png: damaged (truncated), not converted" in r.stderr
+    assert r.stderr.count("\n") == 1
+    assert ("14 files: 13 converted, 0 skipped (exist), 1 damaged (0 of them converted as "
+            "decoded), 0 failed") in r.stdout
     made = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.png"))
     assert len(made) == 13 and "sub/rotated.png" in made and "sub/deeper/img11.png" in made
     for rel in made:

@@ -168,3 +168,36 @@ def test_info_check_agrees_with_the_report(tmp_path):
         assert got[name]["first_bad_row"] == report["first_bad_row"]
     table = run_cli("info", "--check", str(tmp_path / "ok.jpg"), str(tmp_path / "tail.png"))
     assert table.returncode == 0 and "CHECK" in table.stdout and "2 bytes after IEND" in table.stdout
+
+
+def test_convert_reports_damaged_inputs_and_writes_them_only_with_partial(tmp_path):
+    from helpers import run_cli
+    jpeg, png = variant("cv2_baseline_q95"), variant("cv2_rgb8")
+    src = tmp_path / "in"
+    src.mkdir()
+    files = {"ok.jpg": jpeg, "cut.jpg": jpeg[:len(jpeg) // 2], "cut.png": png[:len(png) // 2]}
+    for name, data in files.items():
+        (src / name).write_bytes(data)
+    r = run_cli("convert", "--out", str(tmp_path / "strict"), "--to", ".png", str(src))
+    assert r.returncode == 1
+    assert sorted(p.name for p in (tmp_path / "strict").iterdir()) == ["ok.png"]
+    for name in ("cut.jpg", "cut.png"):
+        assert f"{name}: damaged (truncated), not converted" in r.stderr
+    assert "3 files: 1 converted, 0 skipped (exist), 2 damaged (0 of them" in r.stdout
+
+    r = run_cli("convert", "--out", str(tmp_path / "partial"), "--to", ".png", "--partial", str(src))
+    assert r.returncode == 1                   # still damaged inputs
+    assert "cut.jpg: damaged (truncated), converted as decoded" in r.stderr
+    assert "cut.png: damaged (truncated), not converted" in r.stderr   # nothing decodes
+    written = imc.imread(str(tmp_path / "partial" / "cut.png"), -1)
+    assert np.array_equal(written, imc.imdecode(files["cut.jpg"], -1))  # cv2's pixels
+    assert "3 files: 2 converted, 0 skipped (exist), 2 damaged (1 of them" in r.stdout
+
+    one = run_cli("convert", str(src / "cut.jpg"), str(tmp_path / "one.png"))
+    assert one.returncode == 1 and "not converted" in one.stderr
+    assert not (tmp_path / "one.png").exists()
+    one = run_cli("convert", "--partial", str(src / "cut.jpg"), str(tmp_path / "one.png"))
+    assert one.returncode == 1 and "converted as decoded" in one.stderr
+    assert (tmp_path / "one.png").exists()
+    ok = run_cli("convert", str(src / "ok.jpg"), str(tmp_path / "ok.png"))
+    assert ok.returncode == 0 and ok.stderr == ""
