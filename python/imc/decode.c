@@ -192,8 +192,16 @@ static PyObject *py_read(PyObject *self, PyObject *args, PyObject *kw)
     return decode_strict(args, kw, true);
 }
 
-/* check(data, flags=IMREAD_UNCHANGED) -> dict: decodes fully and reports
- * what the data lacked, never raising for damage. */
+static int decode_every_page(const void *data, size_t size, void *opts, imc_error *err)
+{
+    imc_image_list pages;
+    int rc = imc_decode_multi(data, size, opts, 0, 0, &pages, err);
+    imc_image_list_free(&pages);
+    return rc;
+}
+
+/* check(data, flags=IMREAD_UNCHANGED) -> dict: decodes every page and
+ * reports what the data lacked, never raising for damage. */
 static PyObject *py_check(PyObject *self, PyObject *args, PyObject *kw)
 {
     (void)self;
@@ -207,12 +215,11 @@ static PyObject *py_check(PyObject *self, PyObject *args, PyObject *kw)
     imc_decode_options opts;
     if (fill_options(&a, &opts) < 0)
         return NULL;
-    one_image c = {&opts, NULL, {0}};
+    opts.orientation = IMC_ORIENTATION_IGNORE; /* turning the pixels tells nothing */
     imc_error err;
-    int rc = with_bytes(data, decode_bytes, &c, &err);
+    int rc = with_bytes(data, decode_every_page, &opts, &err);
     if (rc == PY_FAILED)
         return NULL;
-    imc_image_free(&c.img);
     if (rc != IMC_OK && report.kind == IMC_DAMAGE_NONE)
         return raise_imc(&err, rc); /* not the data's fault: arguments, memory, I/O */
     return damage_dict(&report, rc == IMC_OK);
@@ -278,7 +285,7 @@ PyMethodDef imc_py_decode_methods[] = {
               "image\n\nimread that raises imc.error, as decode does."),
     KW_METHOD("check", py_check,
               "check(data, flags=IMREAD_UNCHANGED) -> dict(ok, kind, complete, first_bad_row, "
-              "page, warnings, message)\n\nDecodes fully and reports the damage the codec met "
+              "page, warnings, message)\n\nDecodes every page and reports the worst damage met "
               "('none', 'warning', 'error' or 'truncated'; 'error' too for data nothing decodes); "
               "complete: every pixel came from intact data, as far as the format can tell. "
               "Raises imc.error only for what is not the data's fault (arguments, memory)."),

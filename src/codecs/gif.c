@@ -386,9 +386,18 @@ static int gif_read(void *state, imc_image *dst, imc_read_request *req, imc_erro
                         (uint8_t *)dst->data + (size_t)y * dst->step, dst->channels, rgb,
                         d->width, IMC_8U);
     req->duration_ms = d->delay_ms;
-    if (d->current + 1 == d->frames && d->walked.error && d->walked.between)
+    if (d->walked.error && d->walked.between && d->current + 1 == d->frames)
         imc_damage_note(req->damage, IMC_DAMAGE_WARNING, -1,
                         "the data ends after frame %zu, before the GIF trailer", d->current);
+    else if (d->walked.error && !d->walked.between) /* the pages' type counts every frame */
+        imc_damage_note(req->damage,
+                        d->walked.error == D_GIF_ERR_READ_FAILED ? IMC_DAMAGE_TRUNCATED
+                                                                 : IMC_DAMAGE_ERROR,
+                        -1, "frame %zu is lost: %s", d->frames,
+                        d->walked.error == D_GIF_ERR_READ_FAILED
+                            ? "the data ends in it"
+                            : GifErrorString(d->walked.error) ? GifErrorString(d->walked.error)
+                                                              : "bad data");
     return IMC_OK;
 }
 

@@ -190,6 +190,20 @@ static void check_end(j_decompress_ptr cinfo, imc_damage *damage)
     size_t after = cinfo->src->bytes_in_buffer;
     if (jpeg_input_complete(cinfo) && after > 0) /* a second image (MPF), or a spliced file */
         imc_damage_note(damage, IMC_DAMAGE_WARNING, -1, "%zu bytes after the EOI marker", after);
+    if (!cinfo->progressive_mode || !cinfo->coef_bits || !jpeg_input_complete(cinfo))
+        return;
+    /* Progressive scans refine each coefficient down to bit 0 (coef_bits:
+     * the last bit sent, -1 for none): a scan lost on the way leaves the
+     * image blurred or a component flat, with no word from libjpeg. */
+    for (int c = 0; c < cinfo->num_components; c++)
+        for (int k = 0; k < DCTSIZE2; k++)
+            if (cinfo->coef_bits[c][k] != 0) {
+                imc_damage_note(damage, IMC_DAMAGE_ERROR, 0,
+                                "scans are missing: coefficient %d of component %d %s", k, c,
+                                cinfo->coef_bits[c][k] < 0 ? "never came"
+                                                           : "lacks its low bits");
+                return;
+            }
 }
 
 static int jpeg_read(void *state, imc_image *dst, imc_read_request *req, imc_error *err)

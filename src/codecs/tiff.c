@@ -62,7 +62,9 @@ static int note_warning(TIFF *tif, void *user, const char *module, const char *f
 {
     (void)tif;
     (void)module;
-    note(user, IMC_DAMAGE_WARNING, fmt, ap);
+    /* "IO error during reading of <tag>; tag ignored": the tag's data lies
+     * past the end, and a tag like ColorMap changes the pixels. */
+    note(user, strstr(fmt, "IO error") ? IMC_DAMAGE_TRUNCATED : IMC_DAMAGE_WARNING, fmt, ap);
     return 1;
 }
 
@@ -274,8 +276,10 @@ static int tiff_next_page(void *state, imc_header *hdr, imc_error *err)
     decoder *d = state;
     d->msg.header = (imc_damage)IMC_DAMAGE_NONE_YET;
     d->msg.damage = &d->msg.header;
-    if (!d->tif || !TIFFReadDirectory(d->tif))
+    if (!d->tif || TIFFLastDirectory(d->tif))
         return 0;
+    if (!TIFFReadDirectory(d->tif)) /* the file says a page follows: it is lost */
+        return failure(d, IMC_ERR_CORRUPT, "cannot read the next page's directory", err);
     int rc = read_header(d, hdr, err);
     return rc == IMC_OK ? 1 : rc;
 }

@@ -55,7 +55,11 @@ int64_t imc_exr_write_memory(exr_const_context_t ctx, void *user, const void *bu
 
 int imc_exr_failure(const stream *s, exr_result_t rc, const char *what, imc_error *err)
 {
-    int code = rc == EXR_ERR_OUT_OF_MEMORY ? IMC_ERR_NOMEM
+    /* OpenEXR's core says "out of memory" for some compressed data that does
+     * not decompress (PIZ), with a message that says so. */
+    bool corrupt = strstr(s->message, "Unable to decompress") != NULL;
+    int code = corrupt ? IMC_ERR_CORRUPT
+               : rc == EXR_ERR_OUT_OF_MEMORY ? IMC_ERR_NOMEM
                : rc == EXR_ERR_READ_IO ? IMC_ERR_TRUNCATED
                : rc == EXR_ERR_FEATURE_NOT_IMPLEMENTED ? IMC_ERR_UNSUPPORTED
                                                        : IMC_ERR_CORRUPT;
