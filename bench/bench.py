@@ -355,6 +355,18 @@ def main():
             print("".join("    " + line + "\n" for line in out.stdout.decode().splitlines()), end="",
                   flush=True)
 
+    if not args.only or "strict" in args.only:
+        # what checking for damage costs on clean files: imc.decode (raises for
+        # damage, reads JPEG to its EOI and walks PNG's chunks) vs imdecode
+        for name, bufs in (("jpeg", c.jpeg), ("png 8-bit RGB", c.png_rgb),
+                           ("png palette", c.png_palette)):
+            if not bufs:
+                continue
+            r = compare([(pixels(b), lambda b=b: imc.decode(b, -1), lambda b=b: imc.imdecode(b, -1))
+                         for b in bufs], reps)
+            print(f"{'strict decode ' + name:34}{r['inputs']:>7}{r['mp']:>8.1f}{r['imc']:>10.1f}"
+                  f"{r['cv2']:>10.1f}{r['ratio']:>8.2f}x   (right: imdecode, cv2's mode)", flush=True)
+
     if not args.only or "python" in args.only:
         arr = np.frombuffer(c.tiny_jpeg, np.uint8)
         a = calls_per_second(lambda: imc.imdecode(c.tiny_jpeg, 1))

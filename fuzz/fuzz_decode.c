@@ -3,7 +3,8 @@
  * first byte picks the flags, channel order and (into) row padding; the rest
  * is the image. Every decode also reports its damage; a second, strict one
  * (fail_on WARNING) must fail exactly when that report found any, and agree
- * with it. */
+ * with it. With bit 6 of the first byte, every page is read the same two
+ * ways (imc_decode_multi: the worst page's report, dropped pages counted). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -12,6 +13,30 @@
 #include "imc.h"
 
 static const int flags_table[] = {-1, 0, 1, 2, 4, 6, 16, 17, 32, 33, 64, 65, 128, 129, 130, -2};
+
+static void check_pages(const uint8_t *data, size_t size, const imc_decode_options *opts)
+{
+    imc_decode_options o = *opts;
+    imc_damage_report report = IMC_DAMAGE_REPORT_INIT, strict_report = IMC_DAMAGE_REPORT_INIT;
+    o.report = &report;
+    imc_image_list pages;
+    int rc = imc_decode_multi(data, size, &o, 0, 0, &pages, NULL);
+    if (rc != IMC_OK && report.complete)
+        abort();
+    if (rc != IMC_OK)
+        return;
+    if (report.complete != (report.kind <= IMC_DAMAGE_WARNING) || report.page < 0 ||
+        (report.kind > IMC_DAMAGE_NONE && (size_t)report.page > pages.count))
+        abort();
+    imc_image_list_free(&pages);
+    o.fail_on = IMC_FAIL_ON_ERROR;
+    o.report = &strict_report;
+    int strict_rc = imc_decode_multi(data, size, &o, 0, 0, &pages, NULL);
+    if ((strict_rc == IMC_OK) != (report.complete == 1))
+        abort();
+    if (strict_rc == IMC_OK)
+        imc_image_list_free(&pages);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -27,6 +52,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     opts.report = &report;
     imc_image img;
     imc_error err;
+    if ((data[0] >> 6) & 1)
+        check_pages(data + 1, size - 1, &opts);
     int rc = imc_decode_ex(data + 1, size - 1, &opts, &img, &err);
     if ((report.kind < IMC_DAMAGE_NONE || report.kind > IMC_DAMAGE_TRUNCATED) ||
         (rc == IMC_OK && report.complete == 1 && report.kind > IMC_DAMAGE_WARNING) ||

@@ -201,3 +201,37 @@ def test_convert_reports_damaged_inputs_and_writes_them_only_with_partial(tmp_pa
     assert (tmp_path / "one.png").exists()
     ok = run_cli("convert", str(src / "ok.jpg"), str(tmp_path / "ok.png"))
     assert ok.returncode == 0 and ok.stderr == ""
+
+
+def test_dask_results_carry_the_damage_report():
+    import pickle
+
+    import imc.dask
+    jpeg = variant("cv2_baseline_q95")
+    cut = jpeg[:len(jpeg) // 2]
+    intact = imc.dask.transcode_one(("ok", jpeg), ".png")
+    assert intact.error is None and intact.damage is None
+    refused = imc.dask.transcode_one(("cut", cut), ".png")
+    assert refused.data is None and refused.error.code == imc.ERR_TRUNCATED
+    assert refused.damage["kind"] == "truncated" and refused.damage == refused.error.damage
+    again = pickle.loads(pickle.dumps(refused))           # what a worker process sends back
+    assert again.error.damage == refused.damage and str(again.error) == str(refused.error)
+    kept = imc.dask.transcode_one(("cut", cut), ".png", partial=True)
+    assert kept.error is None and kept.damage["complete"] is False
+    assert np.array_equal(imc.decode(kept.data, -1), imc.imdecode(cut, -1))
+
+
+def test_pages_report_the_worst_page_and_a_lost_one():
+    import variants_tiff as T
+    data = T.multipage_variants()["cv2_mixed"]
+    pages = imc.decode_all(data, -1)
+    assert len(pages) > 2
+    cut = data[:len(data) - 40]                            # the last directory is lost
+    with pytest.raises(imc.error) as e:
+        imc.decode_all(cut, -1)
+    assert e.value.damage["page"] >= 1 and e.value.damage["complete"] is False
+    with pytest.warns(imc.DamageWarning, match="page"):
+        kept = imc.decode_all(cut, -1, partial=True)
+    ok, cv2s = imc.imdecodemulti(cut, -1)                   # cv2's pages: the same
+    assert ok and len(kept) == len(cv2s) and all(map(np.array_equal, kept, cv2s))
+    assert imc.check(cut)["page"] == e.value.damage["page"]
