@@ -60,7 +60,8 @@ def test_skip_overwrite_and_params(tree, tmp_path):
     out = tmp_path / "o"
     assert cli("convert", "--out", out, "--to", ".jpg", "-q", "70", tree / "sub").returncode == 1
     again = cli("convert", "--out", out, "--to", ".jpg", tree / "sub")
-    assert "10 files: 0 converted, 9 skipped (exist), 1 failed" in again.stdout
+    assert ("10 files: 0 converted, 9 skipped (exist), 1 damaged (0 of them converted as "
+            "decoded), 0 failed") in again.stdout
     target = out / "img04.jpg"
     want = expected(tree / "sub" / "img04.jpg", ".jpg", [imc.IMWRITE_JPEG_QUALITY, 70])
     assert np.array_equal(imc.read(str(target), -1), want)
