@@ -502,6 +502,46 @@ IMC_API int imc_encode_animation(const char *ext, const imc_animation *anim, con
                                  size_t nparams, const imc_encode_options *opts, imc_buffer *out,
                                  imc_error *err);
 
+/* ---- Thumbnails: compressed bytes to a smaller image in one call ---------- */
+/* What imc_thumbnail makes. The box is width x height; a side of 0 follows
+ * from the other and the image's aspect ratio. */
+typedef struct imc_thumbnail_options {
+    size_t size;      /* sizeof(imc_thumbnail_options) */
+    int width, height;
+    int crop;         /* 0: fit inside the box; 1: fill the box, its middle kept */
+    int upscale;      /* 0: an image already smaller than the box keeps its size */
+    int flags;        /* IMREAD_COLOR (default), IMREAD_GRAYSCALE, or IMREAD_UNCHANGED to
+                         keep alpha and depth */
+    int order;        /* IMC_ORDER_BGR or IMC_ORDER_RGB */
+    imc_limits limits;
+    int fail_on;      /* enum imc_fail_on */
+    imc_damage_report *report; /* NULL, or receives what the decode met */
+} imc_thumbnail_options;
+#define IMC_THUMBNAIL_OPTIONS_INIT {sizeof(imc_thumbnail_options), 0, 0, 0, 0, IMC_IMREAD_COLOR, \
+                                    IMC_ORDER_BGR, {0, 0, 0, 0}, IMC_FAIL_ON_NONE, NULL}
+
+/* Decodes only what the size needs (JPEG's DCT scaling by 1/2..1/8, the
+ * first page or frame), applies the EXIF orientation, and reduces with a box
+ * average for whole factors and Lanczos-3 for the rest (gamma-naive, as cv2
+ * and Pillow; alpha premultiplied while filtering). The output is the
+ * largest size that fits the box keeping the aspect ratio (rounded), or
+ * exactly the box with crop. */
+IMC_API int imc_thumbnail(const void *buf, size_t len, const imc_thumbnail_options *opts,
+                          imc_image *out, imc_error *err);
+/* The same, encoded as `ext` with params (as imc_encode_ex). */
+IMC_API int imc_thumbnail_encode(const void *buf, size_t len, const imc_thumbnail_options *opts,
+                                 const char *ext, const int *params, size_t nparams,
+                                 imc_buffer *out, imc_error *err);
+/* Thumbnails of bufs[i] on `threads` threads (0: one per CPU), as the
+ * decode batches: into images[i], or with ext != NULL encoded into
+ * encoded[i]; status[i] and errs[i] per item; opts->report, if set, an array
+ * of n reports. */
+IMC_API int imc_thumbnail_batch(const void *const *bufs, const size_t *lens, size_t n,
+                                const imc_thumbnail_options *opts, const char *ext,
+                                const int *params, size_t nparams, int threads,
+                                imc_image *images, imc_buffer *encoded, int *status,
+                                imc_error *errs);
+
 /* ---- Files -------------------------------------------------------------- */
 /* imread / imwrite on top of the memory functions. imc_write writes a
  * temporary file beside `path` and renames it into place, so `path` holds

@@ -29,6 +29,8 @@ struct batch {
     size_t nparams;
     const imc_encode_options *eopts;
     imc_buffer *buffers;
+    /* thumbnails: decoding's bufs and lens, images or (with ext) buffers */
+    const imc_thumbnail_options *topts;
     /* per item */
     size_t *order; /* the order items are handed out in; NULL: as given */
     int *status;
@@ -61,6 +63,16 @@ static void encode_one(const batch *b, size_t i)
 {
     b->status[i] = imc_encode_ex(b->ext, &b->sources[i], b->params, b->nparams, b->eopts,
                                  &b->buffers[i], b->errs ? &b->errs[i] : NULL);
+}
+
+static void thumbnail_one(const batch *b, size_t i)
+{
+    imc_thumbnail_options o = *b->topts;
+    o.report = b->reports ? (imc_damage_report *)(void *)(b->reports + i * b->report_stride) : NULL;
+    imc_error *e = b->errs ? &b->errs[i] : NULL;
+    b->status[i] = b->ext ? imc_thumbnail_encode(b->bufs[i], b->lens[i], &o, b->ext, b->params,
+                                                 b->nparams, &b->buffers[i], e)
+                          : imc_thumbnail(b->bufs[i], b->lens[i], &o, &b->images[i], e);
 }
 
 static void *worker(void *arg)
@@ -196,5 +208,32 @@ int imc_encode_batch(const char *ext, const imc_image *imgs, size_t n, const int
     }
     batch b = {.n = n, .run = encode_one, .ext = ext, .sources = imgs, .params = params,
                .nparams = nparams, .eopts = opts, .buffers = out, .status = status, .errs = errs};
+    return run_batch(&b, threads);
+}
+
+int imc_thumbnail_batch(const void *const *bufs, const size_t *lens, size_t n,
+                        const imc_thumbnail_options *opts, const char *ext, const int *params,
+                        size_t nparams, int threads, imc_image *images, imc_buffer *encoded,
+                        int *status, imc_error *errs)
+{
+    if (n == 0)
+        return IMC_OK;
+    if (!bufs || !lens || !opts || !(ext ? (void *)encoded : (void *)images) || !status)
+        return IMC_ERR_ARG;
+    imc_thumbnail_options local;
+    char *reports = NULL;
+    size_t stride = 0;
+    if (imc_options_in(&local, sizeof local, opts, "imc_thumbnail_options", NULL) == IMC_OK) {
+        if (local.report && local.report->size >= sizeof local.report->size) {
+            reports = (char *)local.report;
+            stride = local.report->size;
+        }
+        local.report = NULL;
+        opts = &local;
+    }
+    batch b = {.n = n, .run = thumbnail_one, .bufs = bufs, .lens = lens, .topts = opts,
+               .reports = reports, .report_stride = stride, .ext = ext, .params = params,
+               .nparams = nparams, .images = images, .buffers = encoded, .status = status,
+               .errs = errs};
     return run_batch(&b, threads);
 }

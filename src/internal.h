@@ -64,6 +64,13 @@ typedef struct imc_damage {
  * of the first of the worst kind is kept. Warnings are counted. */
 void imc_damage_note(imc_damage *d, int kind, int row, const char *fmt, ...) IMC_PRINTF(4, 5);
 
+/* imc_decode_ex with the codec's own shrink-on-load by `shrink` (2, 4, 8)
+ * where it has one (out is then about 1/shrink of the size), else the full
+ * size: no REDUCED_* resize after decoding (the thumbnail's reduction does
+ * better). */
+int imc_decode_shrunk(const void *buf, size_t len, const imc_decode_options *opts, int shrink,
+                      imc_image *out, imc_error *err);
+
 /* Notes a read that failed with rc as the damage it was (truncated data,
  * corrupt or unreadable data; arguments, limits and memory are not damage). */
 void imc_damage_failed(imc_damage *d, int rc, const imc_error *err);

@@ -44,7 +44,7 @@ int add_image_info_type(PyObject *m);
 /* Each file's functions, added to the module by module.c. */
 extern PyMethodDef imc_py_decode_methods[], imc_py_encode_methods[], imc_py_pages_methods[],
     imc_py_batch_methods[], imc_py_display_methods[], imc_py_formats_methods[],
-    imc_py_cv2_results_methods[];
+    imc_py_cv2_results_methods[], imc_py_thumbnail_methods[];
 
 /* ---- Results and errors (cv2_results.c) ---------------------------------- */
 /* The calls whose cv2 counterparts report some failures quietly. */
