@@ -38,6 +38,8 @@ typedef struct {
     const char *to;      /* batch mode: output extension with its dot, or NULL */
     bool overwrite;      /* batch mode: replace existing outputs */
     bool partial;        /* convert damaged inputs as decoded (with a warning) */
+    int width, height;   /* --size: thumbnails inside this box (0, 0: full size) */
+    bool crop;           /* --crop: fill the box exactly */
 } cli_convert_options;
 
 /* Reads and decodes `path` as the options say: damaged data fails unless

@@ -10,11 +10,22 @@
 int cli_read_oriented(const char *path, const cli_convert_options *o, imc_image *img,
                       imc_damage_report *damage, imc_error *err)
 {
+    *damage = (imc_damage_report)IMC_DAMAGE_REPORT_INIT;
+    const int fail_on = o->partial ? IMC_FAIL_ON_NONE : IMC_FAIL_ON_ERROR;
+    if (o->width || o->height) { /* a thumbnail: only what the size needs is decoded */
+        imc_thumbnail_options t = IMC_THUMBNAIL_OPTIONS_INIT;
+        t.width = o->width;
+        t.height = o->height;
+        t.crop = o->crop;
+        t.flags = o->flags;
+        t.fail_on = fail_on;
+        t.report = damage;
+        return imc_thumbnail_file(path, &t, img, err);
+    }
     imc_decode_options opts = IMC_DECODE_OPTIONS_INIT;
     opts.flags = o->flags;
     opts.orientation = o->orientation;
-    opts.fail_on = o->partial ? IMC_FAIL_ON_NONE : IMC_FAIL_ON_ERROR;
-    *damage = (imc_damage_report)IMC_DAMAGE_REPORT_INIT;
+    opts.fail_on = fail_on;
     opts.report = damage;
     return imc_read_ex(path, &opts, img, err);
 }

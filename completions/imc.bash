@@ -16,12 +16,12 @@ _imc() {
         -f|--flags) COMPREPLY=($(compgen -W "UNCHANGED GRAYSCALE COLOR ANYDEPTH ANYCOLOR
                   REDUCED_GRAYSCALE_2 REDUCED_COLOR_2 REDUCED_GRAYSCALE_4 REDUCED_COLOR_4
                   REDUCED_GRAYSCALE_8 REDUCED_COLOR_8 IGNORE_ORIENTATION" -- "$cur")); return ;;
-        -q|--quality|-j|--jobs|-w|--width|-p|--param) return ;;
+        -q|--quality|-j|--jobs|-w|--width|-p|--param|--size) return ;;
     esac
     if [[ "$cur" == -* ]]; then
         case "$cmd" in
             convert) COMPREPLY=($(compgen -W "--quality --param --flags --orientation --out --to
-                         --jobs --overwrite --partial --help" -- "$cur")) ;;
+                         --jobs --overwrite --partial --size --crop --help" -- "$cur")) ;;
             info) COMPREPLY=($(compgen -W "--json --check --help" -- "$cur")) ;;
             view) COMPREPLY=($(compgen -W "--width --flags --window --help" -- "$cur")) ;;
         esac

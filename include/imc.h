@@ -547,6 +547,9 @@ IMC_API int imc_thumbnail_batch(const void *const *bufs, const size_t *lens, siz
  * temporary file beside `path` and renames it into place, so `path` holds
  * either its old content or the complete new image, never a part. */
 IMC_API int imc_read(const char *path, int flags, imc_image *out);
+/* imc_thumbnail of the file's bytes. */
+IMC_API int imc_thumbnail_file(const char *path, const imc_thumbnail_options *opts,
+                               imc_image *out, imc_error *err);
 IMC_API int imc_read_ex(const char *path, const imc_decode_options *opts, imc_image *out,
                         imc_error *err);
 IMC_API int imc_write(const char *path, const imc_image *img, const int *params, size_t nparams);

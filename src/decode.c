@@ -194,7 +194,8 @@ static int decode_page(const void *buf, size_t len, const imc_decode_options *ca
         imc_limits_resolve(&opts.limits, &limits);
         int scale = shrink > 0 ? shrink : scale_denom_of(opts.flags);
         imc_header hdr = {0};
-        rc = codec->open(state, buf, len, scale, &hdr, err);
+        rc = codec->open(state, buf, len, shrink > 1 ? shrink | IMC_SHRINK_ON_LOAD : scale, &hdr,
+                         err);
         if (shrink > 0 && !hdr.scaled)
             scale = 1;
         if (rc == IMC_OK)

@@ -172,6 +172,24 @@ int imc_read_animation(const char *path, const imc_decode_options *opts, size_t 
     return read_then(path, opts, err, decode_animation, out ? &a : NULL);
 }
 
+int imc_thumbnail_file(const char *path, const imc_thumbnail_options *opts, imc_image *out,
+                       imc_error *err)
+{
+    imc_error_clear(err);
+    if (!path || !opts || !out)
+        return imc_fail(err, IMC_ERR_ARG, "NULL argument");
+    memset(out, 0, sizeof *out);
+    uint8_t *data;
+    size_t size;
+    int rc = read_all(path, &data, &size, err);
+    if (rc == IMC_OK && size == 0)
+        rc = imc_fail(err, IMC_ERR_UNKNOWN_FORMAT, "file '%s' is empty", path);
+    if (rc == IMC_OK)
+        rc = imc_thumbnail(data, size, opts, out, err);
+    free(data);
+    return rc;
+}
+
 int imc_read(const char *path, int flags, imc_image *out)
 {
     imc_decode_options opts = IMC_DECODE_OPTIONS_INIT;

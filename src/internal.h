@@ -64,6 +64,12 @@ typedef struct imc_damage {
  * of the first of the worst kind is kept. Warnings are counted. */
 void imc_damage_note(imc_damage *d, int kind, int row, const char *fmt, ...) IMC_PRINTF(4, 5);
 
+/* open()'s scale_denom has this bit for a thumbnail's shrink-on-load (its
+ * factor in the low byte): unlike cv2's REDUCED_*, which most codecs leave
+ * to a resize after decoding, any codec may then scale as it best can
+ * (setting hdr->scaled, the size about 1/factor). */
+#define IMC_SHRINK_ON_LOAD 0x100
+
 /* imc_decode_ex with the codec's own shrink-on-load by `shrink` (2, 4, 8)
  * where it has one (out is then about 1/shrink of the size), else the full
  * size: no REDUCED_* resize after decoding (the thumbnail's reduction does

@@ -85,6 +85,41 @@ void imc_alpha_premultiply(imc_image *img, bool undo)
 }
 
 /* ---- Box ------------------------------------------------------------------ */
+/* 8-bit blocks in integers: the rows of a block summed into `column`, then
+ * each block's kx columns; the means rounded. dst is allocated. */
+static int reduce_box_8u(const imc_image *src, int kx, int ky, imc_image *dst, imc_error *err)
+{
+    const int cn = src->channels;
+    const size_t line = (size_t)src->cols * cn;
+    uint32_t *column = malloc(line * sizeof *column);
+    if (!column) {
+        imc_image_free(dst);
+        return imc_fail(err, IMC_ERR_NOMEM, "out of memory");
+    }
+    for (int oy = 0; oy < dst->rows; oy++) {
+        const int y0 = oy * ky, y1 = y0 + ky < src->rows ? y0 + ky : src->rows;
+        memset(column, 0, line * sizeof *column);
+        for (int y = y0; y < y1; y++) {
+            const uint8_t *s = row_of(src, y);
+            for (size_t i = 0; i < line; i++)
+                column[i] += s[i];
+        }
+        uint8_t *d = (uint8_t *)dst->data + (size_t)oy * dst->step;
+        for (int ox = 0; ox < dst->cols; ox++) {
+            const int x0 = ox * kx, x1 = x0 + kx < src->cols ? x0 + kx : src->cols;
+            const uint32_t n = (uint32_t)(x1 - x0) * (uint32_t)(y1 - y0);
+            for (int c = 0; c < cn; c++) {
+                uint32_t sum = 0;
+                for (int x = x0; x < x1; x++)
+                    sum += column[(size_t)x * cn + c];
+                d[(size_t)ox * cn + c] = (uint8_t)((sum + n / 2) / n);
+            }
+        }
+    }
+    free(column);
+    return IMC_OK;
+}
+
 int imc_reduce_box(const imc_image *src, int kx, int ky, imc_image *dst, imc_error *err)
 {
     const int cols = (src->cols + kx - 1) / kx, rows = (src->rows + ky - 1) / ky;
@@ -92,6 +127,8 @@ int imc_reduce_box(const imc_image *src, int kx, int ky, imc_image *dst, imc_err
     int rc = imc_image_alloc(dst, rows, cols, cn, src->depth);
     if (rc != IMC_OK)
         return imc_fail(err, rc, "cannot allocate a %d x %d image", cols, rows);
+    if (src->depth == IMC_8U)
+        return reduce_box_8u(src, kx, ky, dst, err);
     double *sums = malloc((size_t)cols * (size_t)cn * sizeof *sums);
     if (!sums) {
         imc_image_free(dst);

@@ -81,6 +81,7 @@ def _taking_files(c_function, from_bytes=None):
 
 decode = _taking_files(_imc.decode)
 probe = _taking_files(_imc.probe)
+thumbnail = _taking_files(_imc.thumbnail)
 read = _taking_files(_imc.read, _imc.decode)
 
 

@@ -110,6 +110,31 @@ def decode_animation(data: Buffer, flags: int = ..., start: int = ..., count: in
                      rgb: bool = ..., **limits: Any) -> Animation: ...
 def encode_animation(ext: str, animation: Animation, params: Params = ..., *,
                      rgb: bool = ...) -> bytes: ...
+@overload
+def thumbnail(data: Source, width: Optional[int] = ..., height: Optional[int] = ..., *,
+              crop: bool = ..., upscale: bool = ..., flags: int = ..., rgb: bool = ...,
+              max_width: int = ..., max_height: int = ..., max_pixels: int = ...,
+              max_bytes: int = ..., fail_on: Optional[str] = ..., partial: bool = ...,
+              ext: None = ..., params: Params = ..., report: Literal[False] = ...) -> Image: ...
+@overload
+def thumbnail(data: Source, width: Optional[int] = ..., height: Optional[int] = ..., *,
+              crop: bool = ..., upscale: bool = ..., flags: int = ..., rgb: bool = ...,
+              max_width: int = ..., max_height: int = ..., max_pixels: int = ...,
+              max_bytes: int = ..., fail_on: Optional[str] = ..., partial: bool = ...,
+              ext: str, params: Params = ..., report: Literal[False] = ...) -> bytes: ...
+@overload
+def thumbnail(data: Source, width: Optional[int] = ..., height: Optional[int] = ..., *,
+              crop: bool = ..., upscale: bool = ..., flags: int = ..., rgb: bool = ...,
+              max_width: int = ..., max_height: int = ..., max_pixels: int = ...,
+              max_bytes: int = ..., fail_on: Optional[str] = ..., partial: bool = ...,
+              ext: Optional[str] = ..., params: Params = ...,
+              report: Literal[True]) -> Tuple[Union[Image, bytes], dict[str, Any]]: ...
+def thumbnail_batch(buffers: Sequence[Buffer], width: Optional[int] = ...,
+                    height: Optional[int] = ..., threads: int = ..., *, crop: bool = ...,
+                    upscale: bool = ..., flags: int = ..., rgb: bool = ..., max_width: int = ...,
+                    max_height: int = ..., max_pixels: int = ..., max_bytes: int = ...,
+                    fail_on: Optional[str] = ..., partial: bool = ..., ext: Optional[str] = ...,
+                    params: Params = ...) -> List[Union[Image, bytes, error]]: ...
 def decode_batch(buffers: Sequence[Buffer], flags: int = ..., threads: int = ..., *,
                  rgb: bool = ..., max_width: int = ..., max_height: int = ...,
                  max_pixels: int = ..., max_bytes: int = ..., orientation: str = ...,

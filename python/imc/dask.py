@@ -25,7 +25,8 @@ from collections import namedtuple
 
 import imc
 
-__all__ = ["Result", "transcode", "transcode_one", "transcode_files", "transcode_file"]
+__all__ = ["Result", "transcode", "transcode_one", "transcode_files", "transcode_file",
+           "thumbnails", "thumbnail_one"]
 
 #: source: the path or the item's index; data: encoded bytes (transcode) or
 #: the written path (transcode_files); error: None or an imc.error; damage:
@@ -49,6 +50,27 @@ def transcode_one(item, ext, params=None, flags=imc.IMREAD_UNCHANGED, orientatio
         return Result(source, None, _with_source(e, source), getattr(e, "damage", None))
     except OSError as e:
         return Result(source, None, imc.error(imc.ERR_IO, f"{source}: {e.strerror or e}"))
+
+
+def thumbnail_one(item, width, height=None, ext=".jpg", params=None, crop=False, partial=False,
+                  flags=imc.IMREAD_COLOR):
+    """One item to a Result with its thumbnail, encoded (see imc.thumbnail)."""
+    source, item = _split(item)
+    try:
+        thumb, report = imc.thumbnail(_read(item), width, height, crop=crop, flags=flags,
+                                      partial=partial, ext=ext, params=params, report=True)
+        return Result(source, thumb, None, report if report["kind"] != "none" else None)
+    except imc.error as e:
+        return Result(source, None, _with_source(e, source), getattr(e, "damage", None))
+    except OSError as e:
+        return Result(source, None, imc.error(imc.ERR_IO, f"{source}: {e.strerror or e}"))
+
+
+def thumbnails(collection, width, height=None, ext=".jpg", params=None, crop=False,
+               partial=False, flags=imc.IMREAD_COLOR):
+    """A Dask bag or Series of items -> the same of Results with encoded thumbnails."""
+    fn = lambda x: thumbnail_one(x, width, height, ext, params, crop, partial, flags)  # noqa: E731
+    return _map(collection, fn)
 
 
 def transcode_file(path, out_dir, ext, params=None, flags=imc.IMREAD_UNCHANGED,

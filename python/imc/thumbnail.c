@@ -92,11 +92,12 @@ static int thumb_bytes(const void *data, size_t size, void *ctx, imc_error *err)
 static PyObject *py_thumbnail(PyObject *self, PyObject *args, PyObject *kw)
 {
     (void)self;
-    static char *names[] = {"data", "width", "height", THUMB_KEYWORDS, NULL};
+    static char *names[] = {"data", "width", "height", THUMB_KEYWORDS, "report", NULL};
     PyObject *data;
     thumb_args a = {.flags = IMC_IMREAD_COLOR};
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|OO" THUMB_FORMAT ":thumbnail", names, &data,
-                                     &a.width, &a.height, THUMB_TARGETS(a)))
+    int want_report = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|OO" THUMB_FORMAT "p:thumbnail", names, &data,
+                                     &a.width, &a.height, THUMB_TARGETS(a), &want_report))
         return NULL;
     imc_damage_report report = IMC_DAMAGE_REPORT_INIT;
     imc_thumbnail_options o;
@@ -105,8 +106,11 @@ static PyObject *py_thumbnail(PyObject *self, PyObject *args, PyObject *kw)
         one_thumb t = {&o, &a, {0}, {0}};
         imc_error err;
         int rc = with_bytes(data, thumb_bytes, &t, &err);
-        if (rc == IMC_OK && warn_if_damaged(&a.damage, &report, -1) == 0)
+        if (rc == IMC_OK && (want_report || warn_if_damaged(&a.damage, &report, -1) == 0)) {
             result = result_of(&a, &t.img, &t.buf);
+            if (result && want_report)
+                result = Py_BuildValue("(NN)", result, damage_dict(&report, true));
+        }
         else if (rc == IMC_OK) {
             imc_image_free(&t.img);
             imc_buffer_free(&t.buf);
@@ -206,7 +210,8 @@ PyMethodDef imc_py_thumbnail_methods[] = {
               "premultiplied). An image smaller than the box keeps its size unless upscale=True. "
               "flags: IMREAD_COLOR, IMREAD_GRAYSCALE or IMREAD_UNCHANGED (alpha and depth kept). "
               "ext: return the thumbnail encoded in that format, with params. Damaged data "
-              "raises imc.error, as decode() (partial=True: a DamageWarning)."),
+              "raises imc.error, as decode() (partial=True: a DamageWarning); report=True "
+              "returns (thumbnail, check()'s dict)."),
     KW_METHOD("thumbnail_batch", py_thumbnail_batch,
               "thumbnail_batch(buffers, width, height=None, threads=0, *, ...) -> list\n\n"
               "thumbnail() of every buffer on `threads` threads (0: one per CPU), the GIL "

@@ -154,7 +154,7 @@ static int jpeg_open(void *state, const uint8_t *buf, size_t len, int scale_deno
     if (jpeg_read_header(&d->cinfo, TRUE) != JPEG_HEADER_OK)
         return imc_fail(err, IMC_ERR_TRUNCATED, "jpeg: data ends inside the header");
     d->cinfo.scale_num = 1;
-    d->cinfo.scale_denom = (unsigned)scale_denom;
+    d->cinfo.scale_denom = (unsigned)(scale_denom & 0xff); /* REDUCED_*, or a thumbnail's */
     jpeg_calc_output_dimensions(&d->cinfo);
     hdr->width = (int)d->cinfo.output_width;
     hdr->height = (int)d->cinfo.output_height;

@@ -209,7 +209,7 @@ static int palette_channels(const uint8_t *buf, size_t len)
 static int jp2_open(void *state, const uint8_t *buf, size_t len, int scale_denom, imc_header *hdr,
                     imc_error *err)
 {
-    (void)scale_denom; /* cv2 resizes after decoding */
+    /* cv2 resizes after decoding; only a thumbnail shrinks on load */
     decoder *d = state;
     d->in = (memory_in){buf, len, 0};
     d->stream = opj_stream_default_create(OPJ_TRUE);
@@ -238,6 +238,23 @@ static int jp2_open(void *state, const uint8_t *buf, size_t len, int scale_denom
         return rc;
     hdr->width = (int)(d->image->x1 - d->image->x0);
     hdr->height = (int)(d->image->y1 - d->image->y0);
+    int levels = 0; /* a thumbnail's shrink-on-load: fewer resolution levels decoded */
+    for (int s = scale_denom & IMC_SHRINK_ON_LOAD ? scale_denom & 0xff : 1; s > 1; s /= 2)
+        levels++;
+    opj_codestream_info_v2_t *info = levels ? opj_get_cstr_info(d->codec) : NULL;
+    if (info) {
+        const int available = info->m_default_tile_info.tccp_info
+                                  ? (int)info->m_default_tile_info.tccp_info[0].numresolutions - 1
+                                  : 0;
+        levels = levels < available ? levels : available;
+        opj_destroy_cstr_info(&info);
+        if (levels > 0 && opj_set_decoded_resolution_factor(d->codec, (OPJ_UINT32)levels)) {
+            const OPJ_UINT32 f = 1u << levels;
+            hdr->width = (int)((d->image->x1 + f - 1) / f - (d->image->x0 + f - 1) / f);
+            hdr->height = (int)((d->image->y1 + f - 1) / f - (d->image->y0 + f - 1) / f);
+            hdr->scaled = true;
+        }
+    }
     hdr->channels = (int)d->image->numcomps;
     int expanded = palette_channels(buf, len);
     if (expanded >= 1 && expanded <= 4)

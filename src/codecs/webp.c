@@ -42,6 +42,7 @@ typedef struct {
     const uint8_t *buf;
     size_t len;
     int width, height, channels;
+    int out_width, out_height; /* the size decoded: smaller when shrunk on load */
     bool animated;
     WebPAnimDecoder *anim; /* animated files, from the first read on */
     int loop_count;        /* from the ANIM chunk: 0 means forever */
@@ -89,7 +90,7 @@ static int start_animation(decoder *d, imc_error *err)
 static int webp_open(void *state, const uint8_t *buf, size_t len, int scale_denom,
                      imc_header *hdr, imc_error *err)
 {
-    (void)scale_denom; /* cv2 resizes WebP after decoding */
+    /* cv2 resizes WebP after decoding; only a thumbnail shrinks on load */
     decoder *d = state;
     d->buf = buf;
     d->len = len;
@@ -107,8 +108,16 @@ static int webp_open(void *state, const uint8_t *buf, size_t len, int scale_deno
         if (rc != IMC_OK)
             return rc;
     }
-    hdr->width = d->width;
-    hdr->height = d->height;
+    const int shrink = scale_denom & IMC_SHRINK_ON_LOAD ? scale_denom & 0xff : 1;
+    d->out_width = d->width;
+    d->out_height = d->height;
+    if (shrink > 1 && !d->animated) { /* thumbnails: libwebp's own area scaling */
+        d->out_width = (d->width + shrink - 1) / shrink;
+        d->out_height = (d->height + shrink - 1) / shrink;
+        hdr->scaled = true;
+    }
+    hdr->width = d->out_width;
+    hdr->height = d->out_height;
     hdr->channels = d->channels;
     hdr->depth = IMC_8U;
     hdr->loop_count = d->loop_count;
@@ -137,6 +146,32 @@ static void convert_rows(const uint8_t *src, size_t src_step, int src_cn, imc_im
     }
 }
 
+/* The still image in `mode` into out (a thumbnail's: scaled by libwebp). */
+static uint8_t *decode_into(const decoder *d, WEBP_CSP_MODE mode, uint8_t *out, size_t size,
+                            int stride)
+{
+    if (d->out_width == d->width && d->out_height == d->height) {
+        switch (mode) {
+        case MODE_RGB: return WebPDecodeRGBInto(d->buf, d->len, out, size, stride);
+        case MODE_RGBA: return WebPDecodeRGBAInto(d->buf, d->len, out, size, stride);
+        case MODE_BGRA: return WebPDecodeBGRAInto(d->buf, d->len, out, size, stride);
+        default: return WebPDecodeBGRInto(d->buf, d->len, out, size, stride);
+        }
+    }
+    WebPDecoderConfig config;
+    if (!WebPInitDecoderConfig(&config))
+        return NULL;
+    config.options.use_scaling = 1;
+    config.options.scaled_width = d->out_width;
+    config.options.scaled_height = d->out_height;
+    config.output.colorspace = mode;
+    config.output.is_external_memory = 1;
+    config.output.u.RGBA.rgba = out;
+    config.output.u.RGBA.stride = stride;
+    config.output.u.RGBA.size = size;
+    return WebPDecode(d->buf, d->len, &config) == VP8_STATUS_OK ? out : NULL;
+}
+
 /* Decodes straight into dst when libwebp can write its layout (BGR, BGRA,
  * RGB, RGBA); gray goes through a BGR copy, as cv2 converts it. */
 static int read_still(decoder *d, imc_image *dst, int order, imc_error *err)
@@ -150,7 +185,7 @@ static int read_still(decoder *d, imc_image *dst, int order, imc_error *err)
         uint8_t *bgr = malloc(size);
         if (!bgr)
             return imc_fail(err, IMC_ERR_NOMEM, "webp: out of memory");
-        ok = WebPDecodeBGRInto(d->buf, d->len, bgr, size, (int)step);
+        ok = decode_into(d, MODE_BGR, bgr, size, (int)step);
         if (ok)
             convert_rows(bgr, step, 3, dst, order);
         free(bgr);
@@ -159,12 +194,9 @@ static int read_still(decoder *d, imc_image *dst, int order, imc_error *err)
         if (size > INT32_MAX || dst->step > INT32_MAX)
             return imc_fail(err, IMC_ERR_LIMITS, "webp: image too large");
         uint8_t *out = dst->data;
-        if (dst->channels == 3)
-            ok = rgb ? WebPDecodeRGBInto(d->buf, d->len, out, size, (int)dst->step)
-                     : WebPDecodeBGRInto(d->buf, d->len, out, size, (int)dst->step);
-        else
-            ok = rgb ? WebPDecodeRGBAInto(d->buf, d->len, out, size, (int)dst->step)
-                     : WebPDecodeBGRAInto(d->buf, d->len, out, size, (int)dst->step);
+        const WEBP_CSP_MODE mode = dst->channels == 3 ? (rgb ? MODE_RGB : MODE_BGR)
+                                                      : (rgb ? MODE_RGBA : MODE_BGRA);
+        ok = decode_into(d, mode, out, size, (int)dst->step);
     }
     if (!ok)
         return imc_fail(err, IMC_ERR_CORRUPT, "webp: cannot decode the image data");
@@ -196,7 +228,7 @@ static int read_frame(decoder *d, imc_image *dst, imc_read_request *req, imc_err
 static int webp_read(void *state, imc_image *dst, imc_read_request *req, imc_error *err)
 {
     decoder *d = state;
-    if (dst->depth != IMC_8U || dst->cols != d->width || dst->rows != d->height)
+    if (dst->depth != IMC_8U || dst->cols != d->out_width || dst->rows != d->out_height)
         return imc_fail(err, IMC_ERR_INTERNAL, "webp: unexpected output type");
     int rc = d->animated ? read_frame(d, dst, req, err) : read_still(d, dst, req->order, err);
     /* libwebp reads the RIFF size's bytes; more is not WebP (a spliced file?) */
