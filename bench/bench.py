@@ -367,6 +367,10 @@ def main():
             print(f"{'strict decode ' + name:34}{r['inputs']:>7}{r['mp']:>8.1f}{r['imc']:>10.1f}"
                   f"{r['cv2']:>10.1f}{r['ratio']:>8.2f}x   (right: imdecode, cv2's mode)", flush=True)
 
+    if not args.only or "thumbnail" in args.only:
+        from thumbnails import thumbnail_rows
+        thumbnail_rows(c, max(3, reps))
+
     if not args.only or "python" in args.only:
         arr = np.frombuffer(c.tiny_jpeg, np.uint8)
         a = calls_per_second(lambda: imc.imdecode(c.tiny_jpeg, 1))

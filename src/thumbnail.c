@@ -100,10 +100,11 @@ int imc_thumbnail(const void *buf, size_t len, const imc_thumbnail_options *call
         return rc;
     if (shrink == 1) /* the decoded size is the full one (the orientation may come from the data) */
         rc = make_plan(&o, img.cols, img.rows, &p, err);
-    /* The window on what was decoded (a shrunk image covers the same view). */
-    const double sx = p.win.w > 0 && shrink > 1 ? img.cols / (p.win.w + 2 * p.win.x0) : 1;
-    const double sy = p.win.h > 0 && shrink > 1 ? img.rows / (p.win.h + 2 * p.win.y0) : 1;
-    imc_window win = {p.win.x0 * sx, p.win.y0 * sy, p.win.w * sx, p.win.h * sy};
+    /* The window on what was decoded: a codec's shrink by k makes pixel i of
+     * the block [i k, (i + 1) k) (its last one partial, as the box's). */
+    const double full_cols = p.win.w + 2 * p.win.x0;
+    const double k = shrink > 1 && img.cols < full_cols ? 1.0 / shrink : 1;
+    imc_window win = {p.win.x0 * k, p.win.y0 * k, p.win.w * k, p.win.h * k};
 
     /* Whole factors of the rest by box averages, leaving Lanczos at most 2-4x. */
     const int bx = (int)(win.w / p.out_cols / 2), by = (int)(win.h / p.out_rows / 2);
@@ -111,7 +112,7 @@ int imc_thumbnail(const void *buf, size_t len, const imc_thumbnail_options *call
         imc_image small;
         rc = imc_reduce_box(&img, bx > 1 ? bx : 1, by > 1 ? by : 1, &small, err);
         if (rc == IMC_OK) {
-            const double rx = (double)small.cols / img.cols, ry = (double)small.rows / img.rows;
+            const double rx = 1.0 / (bx > 1 ? bx : 1), ry = 1.0 / (by > 1 ? by : 1);
             win = (imc_window){win.x0 * rx, win.y0 * ry, win.w * rx, win.h * ry};
             imc_image_free(&img);
             img = small;

@@ -86,6 +86,8 @@ FILES = {
     "/usr/share/doc/opencv-doc/examples/data/fruits.jpg": "opencv-doc",
     IMAGEMAGICK_EXR_CODER: "libmagickcore-6.q16-6-extra",
     "/usr/lib/python3.*/ensurepip/__init__.py": "python3-venv",  # python3 -m venv (with pip)
+    "/usr/lib/*/libvips.so.42": "libvips42",          # bench/thumbnails.py, through ctypes
+    "/usr/lib/*/libturbojpeg.so.0": "libturbojpeg0",  # bench/bench.py, through ctypes
 }
 
 
