@@ -4,7 +4,9 @@
  * is the image. Every decode also reports its damage; a second, strict one
  * (fail_on WARNING) must fail exactly when that report found any, and agree
  * with it. With bit 6 of the first byte, every page is read the same two
- * ways (imc_decode_multi: the worst page's report, dropped pages counted). */
+ * ways (imc_decode_multi: the worst page's report, dropped pages counted);
+ * with bit 7, thumbnails of it are made (fit and crop, every output byte
+ * read). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -38,6 +40,32 @@ static void check_pages(const uint8_t *data, size_t size, const imc_decode_optio
         imc_image_list_free(&pages);
 }
 
+static void check_thumbnails(const uint8_t *data, size_t size, const imc_decode_options *opts)
+{
+    static const int boxes[][3] = {{33, 17, 0}, {0, 9, 0}, {24, 24, 1}, {300, 200, 1}};
+    for (size_t i = 0; i < sizeof boxes / sizeof boxes[0]; i++) {
+        imc_thumbnail_options t = IMC_THUMBNAIL_OPTIONS_INIT;
+        t.width = boxes[i][0];
+        t.height = boxes[i][1];
+        t.crop = boxes[i][2];
+        t.flags = i == 3 ? IMC_IMREAD_UNCHANGED : opts->flags < 0 ? -1 : opts->flags & 7;
+        t.limits = opts->limits;
+        imc_image img;
+        if (imc_thumbnail(data, size, &t, &img, NULL) != IMC_OK)
+            continue;
+        if (img.rows < 1 || img.cols < 1 || (t.width && img.cols > t.width) ||
+            (t.height && img.rows > t.height))
+            abort();
+        const size_t row = (size_t)img.cols * img.channels * imc_depth_size(img.depth);
+        volatile uint8_t sink = 0;
+        for (int y = 0; y < img.rows; y++)
+            for (size_t k = 0; k < row; k++)
+                sink ^= ((const uint8_t *)img.data)[(size_t)y * img.step + k];
+        (void)sink;
+        imc_image_free(&img);
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
@@ -54,6 +82,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     imc_error err;
     if ((data[0] >> 6) & 1)
         check_pages(data + 1, size - 1, &opts);
+    if ((data[0] >> 7) & 1)
+        check_thumbnails(data + 1, size - 1, &opts);
     int rc = imc_decode_ex(data + 1, size - 1, &opts, &img, &err);
     if ((report.kind < IMC_DAMAGE_NONE || report.kind > IMC_DAMAGE_TRUNCATED) ||
         (rc == IMC_OK && report.complete == 1 && report.kind > IMC_DAMAGE_WARNING) ||

@@ -123,6 +123,11 @@ int imc_thumbnail(const void *buf, size_t len, const imc_thumbnail_options *call
         *out = img;
         return IMC_OK;
     }
+    imc_limits limits; /* an upscaled thumbnail is held to them too */
+    imc_limits_resolve(&o.limits, &limits);
+    if (rc == IMC_OK)
+        rc = imc_check_limits(&limits, (uint64_t)p.out_cols, (uint64_t)p.out_rows, img.channels,
+                              img.depth, err);
     const bool alpha = img.channels == 4;
     if (rc == IMC_OK && alpha)
         imc_alpha_premultiply(&img, false);
