@@ -58,13 +58,14 @@ void imc_damage_worst(imc_damage *worst, const imc_damage *page, int index)
 }
 
 /* Fails the decode when the damage reaches the caller's fail_on level. */
-int imc_damage_check(const imc_damage *d, int fail_on, const char *codec, imc_error *err)
+int imc_damage_check(imc_damage *d, int fail_on, const char *codec, imc_error *err)
 {
     bool fails = (d->kind == IMC_DAMAGE_TRUNCATED && fail_on >= IMC_FAIL_ON_TRUNCATED) ||
                  (d->kind == IMC_DAMAGE_ERROR && fail_on >= IMC_FAIL_ON_ERROR) ||
                  (d->kind == IMC_DAMAGE_WARNING && fail_on >= IMC_FAIL_ON_WARNING);
     if (!fails)
         return IMC_OK;
+    d->enforced = true;
     const char *kind = d->kind == IMC_DAMAGE_ERROR ? "corrupt data" : imc_damage_kind_name(d->kind);
     return imc_fail(err, d->kind == IMC_DAMAGE_TRUNCATED ? IMC_ERR_TRUNCATED : IMC_ERR_CORRUPT,
                     "%s: %s: %s", codec, kind, d->message);
@@ -74,7 +75,7 @@ void imc_damage_report_to(const imc_damage *d, int rc, const imc_error *err,
                           imc_damage_report *caller)
 {
     imc_damage all = *d;
-    if (rc != IMC_OK)
+    if (rc != IMC_OK && !d->enforced)
         imc_damage_failed(&all, rc, err);
     imc_damage_report r = {sizeof r, all.kind, rc == IMC_OK && all.kind <= IMC_DAMAGE_WARNING,
                            all.first_bad_row, all.page, all.warnings, ""};

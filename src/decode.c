@@ -330,7 +330,7 @@ static int read_pages(const imc_codec *codec, void *state, const uint8_t *buf, s
         imc_damage damage = IMC_DAMAGE_NONE_YET;
         rc = read_page(codec, state, &hdr, opts, 1, &limits, NULL, &out->images[out->count], &duration,
                        &damage, &page_err);
-        if (rc != IMC_OK)
+        if (rc != IMC_OK && !damage.enforced)
             imc_damage_failed(&damage, rc, &page_err);
         imc_damage_worst(pr->damage, &damage, (int)(pr->start + out->count));
         if (rc != IMC_OK) {

@@ -56,9 +56,10 @@ typedef struct imc_damage {
     int first_bad_row;
     int warnings;
     int page; /* the page or frame of the worst */
+    bool enforced; /* the decode failed for it (fail_on): the failure adds no damage */
     char message[256];
 } imc_damage;
-#define IMC_DAMAGE_NONE_YET {IMC_DAMAGE_NONE, -1, 0, 0, ""}
+#define IMC_DAMAGE_NONE_YET {IMC_DAMAGE_NONE, -1, 0, 0, false, ""}
 
 /* Records damage of `kind` first seen at `row` (-1: unknown); the message
  * of the first of the worst kind is kept. Warnings are counted. */
@@ -84,7 +85,7 @@ void imc_damage_failed(imc_damage *d, int rc, const imc_error *err);
 void imc_damage_worst(imc_damage *worst, const imc_damage *page, int index);
 
 /* IMC_ERR_TRUNCATED / IMC_ERR_CORRUPT when d reaches fail_on's level. */
-int imc_damage_check(const imc_damage *d, int fail_on, const char *codec, imc_error *err);
+int imc_damage_check(imc_damage *d, int fail_on, const char *codec, imc_error *err);
 /* Fills the caller's report (up to its size, at least sizeof(size_t)) from
  * what the codec noted and the decode's outcome rc (with err's message). */
 void imc_damage_report_to(const imc_damage *d, int rc, const imc_error *err,
