@@ -35,6 +35,9 @@ typedef struct imc_header {
     int width, height;   /* of the pixels read() delivers */
     int channels, depth; /* native type: what IMREAD_UNCHANGED returns */
     bool scaled;         /* the codec applied scale_denom itself */
+    int shrunk_by;       /* for a thumbnail's shrink-on-load: output pixel i is source block
+                            [i k, (i + 1) k) for this k; 0: the whole image maps onto the
+                            output (a rescaler's) */
     /* cv2's decoder returns its own channel count whatever the flags ask
      * (HDR and PFM convert with convertTo, which keeps channels): only the
      * depth follows the flags. */
@@ -65,18 +68,19 @@ typedef struct imc_damage {
  * of the first of the worst kind is kept. Warnings are counted. */
 void imc_damage_note(imc_damage *d, int kind, int row, const char *fmt, ...) IMC_PRINTF(4, 5);
 
-/* open()'s scale_denom has this bit for a thumbnail's shrink-on-load (its
- * factor in the low byte): unlike cv2's REDUCED_*, which most codecs leave
- * to a resize after decoding, any codec may then scale as it best can
- * (setting hdr->scaled, the size about 1/factor). */
+/* open()'s scale_denom has this bit for a thumbnail's shrink-on-load (the
+ * most it may shrink, any whole factor, in the low byte): unlike cv2's
+ * REDUCED_*, which most codecs leave to a resize after decoding, a codec may
+ * then scale by as much of that as it can (setting hdr->scaled and
+ * hdr->shrunk_by). */
 #define IMC_SHRINK_ON_LOAD 0x100
 
-/* imc_decode_ex with the codec's own shrink-on-load by `shrink` (2, 4, 8)
- * where it has one (out is then about 1/shrink of the size), else the full
- * size: no REDUCED_* resize after decoding (the thumbnail's reduction does
- * better). */
+/* imc_decode_ex with the codec's own shrink-on-load by at most `shrink`
+ * where it has one (*shrunk_by: hdr->shrunk_by, 1 if it did not shrink),
+ * else the full size: no REDUCED_* resize after decoding (the thumbnail's
+ * reduction does better). */
 int imc_decode_shrunk(const void *buf, size_t len, const imc_decode_options *opts, int shrink,
-                      imc_image *out, imc_error *err);
+                      imc_image *out, int *shrunk_by, imc_error *err);
 
 /* Notes a read that failed with rc as the damage it was (truncated data,
  * corrupt or unreadable data; arguments, limits and memory are not damage). */

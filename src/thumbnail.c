@@ -39,15 +39,13 @@ static int make_plan(const imc_thumbnail_options *o, int cols, int rows, plan *p
     return IMC_OK;
 }
 
-/* The largest shrink-on-load that leaves at least twice the output's
- * pixels along each side for the filters (as Pillow's reducing_gap = 2). */
+/* The most the codec may shrink on load: what leaves at least twice the
+ * output's pixels along each side for the filters (as Pillow's and libvips'
+ * thumbnails leave). The codec shrinks by as much of it as it can. */
 static int shrink_for(const plan *p)
 {
-    const double f = fmin(p->win.w / p->out_cols, p->win.h / p->out_rows);
-    int k = 8;
-    while (k > 1 && f < 2.0 * k)
-        k /= 2;
-    return k;
+    const double f = fmin(p->win.w / p->out_cols, p->win.h / p->out_rows) / 2;
+    return f >= 255 ? 255 : f >= 2 ? (int)f : 1;
 }
 
 static int check_options(const imc_thumbnail_options *o, imc_error *err)
@@ -95,16 +93,19 @@ int imc_thumbnail(const void *buf, size_t len, const imc_thumbnail_options *call
         shrink = shrink_for(&p);
     }
     imc_image img;
-    rc = imc_decode_shrunk(buf, len, &d, shrink, &img, err);
+    int shrunk_by;
+    rc = imc_decode_shrunk(buf, len, &d, shrink, &img, &shrunk_by, err);
     if (rc != IMC_OK)
         return rc;
     if (shrink == 1) /* the decoded size is the full one (the orientation may come from the data) */
         rc = make_plan(&o, img.cols, img.rows, &p, err);
     /* The window on what was decoded: a codec's shrink by k makes pixel i of
-     * the block [i k, (i + 1) k) (its last one partial, as the box's). */
-    const double full_cols = p.win.w + 2 * p.win.x0;
-    const double k = shrink > 1 && img.cols < full_cols ? 1.0 / shrink : 1;
-    imc_window win = {p.win.x0 * k, p.win.y0 * k, p.win.w * k, p.win.h * k};
+     * the block [i k, (i + 1) k) (its last one partial, as the box's); a
+     * rescaler (k 0) maps the whole image onto the output. */
+    const double full_cols = p.win.w + 2 * p.win.x0, full_rows = p.win.h + 2 * p.win.y0;
+    const double kx = shrunk_by > 0 ? 1.0 / shrunk_by : img.cols / full_cols;
+    const double ky = shrunk_by > 0 ? 1.0 / shrunk_by : img.rows / full_rows;
+    imc_window win = {p.win.x0 * kx, p.win.y0 * ky, p.win.w * kx, p.win.h * ky};
 
     /* Whole factors of the rest by box averages, leaving Lanczos at most 2-4x. */
     const int bx = (int)(win.w / p.out_cols / 2), by = (int)(win.h / p.out_rows / 2);

@@ -240,7 +240,8 @@ static int jp2_open(void *state, const uint8_t *buf, size_t len, int scale_denom
     hdr->height = (int)(d->image->y1 - d->image->y0);
     int levels = 0; /* a thumbnail's shrink-on-load: fewer resolution levels decoded */
     for (int s = scale_denom & IMC_SHRINK_ON_LOAD ? scale_denom & 0xff : 1; s > 1; s /= 2)
-        levels++;
+        levels++; /* floor(log2): at most the factor asked */
+    levels = levels > 5 ? 5 : levels;
     opj_codestream_info_v2_t *info = levels ? opj_get_cstr_info(d->codec) : NULL;
     if (info) {
         const int available = info->m_default_tile_info.tccp_info
@@ -253,6 +254,7 @@ static int jp2_open(void *state, const uint8_t *buf, size_t len, int scale_denom
             hdr->width = (int)((d->image->x1 + f - 1) / f - (d->image->x0 + f - 1) / f);
             hdr->height = (int)((d->image->y1 + f - 1) / f - (d->image->y0 + f - 1) / f);
             hdr->scaled = true;
+            hdr->shrunk_by = (int)f;
         }
     }
     hdr->channels = (int)d->image->numcomps;
