@@ -155,6 +155,5 @@ def thumbnail_rows(c, reps):
     if vips:
         big = inputs(c)[0][1]
         peaks = peak_memory(big)
-        mib = 1 << 20
-        print("peak memory, one 24 MP jpeg to 256 px: " +
-              ", ".join(f"{who} {v / mib:.1f} MiB" for who, v in peaks.items()))
+        print("peak memory added by one 24 MP jpeg to 256 px: " +
+              ", ".join(f"{who} {v / 1024:.0f} KiB" for who, v in peaks.items()))

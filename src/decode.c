@@ -75,7 +75,7 @@ static int check_into(const imc_image *into, const imc_header *hdr, int scale, i
 static int read_page(const imc_codec *codec, void *state, const imc_header *hdr,
                      const imc_decode_options *opts, int scale, const imc_limits *limits,
                      const imc_image *into, imc_image *out, int *duration_ms, imc_damage *damage,
-                     imc_error *err)
+                     const imc_row_sink *sink, imc_error *err)
 {
     const int flags = opts->flags, order = opts->order;
     int channels, depth;
@@ -90,6 +90,20 @@ static int read_page(const imc_codec *codec, void *state, const imc_header *hdr,
     if (hdr->data_too_short)
         return imc_fail(err, IMC_ERR_TRUNCATED, "%s: the data is too short for a %d x %d image",
                         codec->name, hdr->width, hdr->height);
+    if (sink) { /* the shape the rows will have (this page's: no resize, no turn follows) */
+        rc = sink->begin(sink->ctx, hdr->width, hdr->height, channels, depth,
+                         hdr->scaled ? hdr->shrunk_by : 1, err);
+        if (rc != IMC_OK)
+            return rc;
+    }
+    if (sink && codec->streams_rows) {
+        *out = (imc_image){.rows = hdr->height, .cols = hdr->width, .channels = channels,
+                           .depth = depth};
+        imc_read_request req = {.order = order, .duration_ms = -1, .damage = damage,
+                                .sink = sink};
+        rc = codec->read(state, out, &req, err);
+        return rc == IMC_OK ? imc_damage_check(damage, opts->fail_on, codec->name, err) : rc;
+    }
     if (into && into->rows == hdr->height && into->cols == hdr->width &&
         into->channels == channels && into->depth == depth && (scale == 1 || hdr->scaled) &&
         into->step == (size_t)hdr->width * (size_t)channels * imc_depth_size(depth)) {
@@ -110,6 +124,12 @@ static int read_page(const imc_codec *codec, void *state, const imc_header *hdr,
         return rc;
     if (duration_ms)
         *duration_ms = req.duration_ms;
+    if (sink) { /* a codec that cannot stream: the rows of the whole image */
+        for (int y = 0; y < out->rows; y++)
+            sink->row(sink->ctx, y, (const uint8_t *)out->data + (size_t)y * out->step);
+        imc_image_free(out);
+        return IMC_OK;
+    }
 
     if (scale > 1 && !hdr->scaled) {
         imc_image reduced;
@@ -183,7 +203,7 @@ static int finish(const imc_codec *codec, void *state, int rc, imc_error *err)
  * that factor where it has one (JPEG's DCT scaling), the full size where not. */
 static int decode_page(const void *buf, size_t len, const imc_decode_options *caller,
                        const imc_image *into, int shrink, imc_image *out, int *shrunk_by,
-                       imc_error *err)
+                       const imc_row_sink *sink, imc_error *err)
 {
     const imc_codec *codec = NULL;
     void *state = NULL;
@@ -203,7 +223,7 @@ static int decode_page(const void *buf, size_t len, const imc_decode_options *ca
             *shrunk_by = !hdr.scaled ? 1 : hdr.shrunk_by;
         if (rc == IMC_OK)
             rc = read_page(codec, state, &hdr, &opts, scale, &limits, into, out, NULL, &damage,
-                           err);
+                           sink, err);
     }
     if (rc != IMC_OK)
         imc_image_free(out);
@@ -220,7 +240,7 @@ int imc_decode_ex(const void *buf, size_t len, const imc_decode_options *opts, i
     if (!out)
         return imc_fail(err, IMC_ERR_ARG, "NULL argument");
     memset(out, 0, sizeof *out);
-    return decode_page(buf, len, opts, NULL, 0, out, NULL, err);
+    return decode_page(buf, len, opts, NULL, 0, out, NULL, NULL, err);
 }
 
 int imc_decode_shrunk(const void *buf, size_t len, const imc_decode_options *opts, int shrink,
@@ -229,7 +249,15 @@ int imc_decode_shrunk(const void *buf, size_t len, const imc_decode_options *opt
     imc_error_clear(err);
     memset(out, 0, sizeof *out);
     *shrunk_by = 1;
-    return decode_page(buf, len, opts, NULL, shrink, out, shrunk_by, err);
+    return decode_page(buf, len, opts, NULL, shrink, out, shrunk_by, NULL, err);
+}
+
+int imc_decode_rows(const void *buf, size_t len, const imc_decode_options *opts, int shrink,
+                    const imc_row_sink *sink, imc_error *err)
+{
+    imc_error_clear(err);
+    imc_image shape = {0}; /* no memory: the rows went to the sink */
+    return decode_page(buf, len, opts, NULL, shrink, &shape, NULL, sink, err);
 }
 
 int imc_decode_into(const void *buf, size_t len, const imc_decode_options *opts,
@@ -243,7 +271,7 @@ int imc_decode_into(const void *buf, size_t len, const imc_decode_options *opts,
     if ((uintptr_t)dst->data % sample || dst->step % sample)
         return imc_fail(err, IMC_ERR_ARG, "dst's rows are not aligned to its %zu-byte samples", sample);
     imc_image out = {0};
-    int rc = decode_page(buf, len, opts, dst, 0, &out, NULL, err);
+    int rc = decode_page(buf, len, opts, dst, 0, &out, NULL, NULL, err);
     if (rc != IMC_OK || out.data == dst->data)
         return rc;
     /* Read elsewhere (rows not packed, a resize, a turn): one copy. */
@@ -333,7 +361,7 @@ static int read_pages(const imc_codec *codec, void *state, const uint8_t *buf, s
         int duration = -1;
         imc_damage damage = IMC_DAMAGE_NONE_YET;
         rc = read_page(codec, state, &hdr, opts, 1, &limits, NULL, &out->images[out->count], &duration,
-                       &damage, &page_err);
+                       &damage, NULL, &page_err);
         if (rc != IMC_OK && !damage.enforced)
             imc_damage_failed(&damage, rc, &page_err);
         imc_damage_worst(pr->damage, &damage, (int)(pr->start + out->count));

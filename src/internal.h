@@ -68,6 +68,15 @@ typedef struct imc_damage {
  * of the first of the worst kind is kept. Warnings are counted. */
 void imc_damage_note(imc_damage *d, int kind, int row, const char *fmt, ...) IMC_PRINTF(4, 5);
 
+/* Where a streaming read sends the rows (imc_decode_rows): begin() learns
+ * the shape before any row; row() gets each, in order, all of them. */
+typedef struct imc_row_sink {
+    int (*begin)(void *ctx, int cols, int rows, int channels, int depth, int shrunk_by,
+                 imc_error *err);
+    void (*row)(void *ctx, int y, const void *row);
+    void *ctx;
+} imc_row_sink;
+
 /* open()'s scale_denom has this bit for a thumbnail's shrink-on-load (the
  * most it may shrink, any whole factor, in the low byte): unlike cv2's
  * REDUCED_*, which most codecs leave to a resize after decoding, a codec may
@@ -81,6 +90,11 @@ void imc_damage_note(imc_damage *d, int kind, int row, const char *fmt, ...) IMC
  * reduction does better). */
 int imc_decode_shrunk(const void *buf, size_t len, const imc_decode_options *opts, int shrink,
                       imc_image *out, int *shrunk_by, imc_error *err);
+/* The same, the rows sent to `sink` instead: streamed by codecs that can
+ * (a few rows held), else from the whole decoded image. Orientation is not
+ * applied (the caller orients what it makes of the rows). */
+int imc_decode_rows(const void *buf, size_t len, const imc_decode_options *opts, int shrink,
+                    const imc_row_sink *sink, imc_error *err);
 
 /* Notes a read that failed with rc as the damage it was (truncated data,
  * corrupt or unreadable data; arguments, limits and memory are not damage). */
@@ -103,6 +117,8 @@ typedef struct imc_read_request {
     int orientation;  /* out: EXIF orientation found (1..8), 0 if none */
     int duration_ms;  /* out: display time of this frame; -1 (cv2: 1000) if none */
     imc_damage *damage; /* out: what the data lacked (never NULL) */
+    const imc_row_sink *sink; /* NULL; or (codecs with streams_rows) the rows go there, dst
+                                 then has the shape but no memory */
 } imc_read_request;
 
 /* A codec's encode parameters: each codec lists the IMWRITE_* params it
@@ -211,6 +227,7 @@ typedef struct imc_codec {
     unsigned encode_depths;
     int quality_param; /* IMWRITE_* id that sets quality, 0 if none */
     bool animation;    /* encode_multi stores req->durations and req->loop_count */
+    bool streams_rows; /* read() sends rows to req->sink when it is set */
 } imc_codec;
 
 #define IMC_DEPTH_BIT(d) (1u << (d))

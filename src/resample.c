@@ -45,11 +45,6 @@ static void store(void *row, size_t i, int depth, double v)
     }
 }
 
-static const uint8_t *row_of(const imc_image *img, int y)
-{
-    return (const uint8_t *)img->data + (size_t)y * img->step;
-}
-
 /* ---- Alpha ------------------------------------------------------------------ */
 static double max_of(int depth)
 {
@@ -85,74 +80,84 @@ void imc_alpha_premultiply(imc_image *img, bool undo)
 }
 
 /* ---- Box ------------------------------------------------------------------ */
-/* 8-bit blocks in integers: the rows of a block summed into `column`, then
- * each block's kx columns; the means rounded. dst is allocated. */
-static int reduce_box_8u(const imc_image *src, int kx, int ky, imc_image *dst, imc_error *err)
+/* Rows of a block summed into `sums` per source column (integers for 8-bit),
+ * then each block's kx columns averaged and rounded into `out`. */
+struct imc_box {
+    int cols, rows, cn, depth, kx, ky;
+    int out_cols, in_block, out_y;
+    uint32_t *isums;
+    double *fsums;
+    uint8_t *out; /* one reduced row */
+};
+
+void imc_box_free(imc_box *b)
 {
-    const int cn = src->channels;
-    const size_t line = (size_t)src->cols * cn;
-    uint32_t *column = malloc(line * sizeof *column);
-    if (!column) {
-        imc_image_free(dst);
+    if (!b)
+        return;
+    free(b->isums);
+    free(b->fsums);
+    free(b->out);
+    free(b);
+}
+
+int imc_box_new(imc_box **out, int cols, int rows, int channels, int depth, int kx, int ky,
+                imc_error *err)
+{
+    imc_box *b = calloc(1, sizeof *b);
+    const size_t line = (size_t)cols * (size_t)channels;
+    if (b) {
+        *b = (imc_box){cols, rows, channels, depth, kx, ky, (cols + kx - 1) / kx, 0, 0,
+                       NULL, NULL, NULL};
+        if (depth == IMC_8U)
+            b->isums = calloc(line, sizeof *b->isums);
+        else
+            b->fsums = calloc(line, sizeof *b->fsums);
+        b->out = malloc((size_t)b->out_cols * (size_t)channels * imc_depth_size(depth));
+    }
+    if (!b || (!b->isums && !b->fsums) || !b->out) {
+        imc_box_free(b);
         return imc_fail(err, IMC_ERR_NOMEM, "out of memory");
     }
-    for (int oy = 0; oy < dst->rows; oy++) {
-        const int y0 = oy * ky, y1 = y0 + ky < src->rows ? y0 + ky : src->rows;
-        memset(column, 0, line * sizeof *column);
-        for (int y = y0; y < y1; y++) {
-            const uint8_t *s = row_of(src, y);
-            for (size_t i = 0; i < line; i++)
-                column[i] += s[i];
-        }
-        uint8_t *d = (uint8_t *)dst->data + (size_t)oy * dst->step;
-        for (int ox = 0; ox < dst->cols; ox++) {
-            const int x0 = ox * kx, x1 = x0 + kx < src->cols ? x0 + kx : src->cols;
-            const uint32_t n = (uint32_t)(x1 - x0) * (uint32_t)(y1 - y0);
-            for (int c = 0; c < cn; c++) {
-                uint32_t sum = 0;
-                for (int x = x0; x < x1; x++)
-                    sum += column[(size_t)x * cn + c];
-                d[(size_t)ox * cn + c] = (uint8_t)((sum + n / 2) / n);
-            }
-        }
-    }
-    free(column);
+    *out = b;
     return IMC_OK;
 }
 
-int imc_reduce_box(const imc_image *src, int kx, int ky, imc_image *dst, imc_error *err)
+const void *imc_box_row(imc_box *b, int y, const void *row, int *out_y)
 {
-    const int cols = (src->cols + kx - 1) / kx, rows = (src->rows + ky - 1) / ky;
-    const int cn = src->channels;
-    int rc = imc_image_alloc(dst, rows, cols, cn, src->depth);
-    if (rc != IMC_OK)
-        return imc_fail(err, rc, "cannot allocate a %d x %d image", cols, rows);
-    if (src->depth == IMC_8U)
-        return reduce_box_8u(src, kx, ky, dst, err);
-    double *sums = malloc((size_t)cols * (size_t)cn * sizeof *sums);
-    if (!sums) {
-        imc_image_free(dst);
-        return imc_fail(err, IMC_ERR_NOMEM, "out of memory");
-    }
-    for (int oy = 0; oy < rows; oy++) {
-        const int y0 = oy * ky, y1 = y0 + ky < src->rows ? y0 + ky : src->rows;
-        memset(sums, 0, (size_t)cols * (size_t)cn * sizeof *sums);
-        for (int y = y0; y < y1; y++) {
-            const uint8_t *s = row_of(src, y);
-            for (int x = 0; x < src->cols; x++)
-                for (int c = 0; c < cn; c++)
-                    sums[(size_t)(x / kx) * cn + c] += load(s, (size_t)x * cn + c, src->depth);
-        }
-        uint8_t *d = (uint8_t *)dst->data + (size_t)oy * dst->step;
-        for (int ox = 0; ox < cols; ox++) {
-            const int x0 = ox * kx, x1 = x0 + kx < src->cols ? x0 + kx : src->cols;
-            const double n = (double)(x1 - x0) * (double)(y1 - y0);
-            for (int c = 0; c < cn; c++)
-                store(d, (size_t)ox * cn + c, src->depth, sums[(size_t)ox * cn + c] / n);
+    const size_t line = (size_t)b->cols * (size_t)b->cn;
+    if (b->isums)
+        for (size_t i = 0; i < line; i++)
+            b->isums[i] += ((const uint8_t *)row)[i];
+    else
+        for (size_t i = 0; i < line; i++)
+            b->fsums[i] += load(row, i, b->depth);
+    if (++b->in_block < b->ky && y + 1 < b->rows)
+        return NULL;
+    const int cn = b->cn;
+    for (int ox = 0; ox < b->out_cols; ox++) {
+        const int x0 = ox * b->kx, x1 = x0 + b->kx < b->cols ? x0 + b->kx : b->cols;
+        const uint32_t n = (uint32_t)(x1 - x0) * (uint32_t)b->in_block;
+        for (int c = 0; c < cn; c++) {
+            if (b->isums) {
+                uint32_t sum = 0;
+                for (int x = x0; x < x1; x++)
+                    sum += b->isums[(size_t)x * cn + c];
+                b->out[(size_t)ox * cn + c] = (uint8_t)((sum + n / 2) / n);
+            } else {
+                double sum = 0;
+                for (int x = x0; x < x1; x++)
+                    sum += b->fsums[(size_t)x * cn + c];
+                store(b->out, (size_t)ox * cn + c, b->depth, sum / n);
+            }
         }
     }
-    free(sums);
-    return IMC_OK;
+    if (b->isums)
+        memset(b->isums, 0, line * sizeof *b->isums);
+    else
+        memset(b->fsums, 0, line * sizeof *b->fsums);
+    b->in_block = 0;
+    *out_y = b->out_y++;
+    return b->out;
 }
 
 /* ---- Lanczos-3 ------------------------------------------------------------- */
@@ -333,7 +338,7 @@ static void across_8u_sse2(const uint8_t *s, int cols, int cn, const kernel *kx,
 #ifdef __SSE2__
 /* One output row down from `count` rows of `line` bytes, 16 bytes a step,
  * two rows a pmaddwd; returns how many bytes it did (the rest: scalar). */
-static size_t down_8u_sse2(const uint8_t *rows, size_t line, int count, const __m128i *w,
+static size_t down_8u_sse2(const uint8_t *const *rows, size_t line, int count, const __m128i *w,
                            uint8_t *d)
 {
     const __m128i zero = _mm_setzero_si128(), round = _mm_set1_epi32(1 << (FRACTION - 1));
@@ -341,9 +346,8 @@ static size_t down_8u_sse2(const uint8_t *rows, size_t line, int count, const __
     for (; i + 16 <= line; i += 16) {
         __m128i acc[4] = {round, round, round, round};
         for (int j = 0; j < count; j += 2) {
-            __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(rows + (size_t)j * line + i));
-            __m128i b = j + 1 < count ? _mm_loadu_si128((const __m128i *)(const void *)(
-                                            rows + (size_t)(j + 1) * line + i))
+            __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(rows[j] + i));
+            __m128i b = j + 1 < count ? _mm_loadu_si128((const __m128i *)(const void *)(rows[j + 1] + i))
                                       : zero;
             __m128i alo = _mm_unpacklo_epi8(a, zero), ahi = _mm_unpackhi_epi8(a, zero);
             __m128i blo = _mm_unpacklo_epi8(b, zero), bhi = _mm_unpackhi_epi8(b, zero);
@@ -361,122 +365,151 @@ static size_t down_8u_sse2(const uint8_t *rows, size_t line, int count, const __
 }
 #endif
 
-/* 8-bit: rows [y0, y1) of src filtered across into tmp (8-bit), then down. */
-static void lanczos_8u(const imc_image *src, const kernel *kx, const kernel *ky, int y0,
-                       uint8_t *tmp, int32_t *acc, imc_image *dst)
-{
-    const int cn = src->channels, w = kx->n;
-    const size_t line = (size_t)w * cn;
-    const int y1 = ky->first[ky->n - 1] + ky->count[ky->n - 1];
-    void (*across)(const uint8_t *, const kernel *, uint8_t *) =
-        cn == 1 ? across_8u_1 : cn == 2 ? across_8u_2 : cn == 3 ? across_8u_3 : across_8u_4;
+/* ---- The row-fed resampler -------------------------------------------------
+ * Source rows come in order; each one needed is filtered across into a ring
+ * of as many rows as the vertical filter's taps, and an output row is made as
+ * soon as its last source row is there. So a thumbnail never holds more than
+ * a few rows of the source. */
+struct imc_resampler {
+    kernel kx, ky;
+    int cn, depth, src_cols;
+    size_t line;    /* output samples a row */
+    size_t stride;  /* bytes between ring rows: a row and the 4 bytes across_8u_sse2 may spill */
+    int ring_rows;  /* the vertical taps at the most */
+    uint8_t *ring;  /* ring_rows rows of line samples: uint8_t (8U) or float */
+    void *acc;      /* one output row's sums: int32_t or float */
+    const void **rows;
+    int next;       /* the next output row to make */
+    imc_image *dst;
 #ifdef __SSE2__
-    const size_t pairs = (size_t)src->cols / 2 + 2;
-    __m128i *wide = cn >= 3 && kx->pairs4 ? aligned_alloc(16, 2 * pairs * sizeof *wide) : NULL;
-    int16_t *w4 = wide ? malloc((4 * (size_t)src->cols + 16) * sizeof *w4) : NULL;
-    if (!w4) {
-        free(wide);
-        wide = NULL;
-    }
+    __m128i *wide;  /* across_8u_sse2's interleaved rows */
+    int16_t *w4;
+    size_t pairs;
 #endif
-    for (int y = y0; y < y1; y++) {
+};
+
+void imc_resampler_free(imc_resampler *r)
+{
+    if (!r)
+        return;
+    kernel_free(&r->kx);
+    kernel_free(&r->ky);
+    free(r->ring);
+    free(r->acc);
+    free(r->rows);
 #ifdef __SSE2__
-        if (wide) {
-            across_8u_sse2(row_of(src, y), src->cols, cn, kx, wide, wide + pairs, w4,
-                           tmp + (size_t)(y - y0) * line);
-            continue;
+    free(r->wide);
+    free(r->w4);
+#endif
+    free(r);
+}
+
+int imc_resampler_new(imc_resampler **out, int src_cols, int src_rows, int channels, int depth,
+                      imc_window win, imc_image *dst, imc_error *err)
+{
+    imc_resampler *r = calloc(1, sizeof *r);
+    int rc = r ? make_kernel(src_cols, win.x0, win.w, dst->cols, &r->kx) : IMC_ERR_NOMEM;
+    if (rc == IMC_OK)
+        rc = make_kernel(src_rows, win.y0, win.h, dst->rows, &r->ky);
+    if (rc == IMC_OK) {
+        r->cn = channels;
+        r->depth = depth;
+        r->src_cols = src_cols;
+        r->dst = dst;
+        r->line = (size_t)dst->cols * (size_t)channels;
+        for (int i = 0; i < r->ky.n; i++)
+            r->ring_rows = r->ky.count[i] > r->ring_rows ? r->ky.count[i] : r->ring_rows;
+        r->stride = r->line * (depth == IMC_8U ? 1 : sizeof(float)) + 4;
+        r->ring = malloc((size_t)r->ring_rows * r->stride);
+        r->acc = malloc(r->line * 4);
+        r->rows = malloc((size_t)r->ring_rows * sizeof *r->rows);
+        if (!r->ring || !r->acc || !r->rows)
+            rc = IMC_ERR_NOMEM;
+#ifdef __SSE2__
+        if (rc == IMC_OK && depth == IMC_8U && channels >= 3) {
+            r->pairs = (size_t)src_cols / 2 + 2;
+            r->wide = aligned_alloc(16, 2 * r->pairs * sizeof *r->wide);
+            r->w4 = malloc((4 * (size_t)src_cols + 16) * sizeof *r->w4);
+            if (!r->wide || !r->w4)
+                rc = IMC_ERR_NOMEM;
         }
 #endif
-        across(row_of(src, y), kx, tmp + (size_t)(y - y0) * line);
     }
+    if (rc != IMC_OK) {
+        imc_resampler_free(r);
+        return imc_fail(err, rc, "cannot resample to %d x %d", dst->cols, dst->rows);
+    }
+    *out = r;
+    return IMC_OK;
+}
+
+static void across(imc_resampler *r, const uint8_t *s, void *t)
+{
+    const kernel *kx = &r->kx;
+    const int cn = r->cn;
+    if (r->depth == IMC_8U) {
 #ifdef __SSE2__
-    free(wide);
-    free(w4);
+        if (r->wide) {
+            across_8u_sse2(s, r->src_cols, cn, kx, r->wide, r->wide + r->pairs, r->w4, t);
+            return;
+        }
 #endif
-    for (int oy = 0; oy < ky->n; oy++) {
+        (cn == 1 ? across_8u_1 : cn == 2 ? across_8u_2 : cn == 3 ? across_8u_3 : across_8u_4)(s, kx, t);
+        return;
+    }
+    float *f = t;
+    for (int x = 0; x < kx->n; x++) {
+        const float *wt = kx->wf + (size_t)x * kx->taps;
+        for (int c = 0; c < cn; c++) {
+            float acc = 0;
+            for (int j = 0; j < kx->count[x]; j++)
+                acc += load(s, (size_t)(kx->first[x] + j) * cn + c, r->depth) * wt[j];
+            f[(size_t)x * cn + c] = acc;
+        }
+    }
+}
+
+/* Output row oy from its source rows (all in the ring now). */
+static void down(imc_resampler *r, int oy)
+{
+    const kernel *ky = &r->ky;
+    const size_t line = r->line;
+    for (int j = 0; j < ky->count[oy]; j++)
+        r->rows[j] = r->ring + (size_t)((ky->first[oy] + j) % r->ring_rows) * r->stride;
+    uint8_t *d = (uint8_t *)r->dst->data + (size_t)oy * r->dst->step;
+    if (r->depth == IMC_8U) {
         const int32_t *wt = ky->wi + (size_t)oy * ky->taps;
-        const uint8_t *rows = tmp + (size_t)(ky->first[oy] - y0) * line;
-        uint8_t *d = (uint8_t *)dst->data + (size_t)oy * dst->step;
+        const uint8_t *const *rows = (const uint8_t *const *)r->rows;
+        int32_t *acc = r->acc;
         size_t done = 0;
 #ifdef __SSE2__
         done = down_8u_sse2(rows, line, ky->count[oy], ky->pairs4 + (size_t)oy * ((ky->taps + 1) / 2),
                             d);
 #endif
         memset(acc, 0, line * sizeof *acc);
-        for (int j = 0; j < ky->count[oy]; j++) {
-            const uint8_t *t = rows + (size_t)j * line;
+        for (int j = 0; j < ky->count[oy]; j++)
             for (size_t i = done; i < line; i++)
-                acc[i] += t[i] * wt[j];
-        }
+                acc[i] += rows[j][i] * wt[j];
         for (size_t i = done; i < line; i++)
             d[i] = clip8(acc[i]);
+        return;
     }
-}
-
-/* Any other depth, in float. */
-static void lanczos_float(const imc_image *src, const kernel *kx, const kernel *ky, int y0,
-                          float *tmp, float *acc, imc_image *dst)
-{
-    const int cn = src->channels, w = kx->n;
-    const size_t line = (size_t)w * cn;
-    const int y1 = ky->first[ky->n - 1] + ky->count[ky->n - 1];
-    for (int y = y0; y < y1; y++) {
-        const uint8_t *s = row_of(src, y);
-        float *t = tmp + (size_t)(y - y0) * line;
-        for (int x = 0; x < w; x++) {
-            const float *wt = kx->wf + (size_t)x * kx->taps;
-            for (int c = 0; c < cn; c++) {
-                float acc = 0;
-                for (int j = 0; j < kx->count[x]; j++)
-                    acc += load(s, (size_t)(kx->first[x] + j) * cn + c, src->depth) * wt[j];
-                t[(size_t)x * cn + c] = acc;
-            }
-        }
-    }
-    for (int oy = 0; oy < ky->n; oy++) {
-        const float *wt = ky->wf + (size_t)oy * ky->taps;
-        memset(acc, 0, line * sizeof *acc);
-        for (int j = 0; j < ky->count[oy]; j++) {
-            const float *t = tmp + (size_t)(ky->first[oy] + j - y0) * line;
-            for (size_t i = 0; i < line; i++)
-                acc[i] += t[i] * wt[j];
-        }
-        uint8_t *d = (uint8_t *)dst->data + (size_t)oy * dst->step;
+    const float *wt = ky->wf + (size_t)oy * ky->taps;
+    float *acc = r->acc;
+    memset(acc, 0, line * sizeof *acc);
+    for (int j = 0; j < ky->count[oy]; j++)
         for (size_t i = 0; i < line; i++)
-            store(d, i, src->depth, acc[i]);
-    }
+            acc[i] += ((const float *)r->rows[j])[i] * wt[j];
+    for (size_t i = 0; i < line; i++)
+        store(d, i, r->depth, acc[i]);
 }
 
-int imc_resample_lanczos3(const imc_image *src, imc_window win, int dst_cols, int dst_rows,
-                          imc_image *dst, imc_error *err)
+void imc_resampler_row(imc_resampler *r, int y, const void *row)
 {
-    kernel kx = {0}, ky = {0};
-    int rc = make_kernel(src->cols, win.x0, win.w, dst_cols, &kx);
-    if (rc == IMC_OK)
-        rc = make_kernel(src->rows, win.y0, win.h, dst_rows, &ky);
-    if (rc == IMC_OK)
-        rc = imc_image_alloc(dst, dst_rows, dst_cols, src->channels, src->depth);
-    void *tmp = NULL, *acc = NULL;
-    if (rc == IMC_OK) {
-        const int y0 = ky.first[0], y1 = ky.first[ky.n - 1] + ky.count[ky.n - 1];
-        const size_t line = (size_t)dst_cols * (size_t)src->channels;
-        const bool fixed = src->depth == IMC_8U;
-        tmp = malloc((size_t)(y1 - y0) * line * (fixed ? 1 : sizeof(float)) + 4);
-        acc = malloc(line * 4); /* int32_t or float sums of one output row */
-        if (!tmp || !acc)
-            rc = IMC_ERR_NOMEM;
-        else if (fixed)
-            lanczos_8u(src, &kx, &ky, y0, tmp, acc, dst);
-        else
-            lanczos_float(src, &kx, &ky, y0, tmp, acc, dst);
-    }
-    free(tmp);
-    free(acc);
-    kernel_free(&kx);
-    kernel_free(&ky);
-    if (rc != IMC_OK) {
-        imc_image_free(dst);
-        return imc_fail(err, rc, "cannot resample to %d x %d", dst_cols, dst_rows);
-    }
-    return IMC_OK;
+    const kernel *ky = &r->ky;
+    if (r->next >= ky->n || y < ky->first[r->next])
+        return; /* no output row needs it (any more) */
+    across(r, row, r->ring + (size_t)(y % r->ring_rows) * r->stride);
+    while (r->next < ky->n && y >= ky->first[r->next] + ky->count[r->next] - 1)
+        down(r, r->next++);
 }

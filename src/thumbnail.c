@@ -7,6 +7,7 @@
 #include "resample.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* What the thumbnail is: out_cols x out_rows, made from `win` of the
@@ -60,6 +61,100 @@ static int check_options(const imc_thumbnail_options *o, imc_error *err)
     return IMC_OK;
 }
 
+/* The rows' way to the thumbnail: premultiplied alpha, the box stage, the
+ * Lanczos stage into out (in the source's orientation: out is turned at
+ * the end). The stages are set up by begin(), when the decoded shape is
+ * known. */
+typedef struct {
+    const imc_thumbnail_options *o;
+    plan p;          /* on the oriented full-size image */
+    bool planned;    /* from the probe; else begin() plans on the decoded shape */
+    int orientation; /* EXIF's, applied to out at the end */
+    imc_image *out;
+    bool copy;       /* the decoded image is the thumbnail: rows copied */
+    imc_box *box;
+    imc_resampler *lanczos;
+    uint8_t *scratch; /* a row made premultiplied */
+    int cols, cn, depth;
+} pipeline;
+
+static bool turned(int orientation)
+{
+    return orientation >= 5 && orientation <= 8;
+}
+
+static int begin_rows(void *ctx, int cols, int rows, int channels, int depth, int shrunk_by,
+                      imc_error *err)
+{
+    pipeline *t = ctx;
+    if (!t->planned) { /* (the probe failed, the decode did not) */
+        int rc = make_plan(t->o, cols, rows, &t->p, err);
+        if (rc != IMC_OK)
+            return rc;
+    }
+    /* The plan in the source's orientation: a turned image swaps the axes (a
+     * centred window is its own mirror image). */
+    const bool swap = turned(t->orientation);
+    int out_cols = swap ? t->p.out_rows : t->p.out_cols, out_rows = swap ? t->p.out_cols : t->p.out_rows;
+    imc_window w = t->p.win;
+    if (swap)
+        w = (imc_window){w.y0, w.x0, w.h, w.w};
+    /* ...on what was decoded: a codec's shrink by k makes pixel i of the
+     * block [i k, (i + 1) k) (its last one partial, as the box's); a
+     * rescaler (k 0) maps the whole image onto the output. */
+    const double full_cols = w.w + 2 * w.x0, full_rows = w.h + 2 * w.y0;
+    const double kx = shrunk_by > 0 ? 1.0 / shrunk_by : cols / full_cols;
+    const double ky = shrunk_by > 0 ? 1.0 / shrunk_by : rows / full_rows;
+    w = (imc_window){w.x0 * kx, w.y0 * ky, w.w * kx, w.h * ky};
+    t->cols = cols;
+    t->cn = channels;
+    t->depth = depth;
+    int rc = imc_image_alloc(t->out, out_rows, out_cols, channels, depth);
+    if (rc != IMC_OK)
+        return imc_fail(err, rc, "cannot allocate a %d x %d thumbnail", out_cols, out_rows);
+    t->copy = cols == out_cols && rows == out_rows && w.x0 == 0 && w.y0 == 0;
+    if (t->copy)
+        return IMC_OK;
+    /* Whole factors of the rest by box averages, leaving Lanczos at most 2-4x. */
+    const int bx = (int)(w.w / out_cols / 2), by = (int)(w.h / out_rows / 2);
+    int src_cols = cols, src_rows = rows;
+    if (bx > 1 || by > 1) {
+        const int fx = bx > 1 ? bx : 1, fy = by > 1 ? by : 1;
+        rc = imc_box_new(&t->box, cols, rows, channels, depth, fx, fy, err);
+        if (rc != IMC_OK)
+            return rc;
+        src_cols = (cols + fx - 1) / fx;
+        src_rows = (rows + fy - 1) / fy;
+        w = (imc_window){w.x0 / fx, w.y0 / fy, w.w / fx, w.h / fy};
+    }
+    if (channels == 4) {
+        t->scratch = malloc((size_t)cols * 4 * imc_depth_size(depth));
+        if (!t->scratch)
+            return imc_fail(err, IMC_ERR_NOMEM, "out of memory");
+    }
+    return imc_resampler_new(&t->lanczos, src_cols, src_rows, channels, depth, w, t->out, err);
+}
+
+static void take_row(void *ctx, int y, const void *row)
+{
+    pipeline *t = ctx;
+    const size_t bytes = (size_t)t->cols * (size_t)t->cn * imc_depth_size(t->depth);
+    if (t->copy) {
+        memcpy((uint8_t *)t->out->data + (size_t)y * t->out->step, row, bytes);
+        return;
+    }
+    if (t->scratch) {
+        memcpy(t->scratch, row, bytes);
+        imc_image one = {.data = t->scratch, .rows = 1, .cols = t->cols, .channels = 4,
+                         .depth = t->depth, .step = bytes};
+        imc_alpha_premultiply(&one, false);
+        row = t->scratch;
+    }
+    if (t->box && !(row = imc_box_row(t->box, y, row, &y)))
+        return;
+    imc_resampler_row(t->lanczos, y, row);
+}
+
 int imc_thumbnail(const void *buf, size_t len, const imc_thumbnail_options *caller, imc_image *out,
                   imc_error *err)
 {
@@ -77,66 +172,40 @@ int imc_thumbnail(const void *buf, size_t len, const imc_thumbnail_options *call
     d.flags = o.flags;
     d.order = o.order;
     d.limits = o.limits;
-    d.orientation = IMC_ORIENTATION_APPLY;
+    d.orientation = IMC_ORIENTATION_IGNORE; /* the thumbnail is turned, not the source */
     d.fail_on = o.fail_on;
     d.report = o.report;
 
+    pipeline t = {.o = &o, .out = out};
     imc_info info;
-    plan p = {0};
     int shrink = 1;
     if (imc_probe_ex(buf, len, &info, NULL) == IMC_OK) { /* else the decode says why */
-        const bool turned = info.orientation >= 5 && info.orientation <= 8;
-        rc = make_plan(&o, turned ? info.height : info.width, turned ? info.width : info.height,
-                       &p, err);
+        t.orientation = info.orientation;
+        const bool swap = turned(info.orientation);
+        rc = make_plan(&o, swap ? info.height : info.width, swap ? info.width : info.height,
+                       &t.p, err);
         if (rc != IMC_OK)
             return rc;
-        shrink = shrink_for(&p);
+        t.planned = true;
+        shrink = shrink_for(&t.p);
+        imc_limits limits; /* an upscaled thumbnail is held to them too */
+        imc_limits_resolve(&o.limits, &limits);
+        rc = imc_check_limits(&limits, (uint64_t)t.p.out_cols, (uint64_t)t.p.out_rows,
+                              info.channels, info.depth, err);
+        if (rc != IMC_OK)
+            return rc;
     }
-    imc_image img;
-    int shrunk_by;
-    rc = imc_decode_shrunk(buf, len, &d, shrink, &img, &shrunk_by, err);
-    if (rc != IMC_OK)
-        return rc;
-    if (shrink == 1) /* the decoded size is the full one (the orientation may come from the data) */
-        rc = make_plan(&o, img.cols, img.rows, &p, err);
-    /* The window on what was decoded: a codec's shrink by k makes pixel i of
-     * the block [i k, (i + 1) k) (its last one partial, as the box's); a
-     * rescaler (k 0) maps the whole image onto the output. */
-    const double full_cols = p.win.w + 2 * p.win.x0, full_rows = p.win.h + 2 * p.win.y0;
-    const double kx = shrunk_by > 0 ? 1.0 / shrunk_by : img.cols / full_cols;
-    const double ky = shrunk_by > 0 ? 1.0 / shrunk_by : img.rows / full_rows;
-    imc_window win = {p.win.x0 * kx, p.win.y0 * ky, p.win.w * kx, p.win.h * ky};
-
-    /* Whole factors of the rest by box averages, leaving Lanczos at most 2-4x. */
-    const int bx = (int)(win.w / p.out_cols / 2), by = (int)(win.h / p.out_rows / 2);
-    if (rc == IMC_OK && (bx > 1 || by > 1)) {
-        imc_image small;
-        rc = imc_reduce_box(&img, bx > 1 ? bx : 1, by > 1 ? by : 1, &small, err);
-        if (rc == IMC_OK) {
-            const double rx = 1.0 / (bx > 1 ? bx : 1), ry = 1.0 / (by > 1 ? by : 1);
-            win = (imc_window){win.x0 * rx, win.y0 * ry, win.w * rx, win.h * ry};
-            imc_image_free(&img);
-            img = small;
-        }
-    }
-    const bool same = img.cols == p.out_cols && img.rows == p.out_rows && win.x0 == 0 && win.y0 == 0;
-    if (rc == IMC_OK && same) {
-        *out = img;
-        return IMC_OK;
-    }
-    imc_limits limits; /* an upscaled thumbnail is held to them too */
-    imc_limits_resolve(&o.limits, &limits);
-    if (rc == IMC_OK)
-        rc = imc_check_limits(&limits, (uint64_t)p.out_cols, (uint64_t)p.out_rows, img.channels,
-                              img.depth, err);
-    const bool alpha = img.channels == 4;
-    if (rc == IMC_OK && alpha)
-        imc_alpha_premultiply(&img, false);
-    if (rc == IMC_OK)
-        rc = imc_resample_lanczos3(&img, win, p.out_cols, p.out_rows, out, err);
-    if (rc == IMC_OK && alpha)
+    imc_row_sink sink = {begin_rows, take_row, &t};
+    rc = imc_decode_rows(buf, len, &d, shrink, &sink, err);
+    imc_box_free(t.box);
+    imc_resampler_free(t.lanczos);
+    free(t.scratch);
+    if (rc == IMC_OK && out->channels == 4 && !t.copy)
         imc_alpha_premultiply(out, true);
-    imc_image_free(&img);
+    if (rc == IMC_OK && t.orientation > 1)
+        rc = imc_orient(out, t.orientation, err);
+    if (rc != IMC_OK)
+        imc_image_free(out);
     return rc;
 }
 

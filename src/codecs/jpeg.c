@@ -243,24 +243,39 @@ static int jpeg_read(void *state, imc_image *dst, imc_read_request *req, imc_err
     if (!jpeg_start_decompress(cinfo))
         return imc_fail(err, IMC_ERR_TRUNCATED, "jpeg: data ends before the last scan");
 
+    enum { BATCH = 32 };
+    const size_t row_bytes = (size_t)width * (size_t)dst->channels;
+    const imc_row_sink *sink = req->sink;
+    /* streaming (a thumbnail's rows): a batch of rows of libjpeg's, then the sink */
+    JSAMPARRAY batch = sink ? cinfo->mem->alloc_sarray((j_common_ptr)cinfo, JPOOL_IMAGE,
+                                                       (JDIMENSION)row_bytes + 1, BATCH + 1)
+                            : NULL;
+    const uint8_t *volatile last = NULL; /* the last row decoded */
     if (cmyk) {
         cmyk_buf = cinfo->mem->alloc_sarray((j_common_ptr)cinfo, JPOOL_IMAGE,
                                             (JDIMENSION)width * 4, 1);
         while (done < height && jpeg_read_scanlines(cinfo, cmyk_buf, 1) == 1) {
-            imc_row_cmyk_to_bgr_8u(cmyk_buf[0], (uint8_t *)dst->data + (size_t)done * dst->step,
-                                   width, dst->channels, req->order == IMC_ORDER_RGB);
+            uint8_t *row = sink ? batch[0] : (uint8_t *)dst->data + (size_t)done * dst->step;
+            imc_row_cmyk_to_bgr_8u(cmyk_buf[0], row, width, dst->channels,
+                                   req->order == IMC_ORDER_RGB);
+            if (sink)
+                sink->row(sink->ctx, done, row);
+            last = row;
             done++;
         }
     } else {
-        enum { BATCH = 32 };
         JSAMPROW rows[BATCH];
         while (done < height) {
             int want = height - done < BATCH ? height - done : BATCH;
             for (int i = 0; i < want; i++)
-                rows[i] = (JSAMPROW)((uint8_t *)dst->data + (size_t)(done + i) * dst->step);
+                rows[i] = sink ? batch[i]
+                               : (JSAMPROW)((uint8_t *)dst->data + (size_t)(done + i) * dst->step);
             JDIMENSION got = jpeg_read_scanlines(cinfo, rows, (JDIMENSION)want);
             if (got == 0)
                 break; /* suspended: the data ran out */
+            for (JDIMENSION i = 0; sink && i < got; i++)
+                sink->row(sink->ctx, done + (int)i, rows[i]);
+            last = rows[got - 1];
             done += (int)got;
         }
     }
@@ -271,8 +286,16 @@ static int jpeg_read(void *state, imc_image *dst, imc_read_request *req, imc_err
         imc_damage_note(req->damage, IMC_DAMAGE_TRUNCATED, done,
                         "the data ends at row %d of %d (the rest repeats the last row, as in cv2)",
                         done, height);
-    size_t row_bytes = (size_t)width * (size_t)dst->channels;
-    for (int y = done; y < height; y++) {
+    if (sink && done < height) {
+        uint8_t *fill = batch[BATCH];
+        if (last)
+            memcpy(fill, last, row_bytes);
+        else
+            memset(fill, 0, row_bytes);
+        for (int y = done; y < height; y++)
+            sink->row(sink->ctx, y, fill);
+    }
+    for (int y = done; !sink && y < height; y++) {
         uint8_t *row = (uint8_t *)dst->data + (size_t)y * dst->step;
         if (done > 0)
             memcpy(row, (uint8_t *)dst->data + (size_t)(done - 1) * dst->step, row_bytes);
@@ -472,6 +495,7 @@ const imc_codec imc_codec_jpeg = {
     .open = jpeg_open,
     .read = jpeg_read,
     .close = jpeg_close,
+    .streams_rows = true,
     .probe = jpeg_probe,
     .encode = jpeg_encode,
     IMC_CODEC_PARAMS(jpeg_params),
