@@ -217,15 +217,19 @@ def calls_per_second(fn, seconds=1.0):
     return n / (time.perf_counter() - t0)
 
 
-PEAK = """
+# Run in a fresh process: the input's bytes and /proc/self/status readings.
+PEAK_PRELUDE = """
 import gc, sys
 sys.path[:0] = {path!r}
-import numpy, {mod} as m
 data = open({file!r}, 'rb').read()
 def status(key):
     for line in open('/proc/self/status'):
         if line.startswith(key):
             return int(line.split()[1]) * 1024
+"""
+
+PEAK = PEAK_PRELUDE + """
+import numpy, {mod} as m
 arg = data if {mod!r} == 'imc' else numpy.frombuffer(data, numpy.uint8)
 m.imdecode(arg, 1)          # warm up code paths and allocator pools
 gc.collect()

@@ -84,13 +84,6 @@ def timed(fns, reps):
 
 
 PEAK = """
-import sys, ctypes, gc
-sys.path[:0] = {path!r}
-data = open({file!r}, 'rb').read()
-def status(key):
-    for line in open('/proc/self/status'):
-        if line.startswith(key):
-            return int(line.split()[1]) * 1024
 if {who!r} == 'imc':
     import imc
     run = lambda: imc.thumbnail(data, 256, 256)
@@ -108,12 +101,13 @@ print(status('VmHWM') - before)
 
 
 def peak_memory(data):
+    from bench import PEAK_PRELUDE
     path = "/tmp/imc-bench-thumb.jpg"
     with open(path, "wb") as f:
         f.write(data)
     out = {}
     for who in ("imc", "libvips"):
-        code = PEAK.format(path=[p for p in sys.path if p], file=path, who=who)
+        code = (PEAK_PRELUDE + PEAK).format(path=[p for p in sys.path if p], file=path, who=who)
         r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
         if r.returncode == 0:
             out[who] = int(r.stdout.split()[-1])

@@ -16,6 +16,17 @@
 
 static const int flags_table[] = {-1, 0, 1, 2, 4, 6, 16, 17, 32, 33, 64, 65, 128, 129, 130, -2};
 
+/* Reads every byte, so that uninitialised output would be reported. */
+static void touch(const imc_image *img)
+{
+    const size_t row = (size_t)img->cols * img->channels * imc_depth_size(img->depth);
+    volatile uint8_t sink = 0;
+    for (int y = 0; y < img->rows; y++)
+        for (size_t i = 0; i < row; i++)
+            sink ^= ((const uint8_t *)img->data)[(size_t)y * img->step + i];
+    (void)sink;
+}
+
 static void check_pages(const uint8_t *data, size_t size, const imc_decode_options *opts)
 {
     imc_decode_options o = *opts;
@@ -56,12 +67,7 @@ static void check_thumbnails(const uint8_t *data, size_t size, const imc_decode_
         if (img.rows < 1 || img.cols < 1 || (t.width && img.cols > t.width) ||
             (t.height && img.rows > t.height))
             abort();
-        const size_t row = (size_t)img.cols * img.channels * imc_depth_size(img.depth);
-        volatile uint8_t sink = 0;
-        for (int y = 0; y < img.rows; y++)
-            for (size_t k = 0; k < row; k++)
-                sink ^= ((const uint8_t *)img.data)[(size_t)y * img.step + k];
-        (void)sink;
+        touch(&img);
         imc_image_free(&img);
     }
 }
@@ -101,12 +107,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (strict_rc == IMC_OK)
             imc_image_free(&copy);
         const size_t row = (size_t)img.cols * img.channels * imc_depth_size(img.depth);
-        /* touch every byte so that uninitialised output would be reported */
-        volatile uint8_t sink = 0;
-        for (int y = 0; y < img.rows; y++)
-            for (size_t i = 0; i < row; i++)
-                sink ^= ((const uint8_t *)img.data)[(size_t)y * img.step + i];
-        (void)sink;
+        touch(&img);
 
         const size_t pad = (data[0] >> 5) & 1 ? 24 : 0;
         imc_image dst = img;

@@ -145,6 +145,18 @@ static int run_batch(batch *b, int threads)
     return IMC_OK;
 }
 
+/* The options' report, if set, is an array of n reports, one per item, of
+ * the caller's struct size: taken out of the batch's copy of the options,
+ * each item then gets its own. */
+static void take_reports(batch *b, imc_damage_report **report)
+{
+    if (*report && (*report)->size >= sizeof (*report)->size) {
+        b->reports = (char *)*report;
+        b->report_stride = (*report)->size;
+    }
+    *report = NULL;
+}
+
 /* Both decoding batches: new images into `out`, or caller memory `dsts`. */
 static int decode_batch(const void *const *bufs, const size_t *lens, size_t n,
                         const imc_decode_options *opts, int threads, imc_image *out,
@@ -154,23 +166,14 @@ static int decode_batch(const void *const *bufs, const size_t *lens, size_t n,
         return IMC_OK;
     if (!bufs || !lens || !opts || !(out || dsts) || !status)
         return IMC_ERR_ARG;
-    /* opts->report, if set, is an array of n reports, one per item; their
-     * size (all alike) is the caller's. Options refused here are refused
-     * again, per item, with the reason. */
-    imc_decode_options local;
-    char *reports = NULL;
-    size_t stride = 0;
-    if (imc_options_in(&local, sizeof local, opts, "imc_decode_options", NULL) == IMC_OK) {
-        if (local.report && local.report->size >= sizeof local.report->size) {
-            reports = (char *)local.report;
-            stride = local.report->size;
-        }
-        local.report = NULL;
-        opts = &local;
-    }
+    /* Options refused here are refused again, per item, with the reason. */
     batch b = {.n = n, .run = dsts ? decode_into_one : decode_one, .bufs = bufs, .lens = lens,
-               .dopts = opts, .reports = reports, .report_stride = stride, .images = out,
-               .dsts = dsts, .status = status, .errs = errs};
+               .dopts = opts, .images = out, .dsts = dsts, .status = status, .errs = errs};
+    imc_decode_options local;
+    if (imc_options_in(&local, sizeof local, opts, "imc_decode_options", NULL) == IMC_OK) {
+        take_reports(&b, &local.report);
+        b.dopts = &local;
+    }
     return run_batch(&b, threads);
 }
 
@@ -220,20 +223,13 @@ int imc_thumbnail_batch(const void *const *bufs, const size_t *lens, size_t n,
         return IMC_OK;
     if (!bufs || !lens || !opts || !(ext ? (void *)encoded : (void *)images) || !status)
         return IMC_ERR_ARG;
-    imc_thumbnail_options local;
-    char *reports = NULL;
-    size_t stride = 0;
-    if (imc_options_in(&local, sizeof local, opts, "imc_thumbnail_options", NULL) == IMC_OK) {
-        if (local.report && local.report->size >= sizeof local.report->size) {
-            reports = (char *)local.report;
-            stride = local.report->size;
-        }
-        local.report = NULL;
-        opts = &local;
-    }
     batch b = {.n = n, .run = thumbnail_one, .bufs = bufs, .lens = lens, .topts = opts,
-               .reports = reports, .report_stride = stride, .ext = ext, .params = params,
-               .nparams = nparams, .images = images, .buffers = encoded, .status = status,
-               .errs = errs};
+               .ext = ext, .params = params, .nparams = nparams, .images = images,
+               .buffers = encoded, .status = status, .errs = errs};
+    imc_thumbnail_options local;
+    if (imc_options_in(&local, sizeof local, opts, "imc_thumbnail_options", NULL) == IMC_OK) {
+        take_reports(&b, &local.report);
+        b.topts = &local;
+    }
     return run_batch(&b, threads);
 }

@@ -49,6 +49,52 @@ void release_input(input_bytes *in)
     memset(in, 0, sizeof *in);
 }
 
+int get_inputs(PyObject *obj, input_batch *b)
+{
+    memset(b, 0, sizeof *b);
+    b->seq = PySequence_Fast(obj, "buffers must be a sequence of bytes-like objects");
+    if (!b->seq)
+        return -1;
+    b->n = PySequence_Fast_GET_SIZE(b->seq);
+    size_t count = (size_t)(b->n ? b->n : 1);
+    b->in = PyMem_Calloc(count, sizeof *b->in);
+    b->bufs = PyMem_Calloc(count, sizeof *b->bufs);
+    b->lens = PyMem_Calloc(count, sizeof *b->lens);
+    b->status = PyMem_Calloc(count, sizeof *b->status);
+    b->errs = PyMem_Calloc(count, sizeof *b->errs);
+    b->reports = PyMem_Calloc(count, sizeof *b->reports);
+    if (!b->in || !b->bufs || !b->lens || !b->status || !b->errs || !b->reports) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (size_t i = 0; i < count; i++)
+        b->reports[i] = (imc_damage_report)IMC_DAMAGE_REPORT_INIT;
+    for (; b->got < b->n; b->got++) {
+        input_bytes *in = &b->in[b->got];
+        if (get_input(PySequence_Fast_GET_ITEM(b->seq, b->got), in) < 0) {
+            release_input(in);
+            return -1;
+        }
+        b->bufs[b->got] = in->data;
+        b->lens[b->got] = in->size;
+    }
+    return 0;
+}
+
+void release_inputs(input_batch *b)
+{
+    for (Py_ssize_t i = 0; b->in && i < b->got; i++)
+        release_input(&b->in[i]);
+    PyMem_Free(b->in);
+    PyMem_Free(b->bufs);
+    PyMem_Free(b->lens);
+    PyMem_Free(b->status);
+    PyMem_Free(b->errs);
+    PyMem_Free(b->reports);
+    Py_XDECREF(b->seq);
+    memset(b, 0, sizeof *b);
+}
+
 int with_bytes(PyObject *src, bytes_call call, void *ctx, imc_error *err)
 {
     input_bytes in;

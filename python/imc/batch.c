@@ -19,21 +19,15 @@ static PyObject *py_decode_batch(PyObject *self, PyObject *args, PyObject *kw)
     resolve_fail_on(&a);
     if (a.out == Py_None)
         a.out = NULL;
-    PyObject *seq = PySequence_Fast(seq_obj, "buffers must be a sequence of bytes-like objects");
-    if (!seq)
-        return NULL;
-    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
-    size_t count = (size_t)(n ? n : 1);
-    input_bytes *in = PyMem_Calloc(count, sizeof *in);
-    const void **bufs = PyMem_Calloc(count, sizeof *bufs);
-    size_t *lens = PyMem_Calloc(count, sizeof *lens);
-    imc_image *imgs = PyMem_Calloc(count, sizeof *imgs);
-    int *status = PyMem_Calloc(count, sizeof *status);
-    imc_error *errs = PyMem_Calloc(count, sizeof *errs);
-    imc_damage_report *reports = PyMem_Calloc(count, sizeof *reports);
+    input_batch b;
     PyObject *result = NULL, *slots = NULL;
-    Py_ssize_t got = 0;
-    if (!in || !bufs || !lens || !imgs || !status || !errs || !reports) {
+    imc_image *imgs = NULL;
+    if (get_inputs(seq_obj, &b) < 0)
+        goto done;
+    const Py_ssize_t n = b.n;
+    const size_t count = (size_t)(n ? n : 1);
+    imgs = PyMem_Calloc(count, sizeof *imgs);
+    if (!imgs) {
         PyErr_NoMemory();
         goto done;
     }
@@ -59,37 +53,23 @@ static PyObject *py_decode_batch(PyObject *self, PyObject *args, PyObject *kw)
         if (array_as_dst(slot, &imgs[i]) < 0)
             goto done;
     }
-    for (; got < n; got++) {
-        if (get_input(PySequence_Fast_GET_ITEM(seq, got), &in[got]) < 0) {
-            release_input(&in[got]);
-            goto done;
-        }
-        bufs[got] = in[got].data;
-        lens[got] = in[got].size;
-    }
-    for (size_t i = 0; i < count; i++)
-        reports[i] = (imc_damage_report)IMC_DAMAGE_REPORT_INIT;
-    a.report = reports;
+    a.report = b.reports;
     imc_decode_options opts;
     if (fill_options(&a, &opts) < 0)
         goto done;
     Py_BEGIN_ALLOW_THREADS
     if (slots)
-        imc_decode_batch_into(bufs, lens, (size_t)n, &opts, threads, imgs, status, errs);
+        imc_decode_batch_into(b.bufs, b.lens, (size_t)n, &opts, threads, imgs, b.status, b.errs);
     else
-        imc_decode_batch(bufs, lens, (size_t)n, &opts, threads, imgs, status, errs);
+        imc_decode_batch(b.bufs, b.lens, (size_t)n, &opts, threads, imgs, b.status, b.errs);
     Py_END_ALLOW_THREADS
     result = PyList_New(n);
     for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *item = NULL;
-        if (result && status[i] != IMC_OK)
-            item = with_damage(error_object(&errs[i], status[i]), &reports[i]);
-        else if (result && warn_if_damaged(&a, &reports[i], i) < 0)
-            item = NULL;
-        else if (result && slots)
-            item = Py_NewRef(PyList_GET_ITEM(slots, i));
-        else if (result)
-            item = image_to_array(&imgs[i]);
+        PyObject *item = result ? batch_outcome(&b, &a, i) : NULL;
+        if (item == Py_None) {
+            Py_DECREF(item);
+            item = slots ? Py_NewRef(PyList_GET_ITEM(slots, i)) : image_to_array(&imgs[i]);
+        }
         if (!item) {
             Py_CLEAR(result);
             if (!slots)
@@ -100,16 +80,8 @@ static PyObject *py_decode_batch(PyObject *self, PyObject *args, PyObject *kw)
     }
 done:
     Py_XDECREF(slots);
-    for (Py_ssize_t i = 0; in && i < got; i++)
-        release_input(&in[i]);
-    PyMem_Free(in);
-    PyMem_Free(bufs);
-    PyMem_Free(lens);
+    release_inputs(&b);
     PyMem_Free(imgs);
-    PyMem_Free(status);
-    PyMem_Free(errs);
-    PyMem_Free(reports);
-    Py_DECREF(seq);
     return result;
 }
 

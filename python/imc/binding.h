@@ -93,6 +93,22 @@ typedef struct {
 int get_input(PyObject *obj, input_bytes *in);
 void release_input(input_bytes *in);
 
+/* The bytes of every item of a sequence, for a batch call (n items; the
+ * arrays have at least one slot), and room for each item's outcome (the
+ * reports set up). release_inputs after either outcome. */
+typedef struct {
+    PyObject *seq;
+    Py_ssize_t n, got;
+    input_bytes *in;
+    const void **bufs;
+    size_t *lens;
+    int *status;
+    imc_error *errs;
+    imc_damage_report *reports;
+} input_batch;
+int get_inputs(PyObject *obj, input_batch *b);
+void release_inputs(input_batch *b);
+
 /* The decode skeleton: runs `call` on src's bytes with the GIL released.
  * Returns call's status, or PY_FAILED when src is not bytes-like. */
 typedef int (*bytes_call)(const void *data, size_t size, void *ctx, imc_error *err);
@@ -160,6 +176,10 @@ int warn_if_damaged(const decode_args *a, const imc_damage_report *r, Py_ssize_t
 PyObject *with_damage(PyObject *error, const imc_damage_report *r);
 /* Raises imc.error for a failed decode, with .damage. */
 PyObject *raise_damaged(const imc_error *err, int code, const imc_damage_report *r);
+/* Batch item i's imc.error instance (it failed), None (it succeeded: its
+ * result is the caller's to make), or NULL (its DamageWarning was made an
+ * error). */
+PyObject *batch_outcome(const input_batch *b, const decode_args *a, Py_ssize_t i);
 imc_encode_options encode_options(int rgb);
 
 #endif

@@ -74,3 +74,10 @@ PyObject *raise_damaged(const imc_error *err, int code, const imc_damage_report 
     }
     return NULL;
 }
+
+PyObject *batch_outcome(const input_batch *b, const decode_args *a, Py_ssize_t i)
+{
+    if (b->status[i] != IMC_OK)
+        return with_damage(error_object(&b->errs[i], b->status[i]), &b->reports[i]);
+    return warn_if_damaged(a, &b->reports[i], i) < 0 ? NULL : Py_NewRef(Py_None);
+}

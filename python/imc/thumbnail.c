@@ -131,48 +131,34 @@ static PyObject *py_thumbnail_batch(PyObject *self, PyObject *args, PyObject *kw
     if (!PyArg_ParseTupleAndKeywords(args, kw, "O|OOi" THUMB_FORMAT ":thumbnail_batch", names,
                                      &seq_obj, &a.width, &a.height, &threads, THUMB_TARGETS(a)))
         return NULL;
-    PyObject *seq = PySequence_Fast(seq_obj, "buffers must be a sequence of bytes-like objects");
-    if (!seq)
-        return NULL;
-    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq), got = 0;
-    size_t count = (size_t)(n ? n : 1);
-    input_bytes *in = PyMem_Calloc(count, sizeof *in);
-    const void **bufs = PyMem_Calloc(count, sizeof *bufs);
-    size_t *lens = PyMem_Calloc(count, sizeof *lens);
-    imc_image *imgs = PyMem_Calloc(count, sizeof *imgs);
-    imc_buffer *encoded = PyMem_Calloc(count, sizeof *encoded);
-    int *status = PyMem_Calloc(count, sizeof *status);
-    imc_error *errs = PyMem_Calloc(count, sizeof *errs);
-    imc_damage_report *reports = PyMem_Calloc(count, sizeof *reports);
+    input_batch b;
     PyObject *result = NULL;
+    imc_image *imgs = NULL;
+    imc_buffer *encoded = NULL;
     imc_thumbnail_options o;
-    if (!in || !bufs || !lens || !imgs || !encoded || !status || !errs || !reports) {
+    if (get_inputs(seq_obj, &b) < 0)
+        goto done;
+    const Py_ssize_t n = b.n;
+    const size_t count = (size_t)(n ? n : 1);
+    imgs = PyMem_Calloc(count, sizeof *imgs);
+    encoded = PyMem_Calloc(count, sizeof *encoded);
+    if (!imgs || !encoded) {
         PyErr_NoMemory();
         goto done;
     }
-    for (size_t i = 0; i < count; i++)
-        reports[i] = (imc_damage_report)IMC_DAMAGE_REPORT_INIT;
-    if (thumb_options(&a, reports, &o) < 0)
+    if (thumb_options(&a, b.reports, &o) < 0)
         goto done;
-    for (; got < n; got++) {
-        if (get_input(PySequence_Fast_GET_ITEM(seq, got), &in[got]) < 0) {
-            release_input(&in[got]);
-            goto done;
-        }
-        bufs[got] = in[got].data;
-        lens[got] = in[got].size;
-    }
     Py_BEGIN_ALLOW_THREADS
-    imc_thumbnail_batch(bufs, lens, (size_t)n, &o, a.ext, a.param_list, a.nparams, threads, imgs,
-                        encoded, status, errs);
+    imc_thumbnail_batch(b.bufs, b.lens, (size_t)n, &o, a.ext, a.param_list, a.nparams, threads,
+                        imgs, encoded, b.status, b.errs);
     Py_END_ALLOW_THREADS
     result = PyList_New(n);
     for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *item = NULL;
-        if (result && status[i] != IMC_OK)
-            item = with_damage(error_object(&errs[i], status[i]), &reports[i]);
-        else if (result && warn_if_damaged(&a.damage, &reports[i], i) == 0)
+        PyObject *item = result ? batch_outcome(&b, &a.damage, i) : NULL;
+        if (item == Py_None) {
+            Py_DECREF(item);
             item = result_of(&a, &imgs[i], &encoded[i]);
+        }
         if (!item) {
             Py_CLEAR(result);
             imc_image_free(&imgs[i]);
@@ -182,18 +168,10 @@ static PyObject *py_thumbnail_batch(PyObject *self, PyObject *args, PyObject *kw
         PyList_SET_ITEM(result, i, item);
     }
 done:
-    for (Py_ssize_t i = 0; in && i < got; i++)
-        release_input(&in[i]);
-    PyMem_Free(in);
-    PyMem_Free(bufs);
-    PyMem_Free(lens);
+    release_inputs(&b);
     PyMem_Free(imgs);
     PyMem_Free(encoded);
-    PyMem_Free(status);
-    PyMem_Free(errs);
-    PyMem_Free(reports);
     PyMem_Free(a.param_list);
-    Py_DECREF(seq);
     return result;
 }
 
