@@ -202,7 +202,7 @@ static int finish(const imc_codec *codec, void *state, int rc, imc_error *err)
  * REDUCED_* flags' size, as cv2 makes it; else the codec's own shrink by
  * that factor where it has one (JPEG's DCT scaling), the full size where not. */
 static int decode_page(const void *buf, size_t len, const imc_decode_options *caller,
-                       const imc_image *into, int shrink, imc_image *out, int *shrunk_by,
+                       const imc_image *into, int shrink, imc_image *out,
                        const imc_row_sink *sink, imc_error *err)
 {
     const imc_codec *codec = NULL;
@@ -219,8 +219,6 @@ static int decode_page(const void *buf, size_t len, const imc_decode_options *ca
                          err);
         if (shrink > 0 && !hdr.scaled)
             scale = 1;
-        if (shrunk_by)
-            *shrunk_by = !hdr.scaled ? 1 : hdr.shrunk_by;
         if (rc == IMC_OK)
             rc = read_page(codec, state, &hdr, &opts, scale, &limits, into, out, NULL, &damage,
                            sink, err);
@@ -240,16 +238,7 @@ int imc_decode_ex(const void *buf, size_t len, const imc_decode_options *opts, i
     if (!out)
         return imc_fail(err, IMC_ERR_ARG, "NULL argument");
     memset(out, 0, sizeof *out);
-    return decode_page(buf, len, opts, NULL, 0, out, NULL, NULL, err);
-}
-
-int imc_decode_shrunk(const void *buf, size_t len, const imc_decode_options *opts, int shrink,
-                      imc_image *out, int *shrunk_by, imc_error *err)
-{
-    imc_error_clear(err);
-    memset(out, 0, sizeof *out);
-    *shrunk_by = 1;
-    return decode_page(buf, len, opts, NULL, shrink, out, shrunk_by, NULL, err);
+    return decode_page(buf, len, opts, NULL, 0, out, NULL, err);
 }
 
 int imc_decode_rows(const void *buf, size_t len, const imc_decode_options *opts, int shrink,
@@ -257,7 +246,7 @@ int imc_decode_rows(const void *buf, size_t len, const imc_decode_options *opts,
 {
     imc_error_clear(err);
     imc_image shape = {0}; /* no memory: the rows went to the sink */
-    return decode_page(buf, len, opts, NULL, shrink, &shape, NULL, sink, err);
+    return decode_page(buf, len, opts, NULL, shrink, &shape, sink, err);
 }
 
 int imc_decode_into(const void *buf, size_t len, const imc_decode_options *opts,
@@ -271,7 +260,7 @@ int imc_decode_into(const void *buf, size_t len, const imc_decode_options *opts,
     if ((uintptr_t)dst->data % sample || dst->step % sample)
         return imc_fail(err, IMC_ERR_ARG, "dst's rows are not aligned to its %zu-byte samples", sample);
     imc_image out = {0};
-    int rc = decode_page(buf, len, opts, dst, 0, &out, NULL, NULL, err);
+    int rc = decode_page(buf, len, opts, dst, 0, &out, NULL, err);
     if (rc != IMC_OK || out.data == dst->data)
         return rc;
     /* Read elsewhere (rows not packed, a resize, a turn): one copy. */

@@ -85,19 +85,16 @@ typedef struct imc_row_sink {
 #define IMC_SHRINK_ON_LOAD 0x100
 
 /* imc_decode_ex with the codec's own shrink-on-load by at most `shrink`
- * where it has one (*shrunk_by: hdr->shrunk_by, 1 if it did not shrink),
- * else the full size: no REDUCED_* resize after decoding (the thumbnail's
- * reduction does better). */
-int imc_decode_shrunk(const void *buf, size_t len, const imc_decode_options *opts, int shrink,
-                      imc_image *out, int *shrunk_by, imc_error *err);
-/* The same, the rows sent to `sink` instead: streamed by codecs that can
- * (a few rows held), else from the whole decoded image. Orientation is not
- * applied (the caller orients what it makes of the rows). */
+ * where it has one (else the full size; no REDUCED_* resize after decoding:
+ * the thumbnail's reduction does better), the rows sent to `sink`: streamed
+ * by codecs that can (a few rows held), else from the whole decoded image.
+ * Orientation is not applied (the caller turns what it makes of the rows). */
 int imc_decode_rows(const void *buf, size_t len, const imc_decode_options *opts, int shrink,
                     const imc_row_sink *sink, imc_error *err);
 
-/* Notes a read that failed with rc as the damage it was (truncated data,
- * corrupt or unreadable data; arguments, limits and memory are not damage). */
+/* Notes a read that failed with rc as the damage it was (truncated data;
+ * corrupt, unreadable or too large data; arguments, memory and I/O are not
+ * damage). */
 void imc_damage_failed(imc_damage *d, int rc, const imc_error *err);
 /* Adds one page's damage (page `index`) to what a multi-page read met. */
 void imc_damage_worst(imc_damage *worst, const imc_damage *page, int index);
