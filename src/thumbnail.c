@@ -1,8 +1,8 @@
 /* Thumbnails (imc_thumbnail): the geometry, the shrink-on-load the codec
- * offers, the decode (oriented), then resample.c's reduction. The result
- * depends only on the box, never on how much the codec shrank: the window
- * is computed on the full-size oriented image and mapped onto what was
- * decoded. */
+ * offers, the decoded rows streamed through resample.c's reduction, then
+ * the EXIF turn of the small result. The result depends only on the box,
+ * never on how much the codec shrank: the window is computed on the
+ * full-size oriented image and mapped onto what was decoded. */
 #include "internal.h"
 #include "resample.h"
 
