@@ -601,18 +601,20 @@ def test_seed_roundtrip_example(screen, tmp_path):
 @pytest.mark.parametrize("kind", ["gray16", "bgra"])
 def test_seed_bytearray_example_depths_and_timeout(screen, http_root, kind):
     """IMREAD_UNCHANGED keeps 16 bits and alpha: imshow shows them as cv2
-    does. waitKey(400) with no key returns -1 after its delay."""
+    does. waitKey(3000) with no key returns -1 after its delay (long enough
+    for the window to be read under ASan on a loaded machine: at 1500 ms it
+    was once gone before its first screenshot)."""
     root, base = http_root
     rng = np.random.default_rng(6)
     img = (rng.integers(0, 65536, (90, 110)).astype(np.uint16) if kind == "gray16"
            else rng.integers(0, 256, (90, 110, 4), np.uint8))
     cv2.imwrite(str(root / "x.png"), img)
     started = time.monotonic()
-    proc = screen.start(EXAMPLES / "seed_bytearray.py", f"{base}/x.png", 1500)
+    proc = screen.start(EXAMPLES / "seed_bytearray.py", f"{base}/x.png", 3000)
     wid = screen.window_of(proc)
     screen.assert_shows(wid, shown_bgr(img))
     assert read_line(proc, "key") == "key -1"
-    assert time.monotonic() - started >= 1.5
+    assert time.monotonic() - started >= 3.0
     finish(proc)
     assert screen.windows_of(proc) == []
 
