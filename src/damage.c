@@ -12,7 +12,7 @@ const char *imc_damage_kind_name(int kind)
     return kind >= IMC_DAMAGE_NONE && kind <= IMC_DAMAGE_TRUNCATED ? names[kind] : "unknown";
 }
 
-static void note_va(imc_damage *d, int kind, int row, const char *fmt, va_list ap)
+void imc_damage_note(imc_damage *d, int kind, int row, const char *fmt, ...)
 {
     if (kind == IMC_DAMAGE_WARNING)
         d->warnings++;
@@ -21,14 +21,9 @@ static void note_va(imc_damage *d, int kind, int row, const char *fmt, va_list a
     if (kind <= d->kind)
         return;
     d->kind = kind;
-    vsnprintf(d->message, sizeof d->message, fmt, ap);
-}
-
-void imc_damage_note(imc_damage *d, int kind, int row, const char *fmt, ...)
-{
     va_list ap;
     va_start(ap, fmt);
-    note_va(d, kind, row, fmt, ap);
+    vsnprintf(d->message, sizeof d->message, fmt, ap);
     va_end(ap);
 }
 
