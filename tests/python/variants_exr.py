@@ -68,10 +68,11 @@ LINES_PER_CHUNK = {NONE: 1, ZIPS: 1, ZIP: 16}
 
 
 def make_exr(planes, window=None, compression=NONE, line_order=0, chroma=None, extra=b"",
-             storage=None, long_names=False):
+             storage=None, long_names=False, empty_chunk=b""):
     """A scanline EXR file. planes: {name: (array, type, xs, ys[, plinear])}
     where a sub-sampled channel's array already has the sub-sampled shape;
-    window: (xmin, ymin) of the data window (size from the arrays)."""
+    window: (xmin, ymin) of the data window (size from the arrays);
+    empty_chunk: what a chunk without samples holds."""
     h = max(p[0].shape[0] * p[3] for p in planes.values())
     w = max(p[0].shape[1] * p[2] for p in planes.values())
     x0, y0 = window or (0, 0)
@@ -100,7 +101,7 @@ def make_exr(planes, window=None, compression=NONE, line_order=0, chroma=None, e
             for name, ptype, xs, ys, _ in sorted(chans, key=lambda c: c[0].encode()):
                 if (y0 + y) % ys == 0:
                     raw += planes[name][0][y // ys].astype(dtypes[ptype]).tobytes()
-        data = raw
+        data = raw or empty_chunk
         if compression != NONE:
             packed = _zip_encode(raw)
             data = packed if len(packed) < len(raw) else raw
@@ -241,6 +242,14 @@ def built_variants():
                                        "B": (b, HALF, 1, 1)})
     v["built_y_sub"] = make_exr({"Y": (sub(y, 2, 2), FLOAT, 2, 2)}, compression=ZIPS)
     v["built_ya_sub"] = make_exr({"Y": (sub(y, 4, 2), HALF, 4, 2), "A": (a, HALF, 1, 1)})
+    # Every channel sub-sampled vertically: odd scanlines have no samples, so
+    # their chunks are empty, or hold bytes readers skip (cv2 does; fuzz_exr:
+    # imc copied those from a null buffer).
+    for name, empty in (("built_rows_without_samples", b""),
+                        ("built_rows_without_samples_padded", b"\x55" * 96)):
+        v[name] = make_exr({"R": (sub(r, 1, 2), HALF, 1, 2), "G": (sub(g, 1, 2), HALF, 1, 2),
+                            "B": (sub(b, 2, 4), HALF, 2, 4)},
+                           empty_chunk=empty)
     v["built_window_offset"] = make_exr({"R": (r, HALF, 1, 1), "G": (g, HALF, 1, 1),
                                          "B": (b, HALF, 1, 1)}, window=(5, -3), compression=ZIP)
     v["built_window_offset_y"] = make_exr({"Y": (y, FLOAT, 1, 1), "A": (a, FLOAT, 1, 1)},

@@ -102,8 +102,13 @@ static exr_result_t unpack_chunk(exr_decode_pipeline_t *dec)
  * anyway, scrambling them; this replaces its decompression then. */
 static exr_result_t raw_chunk(exr_decode_pipeline_t *dec)
 {
-    if (dec->unpacked_buffer != dec->packed_buffer)
-        memmove(dec->unpacked_buffer, dec->packed_buffer, dec->chunk.unpacked_size);
+    if (dec->chunk.unpacked_size == 0 || dec->unpacked_buffer == dec->packed_buffer)
+        return EXR_ERR_SUCCESS;
+    /* OpenEXRCore gives a chunk without samples (a scanline every channel
+     * skips) no buffers; any other chunk without them is damaged. */
+    if (!dec->unpacked_buffer || !dec->packed_buffer)
+        return EXR_ERR_CORRUPT_CHUNK;
+    memmove(dec->unpacked_buffer, dec->packed_buffer, dec->chunk.unpacked_size);
     return EXR_ERR_SUCCESS;
 }
 
