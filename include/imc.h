@@ -74,6 +74,7 @@ enum imc_imread_flags {
     IMC_IMREAD_UNCHANGED = -1,
     IMC_IMREAD_GRAYSCALE = 0,
     IMC_IMREAD_COLOR = 1,
+    IMC_IMREAD_COLOR_BGR = 1, /* newest cv2's name for IMREAD_COLOR */
     IMC_IMREAD_ANYDEPTH = 2,
     IMC_IMREAD_ANYCOLOR = 4,
     IMC_IMREAD_LOAD_GDAL = 8, /* accepted, ignored: imc has no GDAL */
@@ -83,7 +84,10 @@ enum imc_imread_flags {
     IMC_IMREAD_REDUCED_COLOR_4 = 33,
     IMC_IMREAD_REDUCED_GRAYSCALE_8 = 64,
     IMC_IMREAD_REDUCED_COLOR_8 = 65,
-    IMC_IMREAD_IGNORE_ORIENTATION = 128
+    IMC_IMREAD_IGNORE_ORIENTATION = 128,
+    /* newest cv2 (4.10+): 3 channels (or the file's own with LOAD_GDAL's bit)
+     * in RGB / RGBA order; with IMREAD_COLOR's bit too, IMC_ERR_ARG */
+    IMC_IMREAD_COLOR_RGB = 256
 };
 
 /* ---- Encode parameters: cv::ImwriteFlags, same ids and values ----------- */
@@ -98,6 +102,10 @@ enum imc_imwrite_params {
     IMC_IMWRITE_PNG_COMPRESSION = 16,    /* 0..9; default: 1 with SUB filter + RLE */
     IMC_IMWRITE_PNG_STRATEGY = 17,       /* IMC_IMWRITE_PNG_STRATEGY_* */
     IMC_IMWRITE_PNG_BILEVEL = 18,        /* 0/1: 1-bit gray */
+    IMC_IMWRITE_PNG_FILTER = 19,         /* newest cv2: IMC_IMWRITE_PNG_FILTER_* or a mix listed
+                                            there, else SUB; default: all five, adaptively */
+    IMC_IMWRITE_PNG_ZLIBBUFFER_SIZE = 20, /* newest cv2: 6..1048576 (clamped), the IDAT chunk
+                                             length, as libpng's; default: one IDAT */
     IMC_IMWRITE_PXM_BINARY = 32,
     IMC_IMWRITE_EXR_TYPE = 48,           /* 1: HALF, 2: FLOAT (default) */
     IMC_IMWRITE_EXR_COMPRESSION = 49,    /* IMWRITE_EXR_COMPRESSION_* (0..9), default ZIP (3) */
@@ -195,6 +203,17 @@ enum imc_png_strategy {
     IMC_IMWRITE_PNG_STRATEGY_HUFFMAN_ONLY = 2,
     IMC_IMWRITE_PNG_STRATEGY_RLE = 3,
     IMC_IMWRITE_PNG_STRATEGY_FIXED = 4
+};
+
+/* IMWRITE_PNG_FILTER values: libpng's PNG_FILTER_* bits (cv::ImwritePNGFilterFlags). */
+enum imc_png_filter {
+    IMC_IMWRITE_PNG_FILTER_NONE = 8,
+    IMC_IMWRITE_PNG_FILTER_SUB = 16,
+    IMC_IMWRITE_PNG_FILTER_UP = 32,
+    IMC_IMWRITE_PNG_FILTER_AVG = 64,
+    IMC_IMWRITE_PNG_FILTER_PAETH = 128,
+    IMC_IMWRITE_PNG_FAST_FILTERS = 56, /* NONE | SUB | UP */
+    IMC_IMWRITE_PNG_ALL_FILTERS = 248  /* all five */
 };
 
 /* IMWRITE_PAM_TUPLETYPE values */
@@ -365,19 +384,24 @@ IMC_API const char *imc_damage_kind_name(int kind);
 typedef struct imc_decode_options {
     size_t size;        /* sizeof(imc_decode_options) */
     int flags;          /* IMC_IMREAD_*, as for cv::imdecode */
-    int order;          /* IMC_ORDER_BGR (default) or IMC_ORDER_RGB */
+    int order;          /* IMC_ORDER_BGR (default) or IMC_ORDER_RGB (IMREAD_COLOR_RGB in
+                           flags gives RGB either way) */
     imc_limits limits;  /* zero: defaults */
     int orientation;    /* enum imc_orientation_policy; 0 is cv2's rule */
     int fail_on;        /* enum imc_fail_on; 0 is cv2's IMC_FAIL_ON_NONE */
     imc_damage_report *report; /* NULL, or receives what the decode met: pages and
                                   animations report the worst page; batches take an
                                   array of n reports, one per item */
+    struct imc_metadata *metadata; /* NULL, or receives the image's metadata blobs (release
+                                      with imc_metadata_free); batches take an array of
+                                      n; pages and animations leave it empty */
 } imc_decode_options;
 
 /* cv2's defaults: IMREAD_COLOR, BGR, default limits, cv2's orientation
  * rule, no failure for tolerated damage, no report. */
 #define IMC_DECODE_OPTIONS_INIT {sizeof(imc_decode_options), IMC_IMREAD_COLOR, IMC_ORDER_BGR, \
-                                 {0, 0, 0, 0}, IMC_ORIENTATION_CV2, IMC_FAIL_ON_NONE, NULL}
+                                 {0, 0, 0, 0}, IMC_ORIENTATION_CV2, IMC_FAIL_ON_NONE, NULL, \
+                                 NULL}
 
 /* cv::imdecode(buf, flags): decodes into a newly allocated image. */
 IMC_API int imc_decode(const void *buf, size_t len, int flags, imc_image *out);
@@ -411,9 +435,13 @@ IMC_API int imc_probe_ex(const void *buf, size_t len, imc_info *info, imc_error 
 typedef struct imc_encode_options {
     size_t size; /* sizeof(imc_encode_options) */
     int order;   /* channel order of the input: IMC_ORDER_BGR (default) or RGB */
+    /* NULL, or blobs to store with the image (at most one per kind; see the
+     * metadata section): a kind the format cannot hold, or a malformed or
+     * oversized blob, fails the call. */
+    const struct imc_metadata *metadata;
 } imc_encode_options;
 
-#define IMC_ENCODE_OPTIONS_INIT {sizeof(imc_encode_options), IMC_ORDER_BGR}
+#define IMC_ENCODE_OPTIONS_INIT {sizeof(imc_encode_options), IMC_ORDER_BGR, NULL}
 
 /* cv::imencode(ext, img, buf, params): `ext` names the format by its
  * extension (".jpg", "png", "out.jpeg" ...). `params` holds `nparams` ints,
@@ -431,6 +459,62 @@ IMC_API int imc_params_check(const int *params, size_t nparams, imc_error *err);
 /* Rotates / mirrors `img` for EXIF orientation 1..8 exactly as imdecode does
  * (other values leave it alone); may replace its buffer. */
 IMC_API int imc_orient(imc_image *img, int orientation, imc_error *err);
+
+/* ---- Metadata: EXIF, XMP, ICC profiles, cICP ---------------------------- */
+/* cv::ImageMetadataType, same values (OpenCV 4.12; CICP 4.13). Each blob is
+ * the payload alone, as exiftool -b extracts it:
+ *   EXIF  the TIFF structure from its byte-order mark ("II*\0" / "MM\0*"),
+ *         without JPEG's "Exif\0\0" (given to an encoder, that prefix is
+ *         dropped);
+ *   XMP   the XMP packet (JPEG's namespace prefix not included; a JPEG's
+ *         extended XMP follows as a second XMP blob, reassembled);
+ *   ICCP  the ICC profile, reassembled from JPEG's APP2 segments, inflated
+ *         from PNG's iCCP;
+ *   CICP  4 bytes: colour primaries, transfer, matrix, full-range flag
+ *         (ITU-T H.273), as PNG's cICP chunk. */
+enum imc_metadata_kind {
+    IMC_METADATA_EXIF = 0,
+    IMC_METADATA_XMP = 1,
+    IMC_METADATA_ICCP = 2,
+    IMC_METADATA_CICP = 3
+};
+#define IMC_METADATA_KINDS 4
+/* The most bytes one blob may have, read or written. */
+#define IMC_METADATA_MAX_BLOB ((size_t)64 << 20)
+
+typedef struct imc_metadata_blob {
+    int kind; /* enum imc_metadata_kind */
+    const uint8_t *data;
+    size_t size;
+} imc_metadata_blob;
+
+/* Blobs in file order. Filled by the library (release with
+ * imc_metadata_free), or by a caller describing blobs to encode (owner
+ * NULL). Blobs found malformed or over IMC_METADATA_MAX_BLOB are left out,
+ * counted in `refused`, the first one's reason in `message`. */
+typedef struct imc_metadata {
+    imc_metadata_blob *blobs;
+    size_t count;
+    int refused;
+    char message[128];
+    void *owner; /* private */
+} imc_metadata;
+
+IMC_API void imc_metadata_free(imc_metadata *md);
+/* The metadata of the first image, without decoding pixels (cheap: the
+ * container is walked, compressed blobs inflated). A file with none gives
+ * count 0. */
+IMC_API int imc_metadata_read(const void *buf, size_t len, imc_metadata *out, imc_error *err);
+/* "exif", "xmp", "icc", "cicp"; NULL for another value. */
+IMC_API const char *imc_metadata_kind_name(int kind);
+/* Which kinds the encoder for `ext` stores: bit (1 << kind) each; 0 when
+ * none, or no encoder writes ext. */
+IMC_API unsigned imc_metadata_kinds_written(const char *ext);
+/* Sets IFD0's Orientation in a TIFF-structured EXIF blob to `orientation`
+ * (1..8) in place: 1 when set, 0 when the blob has no Orientation entry,
+ * IMC_ERR_ARG when it is not EXIF. For transcoding after the turn was
+ * applied to the pixels. */
+IMC_API int imc_exif_set_orientation(void *exif, size_t size, int orientation);
 
 /* ---- Several images: pages and frames ----------------------------------- */
 typedef struct imc_image_list {

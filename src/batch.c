@@ -42,6 +42,7 @@ static imc_decode_options item_options(const batch *b, size_t i)
 {
     imc_decode_options o = *b->dopts;
     o.report = b->reports ? (imc_damage_report *)(void *)(b->reports + i * b->report_stride) : NULL;
+    o.metadata = o.metadata ? o.metadata + i : NULL; /* an array of n, one per item */
     return o;
 }
 

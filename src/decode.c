@@ -22,7 +22,16 @@ static int scale_denom_of(int flags)
     return 1;
 }
 
-/* cv2's imdecode_ type selection, bit for bit (negative flags included). */
+/* Newest cv2 (4.10+): IMREAD_COLOR_RGB's bit asks the codec for RGB order,
+ * whatever the other bits. Newest cv2 tests the bit in negative flags too;
+ * imc keeps those (no cv2 documents them) as cv2 4.6 reads them. */
+static bool rgb_by_flags(int flags)
+{
+    return flags > 0 && (flags & IMC_IMREAD_COLOR_RGB) != 0;
+}
+
+/* cv2's imdecode_ type selection, bit for bit (negative flags included);
+ * IMREAD_COLOR_RGB counts as colour, as in newest cv2's calcType. */
 static void output_type(int flags, const imc_header *hdr, int *channels, int *depth)
 {
     *channels = hdr->channels;
@@ -30,7 +39,8 @@ static void output_type(int flags, const imc_header *hdr, int *channels, int *de
     if ((flags & IMC_IMREAD_LOAD_GDAL) != IMC_IMREAD_LOAD_GDAL && flags != IMC_IMREAD_UNCHANGED) {
         if ((flags & IMC_IMREAD_ANYDEPTH) == 0)
             *depth = IMC_8U;
-        if ((flags & IMC_IMREAD_COLOR) != 0 || ((flags & IMC_IMREAD_ANYCOLOR) != 0 && hdr->channels > 1))
+        if ((flags & IMC_IMREAD_COLOR) != 0 || rgb_by_flags(flags) ||
+            ((flags & IMC_IMREAD_ANYCOLOR) != 0 && hdr->channels > 1))
             *channels = 3;
         else
             *channels = 1;
@@ -77,7 +87,11 @@ static int read_page(const imc_codec *codec, void *state, const imc_header *hdr,
                      const imc_image *into, imc_image *out, int *duration_ms, imc_damage *damage,
                      const imc_row_sink *sink, imc_error *err)
 {
-    const int flags = opts->flags, order = opts->order;
+    const int flags = opts->flags, order = rgb_by_flags(flags) ? IMC_ORDER_RGB : opts->order;
+    /* as newest cv2, once the header is read: one order or the other */
+    if (rgb_by_flags(flags) && (flags & IMC_IMREAD_COLOR))
+        return imc_fail(err, IMC_ERR_ARG, "flags %d: IMREAD_COLOR_BGR (IMREAD_COLOR) and "
+                        "IMREAD_COLOR_RGB cannot be set together", flags);
     int channels, depth;
     output_type(flags, hdr, &channels, &depth);
     int rc = into ? check_into(into, hdr, scale, channels, depth, err) : IMC_OK;
@@ -163,6 +177,8 @@ static int begin(const void *buf, size_t len, const imc_decode_options *caller,
     int rc = imc_options_in(opts, sizeof *opts, caller, "imc_decode_options", err);
     if (rc != IMC_OK)
         return rc;
+    if (opts->metadata)
+        memset(opts->metadata, 0, sizeof *opts->metadata);
     if (!buf || len == 0)
         return imc_fail(err, IMC_ERR_ARG, "empty input buffer");
     if (opts->order != IMC_ORDER_BGR && opts->order != IMC_ORDER_RGB)
@@ -222,9 +238,13 @@ static int decode_page(const void *buf, size_t len, const imc_decode_options *ca
         if (rc == IMC_OK)
             rc = read_page(codec, state, &hdr, &opts, scale, &limits, into, out, NULL, &damage,
                            sink, err);
+        if (rc == IMC_OK && opts.metadata && codec->read_metadata)
+            rc = codec->read_metadata(buf, len, opts.metadata, err);
     }
-    if (rc != IMC_OK)
+    if (rc != IMC_OK) {
         imc_image_free(out);
+        imc_metadata_free(opts.metadata);
+    }
     rc = finish(codec, state, rc, err);
     if (opts.report)
         imc_damage_report_to(&damage, rc, err, opts.report);

@@ -105,12 +105,16 @@ static int encode_images(const char *ext, const imc_image *images, size_t n, con
         return imc_fail(err, IMC_ERR_NOMEM, "out of memory");
     }
     imc_param_values values;
+    imc_metadata_blob blobs[IMC_METADATA_KINDS];
     rc = imc_params_read(codec, params, nparams, &values, err);
+    if (rc == IMC_OK)
+        rc = imc_metadata_check(opts.metadata, codec->metadata_written, codec->name, blobs, err);
     if (rc == IMC_OK)
         rc = prepare(codec, images, n, ready, converted, err);
     if (rc == IMC_OK) {
         imc_encode_request req = {.params = &values, .order = opts.order, .ext = word,
-                                  .durations = t->durations, .loop_count = t->loop_count};
+                                  .durations = t->durations, .loop_count = t->loop_count,
+                                  .metadata = blobs};
         rc = n > 1 || t->durations || !codec->encode ? codec->encode_multi(ready, n, &req, out, err)
                                                       : codec->encode(ready, &req, out, err);
     }

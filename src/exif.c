@@ -109,3 +109,31 @@ int imc_exif_orientation(const uint8_t *tiff, size_t len)
     }
     return 0;
 }
+
+/* A plain, strict walk (not cv2's): the blob is the caller's to rewrite, so
+ * only a well-formed IFD0 entry of type SHORT is touched. */
+int imc_exif_set_orientation(void *exif, size_t size, int orientation)
+{
+    uint8_t *d = exif;
+    if (!d || size < 8 || !(memcmp(d, "II*\0", 4) == 0 || memcmp(d, "MM\0*", 4) == 0))
+        return IMC_ERR_ARG;
+    if (orientation < 1 || orientation > 8)
+        return IMC_ERR_ARG;
+    bool intel = d[0] == 'I';
+    uint32_t ifd = intel ? imc_load_le32(d + 4) : imc_load_be32(d + 4);
+    if (ifd > size - 2)
+        return 0;
+    uint32_t count = intel ? imc_load_le16(d + ifd) : imc_load_be16(d + ifd);
+    for (size_t i = 0, at = (size_t)ifd + 2; i < count && at + 12 <= size; i++, at += 12) {
+        uint32_t tag = intel ? imc_load_le16(d + at) : imc_load_be16(d + at);
+        uint32_t type = intel ? imc_load_le16(d + at + 2) : imc_load_be16(d + at + 2);
+        if (tag != TAG_ORIENTATION)
+            continue;
+        if (type != 3) /* SHORT */
+            return 0;
+        d[at + 8] = intel ? (uint8_t)orientation : 0;
+        d[at + 9] = intel ? 0 : (uint8_t)orientation;
+        return 1;
+    }
+    return 0;
+}

@@ -174,7 +174,24 @@ typedef struct imc_encode_request {
      * ms, NULL for cv2's default of 1000 each; loops, 0 meaning forever. */
     const int *durations;
     int loop_count;
+    /* Blobs to store, by kind (data NULL: none), only of the kinds in the
+     * codec's metadata_written, checked by imc_metadata_check. */
+    const imc_metadata_blob *metadata;
 } imc_encode_request;
+
+/* ---- Metadata (metadata.c) ---------------------------------------------- */
+/* Appends a copy of data[0..size) as a blob of `kind` to a library-owned
+ * list; a blob over IMC_METADATA_MAX_BLOB or empty is refused (counted, not
+ * added). IMC_ERR_NOMEM is the only failure. */
+int imc_metadata_add(imc_metadata *md, int kind, const void *data, size_t size, imc_error *err);
+/* Counts a blob left out for being malformed; the first reason is kept. */
+void imc_metadata_refuse(imc_metadata *md, const char *fmt, ...) IMC_PRINTF(2, 3);
+/* Checks the caller's blobs for an encoder storing the kinds of `writable`
+ * (bits 1 << kind): NULL blobs, unknown, repeated or unstorable kinds,
+ * oversized or malformed blobs fail. by_kind[k] receives kind k's blob (its
+ * EXIF without the "Exif\0\0" prefix) or stays NULL. */
+int imc_metadata_check(const imc_metadata *md, unsigned writable, const char *codec,
+                       imc_metadata_blob by_kind[IMC_METADATA_KINDS], imc_error *err);
 
 /* Bytes that begin a format's files. */
 typedef struct imc_signature {
@@ -225,6 +242,12 @@ typedef struct imc_codec {
     int quality_param; /* IMWRITE_* id that sets quality, 0 if none */
     bool animation;    /* encode_multi stores req->durations and req->loop_count */
     bool streams_rows; /* read() sends rows to req->sink when it is set */
+    /* Metadata: appends the first image's blobs to md (library-owned) by
+     * walking the container, no pixels decoded; NULL when the format holds
+     * none. Damaged blobs are refused (imc_metadata_refuse), not failed:
+     * only IMC_ERR_NOMEM fails. */
+    int (*read_metadata)(const uint8_t *buf, size_t len, imc_metadata *md, imc_error *err);
+    unsigned metadata_written; /* kinds encode stores: bits 1 << IMC_METADATA_* */
 } imc_codec;
 
 #define IMC_DEPTH_BIT(d) (1u << (d))

@@ -10,7 +10,8 @@
  *   pages.c        pages and animations
  *   batch.c        decode_batch / encode_batch
  *   display.c      imshow / waitKey and friends
- *   formats.c      haveImageReader / haveImageWriter / formats */
+ *   formats.c      haveImageReader / haveImageWriter / formats
+ *   metadata.c     metadata blobs in and out, imc.metadata */
 #ifndef IMC_BINDING_H
 #define IMC_BINDING_H
 
@@ -44,7 +45,7 @@ int add_image_info_type(PyObject *m);
 /* Each file's functions, added to the module by module.c. */
 extern PyMethodDef imc_py_decode_methods[], imc_py_encode_methods[], imc_py_pages_methods[],
     imc_py_batch_methods[], imc_py_display_methods[], imc_py_formats_methods[],
-    imc_py_cv2_results_methods[], imc_py_thumbnail_methods[];
+    imc_py_cv2_results_methods[], imc_py_thumbnail_methods[], imc_py_metadata_methods[];
 
 /* ---- Results and errors (cv2_results.c) ---------------------------------- */
 /* The calls whose cv2 counterparts report some failures quietly. */
@@ -158,6 +159,7 @@ typedef struct {
     bool imc_api;          /* set by resolve_fail_on: fail_on None means fail_on_level */
     int fail_on_level;
     imc_damage_report *report; /* NULL, or what the decode met */
+    int want_metadata;     /* decode(metadata=True): the metadata dict comes last */
 } decode_args;
 
 int fill_options(const decode_args *a, imc_decode_options *o);
@@ -181,5 +183,15 @@ PyObject *raise_damaged(const imc_error *err, int code, const imc_damage_report 
  * error). */
 PyObject *batch_outcome(const input_batch *b, const decode_args *a, Py_ssize_t i);
 imc_encode_options encode_options(int rgb);
+
+/* ---- Metadata (metadata.c) ------------------------------------------------- */
+/* {kind: bytes} of the first blob of each kind; frees md. NULL with an
+ * exception set. */
+PyObject *metadata_dict(imc_metadata *md);
+/* The blobs of a dict {kind: bytes} or a sequence of (kind, bytes) (kind a
+ * name or IMAGE_METADATA_*); *keep holds their bytes until
+ * metadata_release. -1 with an exception set. */
+int metadata_from(PyObject *obj, imc_metadata *md, PyObject **keep);
+void metadata_release(imc_metadata *md, PyObject *keep);
 
 #endif

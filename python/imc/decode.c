@@ -104,6 +104,9 @@ static PyObject *decode_from(PyObject *src, bool is_path, const decode_args *a, 
     imc_decode_options opts;
     if (fill_options(a, &opts) < 0)
         return NULL;
+    imc_metadata md;
+    if (a->want_metadata)
+        opts.metadata = &md;
     imc_image dst;
     one_image c = {&opts, NULL, {0}};
     if (a->out && a->out != Py_None) {
@@ -130,12 +133,22 @@ static PyObject *decode_from(PyObject *src, bool is_path, const decode_args *a, 
                       : cv2_failure(CV2_DECODE, strict, rc, &err, Py_None);
     if (strict && !a->want_report && warn_if_damaged(a, a->report, -1) < 0) {
         imc_image_free(&c.img);
+        if (a->want_metadata)
+            imc_metadata_free(&md);
         return NULL;
     }
     PyObject *img = c.into ? Py_NewRef(a->out) : image_to_array(&c.img);
-    if (!img || !a->want_report)
-        return img;
-    return Py_BuildValue("(NN)", img, damage_dict(a->report, true));
+    PyObject *meta = a->want_metadata ? metadata_dict(&md) : NULL;
+    if (!img || (a->want_metadata && !meta)) {
+        Py_XDECREF(img);
+        Py_XDECREF(meta);
+        return NULL;
+    }
+    if (a->want_report && a->want_metadata)
+        return Py_BuildValue("(NNN)", img, damage_dict(a->report, true), meta);
+    if (a->want_report)
+        return Py_BuildValue("(NN)", img, damage_dict(a->report, true));
+    return a->want_metadata ? Py_BuildValue("(NN)", img, meta) : img;
 }
 
 /* imc.decode / imc.read: the source, then flags and the keyword options. */
@@ -143,16 +156,19 @@ static PyObject *decode_strict(PyObject *args, PyObject *kw, bool is_path)
 {
     static char *data_names[] = {"data", "flags", "rgb", "max_width", "max_height", "max_pixels",
                                  "max_bytes", "orientation", "fail_on", "partial", "report",
-                                 "out", NULL};
+                                 "metadata", "out", NULL};
     static char *path_names[] = {"path", "flags", "rgb", "max_width", "max_height", "max_pixels",
-                                 "max_bytes", "orientation", "fail_on", "partial", "report", NULL};
+                                 "max_bytes", "orientation", "fail_on", "partial", "report",
+                                 "metadata", NULL};
     PyObject *src;
     imc_damage_report report = IMC_DAMAGE_REPORT_INIT;
     decode_args a = {.flags = IMC_IMREAD_COLOR, .report = &report};
-    if (!PyArg_ParseTupleAndKeywords(args, kw, is_path ? "O|i$pKKKKOOpp:read" : "O|i$pKKKKOOppO:decode",
+    if (!PyArg_ParseTupleAndKeywords(args, kw, is_path ? "O|i$pKKKKOOppp:read"
+                                                       : "O|i$pKKKKOOpppO:decode",
                                      is_path ? path_names : data_names, &src, &a.flags, &a.rgb,
                                      &a.max_width, &a.max_height, &a.max_pixels, &a.max_bytes,
-                                     &a.orientation, &a.fail_on, &a.partial, &a.want_report, &a.out))
+                                     &a.orientation, &a.fail_on, &a.partial, &a.want_report,
+                                     &a.want_metadata, &a.out))
         return NULL;
     resolve_fail_on(&a);
     return decode_from(src, is_path, &a, true);
@@ -271,12 +287,13 @@ PyMethodDef imc_py_decode_methods[] = {
     KW_METHOD("decode", py_decode,
               "decode(data, flags=IMREAD_COLOR, *, rgb=False, max_width=0, max_height=0, "
               "max_pixels=0, max_bytes=0, orientation='flags', fail_on=None, partial=False, "
-              "out=None) -> image\n\nLike imdecode but raises imc.error with the reason on "
+              "report=False, metadata=False, out=None) -> image\n\nLike imdecode but raises imc.error with the reason on "
               "failure, and for damaged data that imdecode decodes anyway (truncated or corrupt: "
               "the error's .damage says what and where). partial=True returns such an image, as "
               "imdecode does, with an imc.DamageWarning; fail_on ('none', 'truncated', 'error', "
               "'warning') sets the level yourself; report=True returns (image, check()'s dict) "
-              "and warns for nothing. rgb=True returns RGB/RGBA order; "
+              "and warns for nothing. metadata=True returns (image, {kind: bytes}) (after the "
+              "report when both are asked for): see imc.metadata. rgb=True returns RGB/RGBA order; "
               "max_* override the limits; orientation 'apply' or 'ignore' overrides cv2's rule for "
               "EXIF rotation; out: an array of exactly the shape and dtype decoded (a slot of a "
               "batch array will do) filled in place and returned, so no new memory is allocated."),

@@ -9,25 +9,35 @@ imc_encode_options encode_options(int rgb)
 }
 
 static int encode_common(const char *ext, PyObject *img_obj, PyObject *params_obj, int rgb,
-                         imc_buffer *out, imc_error *err)
+                         PyObject *metadata_obj, imc_buffer *out, imc_error *err)
 {
     imc_image img;
     PyArrayObject *keep;
     int *params;
     size_t n;
-    if (array_to_image(img_obj, &img, &keep) < 0)
+    imc_metadata md;
+    PyObject *blobs;
+    if (metadata_from(metadata_obj, &md, &blobs) < 0)
         return PY_FAILED;
+    if (array_to_image(img_obj, &img, &keep) < 0) {
+        metadata_release(&md, blobs);
+        return PY_FAILED;
+    }
     if (get_params(params_obj, &params, &n) < 0) {
         Py_DECREF(keep);
+        metadata_release(&md, blobs);
         return PY_FAILED;
     }
     imc_encode_options opts = encode_options(rgb);
+    if (blobs)
+        opts.metadata = &md;
     int rc;
     Py_BEGIN_ALLOW_THREADS
     rc = imc_encode_ex(ext, &img, params, n, &opts, out, err);
     Py_END_ALLOW_THREADS
     PyMem_Free(params);
     Py_DECREF(keep);
+    metadata_release(&md, blobs);
     return rc;
 }
 
@@ -41,7 +51,7 @@ static PyObject *py_imencode(PyObject *self, PyObject *args, PyObject *kw)
         return NULL;
     imc_buffer out;
     imc_error err;
-    int rc = encode_common(ext, img, params, 0, &out, &err);
+    int rc = encode_common(ext, img, params, 0, NULL, &out, &err);
     if (rc == PY_FAILED)
         return NULL;
     if (rc != IMC_OK)
@@ -53,15 +63,16 @@ static PyObject *py_imencode(PyObject *self, PyObject *args, PyObject *kw)
 static PyObject *py_encode(PyObject *self, PyObject *args, PyObject *kw)
 {
     (void)self;
-    static char *names[] = {"ext", "img", "params", "rgb", NULL};
+    static char *names[] = {"ext", "img", "params", "rgb", "metadata", NULL};
     const char *ext;
-    PyObject *img, *params = NULL;
+    PyObject *img, *params = NULL, *metadata = NULL;
     int rgb = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "sO|O$p:encode", names, &ext, &img, &params, &rgb))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "sO|O$pO:encode", names, &ext, &img, &params, &rgb,
+                                     &metadata))
         return NULL;
     imc_buffer out;
     imc_error err;
-    int rc = encode_common(ext, img, params, rgb, &out, &err);
+    int rc = encode_common(ext, img, params, rgb, metadata, &out, &err);
     if (rc == PY_FAILED)
         return NULL;
     return encoded_bytes(rc, &err, &out);
@@ -70,30 +81,39 @@ static PyObject *py_encode(PyObject *self, PyObject *args, PyObject *kw)
 static PyObject *write_common(PyObject *args, PyObject *kw, bool strict)
 {
     static char *names_cv2[] = {"filename", "img", "params", NULL};
-    static char *names_imc[] = {"path", "img", "params", "rgb", NULL};
-    PyObject *path_obj, *img_obj, *params_obj = NULL, *path = NULL;
+    static char *names_imc[] = {"path", "img", "params", "rgb", "metadata", NULL};
+    PyObject *path_obj, *img_obj, *params_obj = NULL, *path = NULL, *metadata = NULL, *blobs;
     int rgb = 0;
-    if (strict ? !PyArg_ParseTupleAndKeywords(args, kw, "OO|O$p:write", names_imc, &path_obj,
-                                              &img_obj, &params_obj, &rgb)
+    if (strict ? !PyArg_ParseTupleAndKeywords(args, kw, "OO|O$pO:write", names_imc, &path_obj,
+                                              &img_obj, &params_obj, &rgb, &metadata)
                : !PyArg_ParseTupleAndKeywords(args, kw, "OO|O:imwrite", names_cv2, &path_obj,
                                               &img_obj, &params_obj))
         return NULL;
-    if (!PyUnicode_FSConverter(path_obj, &path))
+    imc_metadata md;
+    if (metadata_from(metadata, &md, &blobs) < 0)
         return NULL;
+    if (!PyUnicode_FSConverter(path_obj, &path)) {
+        metadata_release(&md, blobs);
+        return NULL;
+    }
     imc_image img;
     PyArrayObject *keep;
     int *params;
     size_t n;
     if (array_to_image(img_obj, &img, &keep) < 0) {
         Py_DECREF(path);
+        metadata_release(&md, blobs);
         return NULL;
     }
     if (get_params(params_obj, &params, &n) < 0) {
         Py_DECREF(keep);
         Py_DECREF(path);
+        metadata_release(&md, blobs);
         return NULL;
     }
     imc_encode_options opts = encode_options(rgb);
+    if (blobs)
+        opts.metadata = &md;
     imc_error err;
     int rc;
     const char *p = PyBytes_AS_STRING(path);
@@ -103,6 +123,7 @@ static PyObject *write_common(PyObject *args, PyObject *kw, bool strict)
     PyMem_Free(params);
     Py_DECREF(keep);
     Py_DECREF(path);
+    metadata_release(&md, blobs);
     if (rc != IMC_OK)
         return cv2_failure(CV2_WRITE, strict, rc, &err, Py_False);
     return Py_NewRef(strict ? Py_None : Py_True);
@@ -125,12 +146,15 @@ PyMethodDef imc_py_encode_methods[] = {
               "imencode(ext, img, params=None) -> (True, buf)\n\ncv2.imencode: encodes img in the "
               "format named by ext ('.jpg', '.png', ...); buf is a 1-D uint8 array."),
     KW_METHOD("encode", py_encode,
-              "encode(ext, img, params=None, *, rgb=False) -> bytes\n\nLike imencode but returns "
-              "bytes and raises imc.error on failure. rgb=True: img is RGB/RGBA."),
+              "encode(ext, img, params=None, *, rgb=False, metadata=None) -> bytes\n\nLike "
+              "imencode but returns bytes and raises imc.error on failure. rgb=True: img is "
+              "RGB/RGBA. metadata: {kind: bytes} ('exif', 'xmp', 'icc', 'cicp') to store; a kind "
+              "the format cannot hold or a malformed blob raises."),
     KW_METHOD("imwrite", py_imwrite,
               "imwrite(filename, img, params=None) -> bool\n\ncv2.imwrite; the file is replaced "
               "atomically."),
     KW_METHOD("write", py_write,
-              "write(path, img, params=None, *, rgb=False)\n\nimwrite that raises imc.error."),
+              "write(path, img, params=None, *, rgb=False, metadata=None)\n\nimwrite that raises "
+              "imc.error, with encode's metadata."),
     {NULL, NULL, 0, NULL},
 };

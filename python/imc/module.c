@@ -17,7 +17,8 @@ PyMODINIT_FUNC PyInit__imc(void)
         return NULL;
     PyMethodDef *tables[] = {imc_py_decode_methods, imc_py_encode_methods, imc_py_pages_methods,
                              imc_py_batch_methods, imc_py_display_methods, imc_py_formats_methods,
-                             imc_py_cv2_results_methods, imc_py_thumbnail_methods};
+                             imc_py_cv2_results_methods, imc_py_thumbnail_methods,
+                             imc_py_metadata_methods};
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
         if (PyModule_AddFunctions(m, tables[i]) < 0)
             goto fail;

@@ -10,6 +10,7 @@
  * Encoding makes the same libjpeg calls as cv2's JpegEncoder, so the bytes
  * are identical; BGR(A) input is fed as JCS_EXT_BGR(X) without a copy. */
 #include "codecs.h"
+#include "jpeg_metadata.h"
 
 #include <setjmp.h>
 #include <stdio.h>
@@ -404,7 +405,7 @@ static jpeg_settings read_settings(const imc_param_values *p)
 
 /* Kept apart from parameter parsing so that setjmp clobbers nothing. */
 static int compress(const imc_image *img, const jpeg_settings *settings, int order,
-                    imc_buffer *out, imc_error *err)
+                    const imc_metadata_blob *metadata, imc_buffer *out, imc_error *err)
 {
     const jpeg_settings s = *settings;
     int rc;
@@ -463,6 +464,7 @@ static int compress(const imc_image *img, const jpeg_settings *settings, int ord
         cinfo.comp_info[1].h_samp_factor = 1;
     }
     jpeg_start_compress(&cinfo, TRUE);
+    imc_jpeg_write_metadata(&cinfo, metadata);
 
     enum { BATCH = 16 };
     JSAMPROW rows[BATCH];
@@ -483,7 +485,8 @@ static int jpeg_encode(const imc_image *img, const imc_encode_request *req, imc_
                        imc_error *err)
 {
     jpeg_settings s = read_settings(req->params);
-    return compress(img, &s, req->order, out, err);
+    int rc = imc_jpeg_metadata_fits(req->metadata, err);
+    return rc != IMC_OK ? rc : compress(img, &s, req->order, req->metadata, out, err);
 }
 
 const imc_codec imc_codec_jpeg = {
@@ -501,4 +504,6 @@ const imc_codec imc_codec_jpeg = {
     IMC_CODEC_PARAMS(jpeg_params),
     .encode_depths = IMC_DEPTH_BIT(IMC_8U),
     .quality_param = IMC_IMWRITE_JPEG_QUALITY,
+    .read_metadata = imc_jpeg_read_metadata,
+    .metadata_written = 1u << IMC_METADATA_EXIF | 1u << IMC_METADATA_XMP | 1u << IMC_METADATA_ICCP,
 };

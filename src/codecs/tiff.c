@@ -896,6 +896,7 @@ typedef struct {
     TIFF *tif;
     tiff_message msg;
     int order;
+    const imc_metadata_blob *metadata; /* by kind */
 } encoder;
 
 static int write_failure(encoder *e, const char *what, imc_error *err)
@@ -1028,6 +1029,15 @@ static int write_page(encoder *e, const imc_image *img, size_t page_no, size_t c
     if (count > 1 && (!TIFFSetField(tif, TIFFTAG_SUBFILETYPE, FILETYPE_PAGE) ||
                       !TIFFSetField(tif, TIFFTAG_PAGENUMBER, (int)page_no, (int)count)))
         return write_failure(e, "cannot set the page number", err);
+    /* The metadata describes the image: the first page holds it. */
+    const imc_metadata_blob *icc = &e->metadata[IMC_METADATA_ICCP];
+    const imc_metadata_blob *xmp = &e->metadata[IMC_METADATA_XMP];
+    if (page_no == 0 && icc->data &&
+        !TIFFSetField(tif, TIFFTAG_ICCPROFILE, (uint32_t)icc->size, icc->data))
+        return write_failure(e, "cannot store the ICC profile", err);
+    if (page_no == 0 && xmp->data &&
+        !TIFFSetField(tif, TIFFTAG_XMLPACKET, (uint32_t)xmp->size, xmp->data))
+        return write_failure(e, "cannot store the XMP packet", err);
     int c = s->compression;
     const bool is_32f = img->depth == IMC_32F;
     if (c == COMPRESSION_SGILOG || c == COMPRESSION_SGILOG24) {
@@ -1047,7 +1057,7 @@ static int tiff_encode_multi(const imc_image *imgs, size_t count, const imc_enco
                              imc_buffer *out, imc_error *err)
 {
     tiff_settings s = read_settings(req->params);
-    encoder e = {.order = req->order};
+    encoder e = {.order = req->order, .metadata = req->metadata};
     sink k = {.out = out};
     e.tif = open_client("w", &k, sink_read, sink_write, sink_seek, sink_size, no_map, &e.msg);
     if (!e.tif)
@@ -1058,6 +1068,31 @@ static int tiff_encode_multi(const imc_image *imgs, size_t count, const imc_enco
     TIFFClose(e.tif);
     if (rc == IMC_OK && k.nomem)
         rc = imc_fail(err, IMC_ERR_NOMEM, "tiff: out of memory");
+    return rc;
+}
+
+/* The first page's ICC profile (tag 34675) and XMP packet (tag 700).
+ * EXIF is no blob in a TIFF: its tags are the file's own IFDs (exiftool
+ * extracts no EXIF block either). */
+static int tiff_read_metadata(const uint8_t *buf, size_t len, imc_metadata *md, imc_error *err)
+{
+    decoder d = {.src = {buf, len, 0}};
+    d.msg.header = (imc_damage)IMC_DAMAGE_NONE_YET;
+    d.msg.damage = &d.msg.header;
+    d.tif = open_client("r", &d.src, source_read, source_write, source_seek, source_size,
+                        source_map, &d.msg);
+    if (!d.tif)
+        return IMC_OK; /* no header: no metadata (decoding says why) */
+    static const struct { uint32_t tag; int kind; } tags[] = {
+        {TIFFTAG_XMLPACKET, IMC_METADATA_XMP}, {TIFFTAG_ICCPROFILE, IMC_METADATA_ICCP}};
+    int rc = IMC_OK;
+    for (size_t i = 0; i < 2 && rc == IMC_OK; i++) {
+        uint32_t n = 0;
+        const void *data = NULL;
+        if (TIFFGetField(d.tif, tags[i].tag, &n, &data) && data && n)
+            rc = imc_metadata_add(md, tags[i].kind, data, n, err);
+    }
+    TIFFClose(d.tif);
     return rc;
 }
 
@@ -1083,6 +1118,8 @@ const imc_codec imc_codec_tiff = {
     .next_page = tiff_next_page,
     .encode_multi = tiff_encode_multi,
     IMC_CODEC_PARAMS(tiff_params),
+    .read_metadata = tiff_read_metadata,
+    .metadata_written = 1u << IMC_METADATA_XMP | 1u << IMC_METADATA_ICCP,
     .encode_depths = IMC_DEPTH_BIT(IMC_8U) | IMC_DEPTH_BIT(IMC_8S) | IMC_DEPTH_BIT(IMC_16U) |
                      IMC_DEPTH_BIT(IMC_16S) | IMC_DEPTH_BIT(IMC_32S) | IMC_DEPTH_BIT(IMC_32F) |
                      IMC_DEPTH_BIT(IMC_64F),

@@ -9,6 +9,7 @@
 #include "../../bytes.h"
 #include "fastread.h"
 #include "format.h"
+#include "metadata.h"
 #include "write.h"
 
 #include <setjmp.h>
@@ -68,10 +69,10 @@ static int png_failure(const decoder *d, imc_error *err)
 
 /* Calls `visit` for each chunk found by walking the chunk lengths; `size` is
  * clipped to the bytes present. Stops at IEND, the end, or when visit says. */
-static void walk_chunks(const uint8_t *buf, size_t len,
-                        bool (*visit)(const uint8_t *type, const uint8_t *data, size_t size,
-                                      void *ctx),
-                        void *ctx)
+void imc_png_walk_chunks(const uint8_t *buf, size_t len,
+                         bool (*visit)(const uint8_t *type, const uint8_t *data, size_t size,
+                                       void *ctx),
+                         void *ctx)
 {
     size_t at = sizeof imc_png_signature;
     while (len >= 8 && at <= len - 8) {
@@ -100,7 +101,7 @@ static bool count_idat(const uint8_t *type, const uint8_t *data, size_t size, vo
 static bool too_little_data(const decoder *d, uint32_t width, uint32_t height, int channels)
 {
     uint64_t idat = 0;
-    walk_chunks(d->buf, d->len, count_idat, &idat);
+    imc_png_walk_chunks(d->buf, d->len, count_idat, &idat);
     uint64_t bits = (uint64_t)width * height * (uint64_t)channels * (uint64_t)d->bit_depth;
     return bits / 8 > idat * 1040 + 4096;
 }
@@ -235,7 +236,7 @@ static int png_read(void *state, imc_image *dst, imc_read_request *req, imc_erro
              : fast == IMC_OK          ? IMC_OK
                                        : imc_fail(err, fast, "png: %s", imc_strerror(fast));
     iend_search iend = {d->buf, 0};
-    walk_chunks(d->buf, d->len, find_iend, &iend);
+    imc_png_walk_chunks(d->buf, d->len, find_iend, &iend);
     if (rc == IMC_OK && iend.end && iend.end < d->len) /* cv2 never looks: a spliced file? */
         imc_damage_note(req->damage, IMC_DAMAGE_WARNING, -1, "%zu bytes after IEND",
                         d->len - iend.end);
@@ -268,7 +269,7 @@ static int png_probe(const uint8_t *buf, size_t len, imc_info *info, imc_error *
     if (rc != IMC_OK)
         return rc;
     int orientation = 0;
-    walk_chunks(buf, len, find_exif, &orientation);
+    imc_png_walk_chunks(buf, len, find_exif, &orientation);
     info->width = hdr.width;
     info->height = hdr.height;
     info->channels = hdr.channels;
@@ -295,4 +296,7 @@ const imc_codec imc_codec_png = {
     .encode = imc_png_write,
     IMC_CODEC_PARAMS(imc_png_params),
     .encode_depths = IMC_DEPTH_BIT(IMC_8U) | IMC_DEPTH_BIT(IMC_16U),
+    .read_metadata = imc_png_read_metadata,
+    .metadata_written = 1u << IMC_METADATA_EXIF | 1u << IMC_METADATA_XMP |
+                        1u << IMC_METADATA_ICCP | 1u << IMC_METADATA_CICP,
 };

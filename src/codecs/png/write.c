@@ -1,5 +1,7 @@
 /* PNG encoding with cv2's parameters: IMWRITE_PNG_COMPRESSION (0-9; default:
- * cv2's speed setting), IMWRITE_PNG_STRATEGY, IMWRITE_PNG_BILEVEL.
+ * cv2's speed setting), IMWRITE_PNG_STRATEGY, IMWRITE_PNG_BILEVEL, and newest
+ * cv2's IMWRITE_PNG_FILTER (the filter types rows may use) and
+ * IMWRITE_PNG_ZLIBBUFFER_SIZE (libpng's IDAT chunk length).
  *
  * The bytes differ from cv2's (libpng + zlib); the pixels never do. Rows get
  * the filter with the smallest sum of absolute residuals (libpng's heuristic,
@@ -16,23 +18,35 @@
 #include "deflate.h"
 #include "filter.h"
 #include "format.h"
+#include "metadata.h"
 
 #include <libdeflate.h>
 #include <stdlib.h>
 #include <string.h>
 
 
-enum png_param { P_COMPRESSION, P_STRATEGY, P_BILEVEL };
-const imc_param_spec imc_png_params[3] = {
+enum png_param { P_COMPRESSION, P_STRATEGY, P_BILEVEL, P_FILTER, P_ZBUF };
+static const int filter_values[] = {
+    IMC_IMWRITE_PNG_FILTER_NONE, IMC_IMWRITE_PNG_FILTER_SUB,   IMC_IMWRITE_PNG_FILTER_UP,
+    IMC_IMWRITE_PNG_FILTER_AVG,  IMC_IMWRITE_PNG_FILTER_PAETH, IMC_IMWRITE_PNG_FAST_FILTERS,
+    IMC_IMWRITE_PNG_ALL_FILTERS};
+const imc_param_spec imc_png_params[5] = {
     IMC_PARAM_CLAMPED(PNG_COMPRESSION, 0, 9, -1), /* -1: cv2's speed setting */
     IMC_PARAM_CLAMPED(PNG_STRATEGY, 0, 4, IMC_IMWRITE_PNG_STRATEGY_RLE),
     IMC_PARAM_ANY(PNG_BILEVEL, 0),
+    /* newest cv2 takes SUB for a value not in cv::ImwritePNGFilterFlags */
+    {.info = {.name = "PNG_FILTER", .id = IMC_IMWRITE_PNG_FILTER, .min = INT_MIN, .max = INT_MAX,
+              .values = filter_values, .nvalues = sizeof filter_values / sizeof filter_values[0],
+              .below = IMC_PARAM_REPLACED, .above = IMC_PARAM_REPLACED,
+              .replacement = IMC_IMWRITE_PNG_FILTER_SUB, .def = IMC_IMWRITE_PNG_ALL_FILTERS}},
+    IMC_PARAM_CLAMPED(PNG_ZLIBBUFFER_SIZE, 6, 1 << 20, 0), /* 0: one IDAT chunk */
 };
 
 typedef struct {
     int level; /* -1: cv2's default */
     int strategy;
     bool bilevel;
+    size_t idat_size; /* 0: one IDAT chunk */
 } png_settings;
 
 /* As cv2: a compression level also sets the DEFAULT strategy, unless a
@@ -42,7 +56,25 @@ static png_settings read_settings(const imc_param_values *p)
     bool level_last = imc_param_later(p, P_COMPRESSION, P_STRATEGY);
     return (png_settings){p->value[P_COMPRESSION],
                           level_last ? IMC_IMWRITE_PNG_STRATEGY_DEFAULT : p->value[P_STRATEGY],
-                          p->value[P_BILEVEL] != 0};
+                          p->value[P_BILEVEL] != 0, (size_t)p->value[P_ZBUF]};
+}
+
+/* The filter types rows may use, bit t for type t (PNG_FILTER_NONE's bit 3
+ * is type 0's). Without IMWRITE_PNG_FILTER: all five, as libpng's default
+ * (cv2's default path asks for SUB alone, which the adaptive choice is never
+ * worse than), and none for 1-bit rows. As libpng, an image of one row
+ * drops the types that need a row above, one of one column those that need
+ * a pixel to the left, and NONE is what is left when nothing is. */
+static unsigned filter_types(const imc_param_values *p, int bit_depth, int rows, int cols)
+{
+    unsigned types = p->given[P_FILTER] ? (unsigned)p->value[P_FILTER] >> 3
+                     : bit_depth >= 8   ? 0x1fu
+                                        : 0x01u;
+    if (rows == 1)
+        types &= 0x03u; /* NONE, SUB */
+    if (cols == 1)
+        types &= 0x05u; /* NONE, UP */
+    return types ? types : 0x01u;
 }
 
 /* ---- Raw rows as the PNG stores them --------------------------------------------- */
@@ -77,7 +109,8 @@ static void raw_row(const imc_image *img, int y, int bit_depth, bool swap_rb, ui
 typedef struct {
     const imc_image *img;
     int bit_depth, bpp;
-    bool swap_rb, adaptive, direct;
+    unsigned types; /* filter_types() */
+    bool swap_rb, direct;
     bool run_aware; /* judge filters for the run coder rather than for LZ77 */
     size_t rowbytes;
     uint8_t *rows;       /* storage of the three rows below */
@@ -86,13 +119,11 @@ typedef struct {
     int y;
 } row_filter;
 
-static int row_filter_init(row_filter *f, const imc_image *img, int bit_depth, bool swap_rb,
-                           bool run_aware, size_t rowbytes)
+static int row_filter_init(row_filter *f, const imc_image *img, int bit_depth, unsigned types,
+                           bool swap_rb, bool run_aware, size_t rowbytes)
 {
-    /* libpng filters 8- and 16-bit rows only; cv2's default path filters
-     * with SUB alone, which the adaptive choice is never worse than. */
     *f = (row_filter){.img = img, .bit_depth = bit_depth, .swap_rb = swap_rb,
-                      .adaptive = bit_depth >= 8, .direct = bit_depth == 8, .rowbytes = rowbytes,
+                      .types = types, .direct = bit_depth == 8, .rowbytes = rowbytes,
                       .run_aware = run_aware,
                       .bpp = bit_depth < 8 ? 1 : img->channels * bit_depth / 8};
     f->rows = calloc(3, rowbytes);
@@ -117,8 +148,8 @@ static void row_filter_next(row_filter *f, uint8_t *dst)
         f->cur = (uint8_t *)prev;
     }
     f->y++;
-    int best = 0;
-    if (f->adaptive) {
+    int best = __builtin_ctz(f->types); /* the only type allowed, or the choice below */
+    if (f->types & (f->types - 1)) {
         /* libpng's minimum sum of absolute residuals; for imc's run coder
          * scaled by the share of residuals that break a run, so that flat
          * synthetic areas keep the filters that leave runs (on photos the
@@ -127,6 +158,8 @@ static void row_filter_next(row_filter *f, uint8_t *dst)
         imc_png_filter_costs(cur, prev, f->rowbytes, f->bpp, f->run_aware, sums, repeats);
         uint64_t best_cost = UINT64_MAX;
         for (int t = 0; t < 5; t++) {
+            if (!(f->types >> t & 1))
+                continue;
             uint64_t breaks = f->rowbytes > repeats[t] ? f->rowbytes - repeats[t] : 1;
             uint64_t cost = f->run_aware ? (uint64_t)sums[t] * breaks : sums[t];
             if (cost < best_cost) { /* ties keep the simpler filter, as libpng */
@@ -204,7 +237,7 @@ static int compress_whole(row_filter *f, int rows, const png_settings *s, imc_bu
     return rc;
 }
 
-static int put_chunk(imc_buffer *out, const char *type, const uint8_t *data, size_t n)
+int imc_png_put_chunk(imc_buffer *out, const char *type, const uint8_t *data, size_t n)
 {
     uint8_t head[8];
     imc_store_be32(head, (uint32_t)n);
@@ -221,11 +254,14 @@ static int put_chunk(imc_buffer *out, const char *type, const uint8_t *data, siz
 }
 
 /* The zlib stream was written into `out` after 8 bytes kept at idat_at:
- * frame it as one IDAT chunk, or as several if it is too long for one. */
-static int finish_idat(imc_buffer *out, size_t idat_at)
+ * frame it as one IDAT chunk, or as several if it is too long for one or
+ * `chunk` (0: no limit) asks for them, as libpng writes its buffer's worth. */
+static int finish_idat(imc_buffer *out, size_t idat_at, size_t chunk)
 {
     size_t n = out->size - idat_at - 8;
-    if (n <= 0x7FFFFFFF) {
+    if (!chunk)
+        chunk = n <= 0x7FFFFFFF ? n : 0x40000000;
+    if (n <= chunk) {
         uint8_t *head = out->data + idat_at;
         imc_store_be32(head, (uint32_t)n);
         memcpy(head + 4, "IDAT", 4);
@@ -236,8 +272,8 @@ static int finish_idat(imc_buffer *out, size_t idat_at)
     imc_buffer zlib = {0};
     int rc = imc_buffer_append(&zlib, out->data + idat_at + 8, n);
     out->size = idat_at;
-    for (size_t at = 0; rc == IMC_OK && at < n; at += 0x40000000)
-        rc = put_chunk(out, "IDAT", zlib.data + at, n - at < 0x40000000 ? n - at : 0x40000000);
+    for (size_t at = 0; rc == IMC_OK && at < n; at += chunk)
+        rc = imc_png_put_chunk(out, "IDAT", zlib.data + at, n - at < chunk ? n - at : chunk);
     imc_buffer_free(&zlib);
     return rc;
 }
@@ -262,8 +298,10 @@ int imc_png_write(const imc_image *img, const imc_encode_request *req, imc_buffe
     ihdr[9] = color_types[img->channels];
 
     row_filter f;
-    int rc = row_filter_init(&f, img, bit_depth, req->order == IMC_ORDER_BGR && img->channels >= 3,
-                             fast_coder(&s), rowbytes);
+    int rc = row_filter_init(&f, img, bit_depth,
+                             filter_types(req->params, bit_depth, img->rows, img->cols),
+                             req->order == IMC_ORDER_BGR && img->channels >= 3, fast_coder(&s),
+                             rowbytes);
     /* Room for the data uncompressed: only the pages written get memory, and
      * the coders need never move the buffer. */
     if (rc == IMC_OK)
@@ -271,7 +309,9 @@ int imc_png_write(const imc_image *img, const imc_encode_request *req, imc_buffe
     if (rc == IMC_OK)
         rc = imc_buffer_append(out, imc_png_signature, sizeof imc_png_signature);
     if (rc == IMC_OK)
-        rc = put_chunk(out, "IHDR", ihdr, sizeof ihdr);
+        rc = imc_png_put_chunk(out, "IHDR", ihdr, sizeof ihdr);
+    if (rc == IMC_OK)
+        rc = imc_png_put_metadata(out, req->metadata, err);
     size_t idat_at = out->size;
     if (rc == IMC_OK)
         rc = imc_buffer_append(out, "\0\0\0\0IDAT", 8); /* filled in by finish_idat */
@@ -280,8 +320,8 @@ int imc_png_write(const imc_image *img, const imc_encode_request *req, imc_buffe
                             : compress_whole(&f, img->rows, &s, out);
     free(f.rows);
     if (rc == IMC_OK)
-        rc = finish_idat(out, idat_at);
+        rc = finish_idat(out, idat_at, s.idat_size);
     if (rc == IMC_OK)
-        rc = put_chunk(out, "IEND", NULL, 0);
-    return rc == IMC_OK ? IMC_OK : imc_fail(err, rc, "png: %s", imc_strerror(rc));
+        rc = imc_png_put_chunk(out, "IEND", NULL, 0);
+    return rc == IMC_OK || (err && err->code) ? rc : imc_fail(err, rc, "png: %s", imc_strerror(rc));
 }
