@@ -190,7 +190,15 @@ static void convert_one(run_state *s, const job *j)
                      j->output, strerror(errno));
             rc = IMC_ERR_IO;
         } else {
-            rc = imc_write_ex(j->output, &img, o->params, o->nparams, NULL, &err);
+            /* IMREAD_COLOR_RGB decoded RGB: written as such, not swapped */
+            imc_encode_options eo = IMC_ENCODE_OPTIONS_INIT;
+            if (o->flags > 0 && (o->flags & IMC_IMREAD_COLOR_RGB))
+                eo.order = IMC_ORDER_RGB;
+            cli_metadata meta;
+            cli_carry_metadata(j->input, j->output, o, &meta);
+            eo.metadata = &meta.kept;
+            rc = imc_write_ex(j->output, &img, o->params, o->nparams, &eo, &err);
+            cli_metadata_free(&meta);
         }
         imc_image_free(&img);
     }

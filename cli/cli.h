@@ -40,7 +40,23 @@ typedef struct {
     bool partial;        /* convert damaged inputs as decoded (with a warning) */
     int width, height;   /* --size: thumbnails inside this box (0, 0: full size) */
     bool crop;           /* --crop: fill the box exactly */
+    unsigned strip;      /* --strip: metadata kinds not carried over (bits 1 << kind) */
 } cli_convert_options;
+
+/* What an output takes from its input's metadata: the blobs (EXIF, XMP,
+ * ICC, cICP) its format holds, less o->strip, EXIF's orientation set to 1
+ * where the pixels were turned. `kept` points into `all`; release with
+ * cli_metadata_free. A file whose metadata cannot be read carries none. */
+typedef struct {
+    imc_metadata all, kept;
+    imc_metadata_blob blobs[IMC_METADATA_KINDS];
+} cli_metadata;
+void cli_carry_metadata(const char *in, const char *out, const cli_convert_options *o,
+                        cli_metadata *m);
+void cli_metadata_free(cli_metadata *m);
+/* "all" or a comma list of kinds ("exif,xmp,icc,cicp") as bits; false if
+ * not one. */
+bool cli_parse_strip(const char *v, unsigned *kinds);
 
 /* Reads and decodes `path` as the options say: damaged data fails unless
  * o->partial; `damage` receives what the decode met. */

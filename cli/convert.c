@@ -34,6 +34,11 @@ static void usage(FILE *f)
           "                       the size needs is decoded, then a Lanczos-3 reduction;\n"
           "                       never enlarges\n"
           "  --crop               with --size: exactly W x H, the middle of the image\n"
+          "  --strip [KINDS]      drop the input's metadata instead of carrying it over:\n"
+          "                       all of it, or the kinds listed (exif,xmp,icc,cicp). By\n"
+          "                       default the ICC profile, EXIF (orientation set to 1 when\n"
+          "                       the pixels were turned), XMP and cICP are kept where the\n"
+          "                       output format can hold them\n"
           "  --partial            convert damaged inputs (truncated, corrupt) as far as they\n"
           "                       decode, with a warning; by default they are reported and\n"
           "                       not converted. Either way a damaged input makes the exit\n"
@@ -179,7 +184,14 @@ static int convert_one(cli_convert_options *o, char **files, int n)
                         in, imc_damage_kind_name(damage.kind), damage.message);
     if (rc != IMC_OK)
         return cli_fail("%s: %s", in, err.message);
-    rc = imc_write_ex(out, &img, o->params, o->nparams, NULL, &err);
+    imc_encode_options eo = IMC_ENCODE_OPTIONS_INIT;
+    if (o->flags > 0 && (o->flags & IMC_IMREAD_COLOR_RGB)) /* decoded RGB: written as such */
+        eo.order = IMC_ORDER_RGB;
+    cli_metadata meta;
+    cli_carry_metadata(in, out, o, &meta);
+    eo.metadata = &meta.kept;
+    rc = imc_write_ex(out, &img, o->params, o->nparams, &eo, &err);
+    cli_metadata_free(&meta);
     imc_image_free(&img);
     if (rc != IMC_OK)
         return cli_fail("%s: %s", out, err.message);
@@ -250,6 +262,14 @@ int cli_convert(int argc, char **argv)
         } else if (!strcmp(a, "--crop")) {
             o.crop = true;
             takes_value = false;
+        } else if (!strcmp(a, "--strip") || !strncmp(a, "--strip=", 8)) {
+            /* --strip=KINDS, --strip KINDS when the next word is kinds, else all */
+            unsigned bits = (1u << IMC_METADATA_KINDS) - 1;
+            if (a[7] == '=' && !cli_parse_strip(a + 8, &bits))
+                rc = cli_fail("--strip takes all, or kinds among exif,xmp,icc,cicp");
+            unsigned listed;
+            takes_value = a[7] == '\0' && v && cli_parse_strip(v, &listed);
+            o.strip = takes_value ? listed : bits;
         } else if (a[0] == '-' && a[1]) {
             rc = cli_fail("convert: unknown option '%s' (see imc convert --help)", a);
         } else {

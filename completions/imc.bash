@@ -21,7 +21,7 @@ _imc() {
     if [[ "$cur" == -* ]]; then
         case "$cmd" in
             convert) COMPREPLY=($(compgen -W "--quality --param --flags --orientation --out --to
-                         --jobs --overwrite --partial --size --crop --help" -- "$cur")) ;;
+                         --jobs --overwrite --partial --size --crop --strip --help" -- "$cur")) ;;
             info) COMPREPLY=($(compgen -W "--json --check --help" -- "$cur")) ;;
             view) COMPREPLY=($(compgen -W "--width --flags --window --help" -- "$cur")) ;;
         esac

@@ -641,6 +641,8 @@ IMC_API int imc_write_ex(const char *path, const imc_image *img, const int *para
                          size_t nparams, const imc_encode_options *opts, imc_error *err);
 /* imc_probe on a file's content. */
 IMC_API int imc_probe_file(const char *path, imc_info *info, imc_error *err);
+/* imc_metadata_read on a file's content. */
+IMC_API int imc_metadata_read_file(const char *path, imc_metadata *out, imc_error *err);
 IMC_API int imc_read_multi(const char *path, const imc_decode_options *opts, size_t start,
                            size_t count, imc_image_list *out, imc_error *err);
 IMC_API int imc_write_multi(const char *path, const imc_image *images, size_t n,

@@ -110,6 +110,22 @@ int imc_read_ex(const char *path, const imc_decode_options *opts, imc_image *out
     return read_then(path, opts, err, decode_one, out);
 }
 
+static int metadata_one(const uint8_t *data, size_t size, const imc_decode_options *opts,
+                        void *out, imc_error *err)
+{
+    (void)opts;
+    return imc_metadata_read(data, size, out, err);
+}
+
+int imc_metadata_read_file(const char *path, imc_metadata *out, imc_error *err)
+{
+    imc_error_clear(err);
+    if (out)
+        memset(out, 0, sizeof *out);
+    imc_decode_options unused = IMC_DECODE_OPTIONS_INIT;
+    return read_then(path, &unused, err, metadata_one, out);
+}
+
 static int probe_one(const uint8_t *data, size_t size, const imc_decode_options *opts, void *out,
                      imc_error *err)
 {

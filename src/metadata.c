@@ -1,5 +1,6 @@
-/* Metadata blobs: the list a read fills, the checks a write makes, and the
- * codec-neutral entry points. The codecs only find and place blobs. */
+/* Metadata blobs: the list a read fills and the checks a write makes, for
+ * the codecs, which only find and place blobs (metadata_read.c has the
+ * entry points that pick the codec). */
 #include "internal.h"
 
 #include <stdio.h>
@@ -59,29 +60,6 @@ int imc_metadata_add(imc_metadata *md, int kind, const void *data, size_t size, 
     memcpy(copy, data, size);
     md->blobs[md->count++] = (imc_metadata_blob){kind, copy, size};
     return IMC_OK;
-}
-
-int imc_metadata_read(const void *buf, size_t len, imc_metadata *out, imc_error *err)
-{
-    imc_error_clear(err);
-    if (!out)
-        return imc_fail(err, IMC_ERR_ARG, "NULL argument");
-    memset(out, 0, sizeof *out);
-    if (!buf || len == 0)
-        return imc_fail(err, IMC_ERR_ARG, "empty input buffer");
-    const imc_codec *codec = imc_find_decoder(buf, len);
-    if (!codec)
-        return imc_fail(err, IMC_ERR_UNKNOWN_FORMAT, "no codec recognises the data");
-    int rc = codec->read_metadata ? codec->read_metadata(buf, len, out, err) : IMC_OK;
-    if (rc != IMC_OK)
-        imc_metadata_free(out);
-    return rc;
-}
-
-unsigned imc_metadata_kinds_written(const char *ext)
-{
-    const imc_codec *codec = ext ? imc_find_encoder(ext, NULL) : NULL;
-    return codec ? codec->metadata_written : 0;
 }
 
 /* The checks that make a blob what its kind says, before any byte is

@@ -15,6 +15,9 @@ import math as _math
 from ._imc import *  # noqa: F401,F403  (the constants and functions)
 from ._imc import error, ImageInfo, __version__  # noqa: F401
 from . import _imc
+from .collection import ImageCollection  # noqa: F401
+from .with_metadata import (imdecodeWithMetadata, imreadWithMetadata,  # noqa: F401
+                            imencodeWithMetadata, imwriteWithMetadata, carried_metadata)
 
 IMREAD_ANYCOLOR = _imc.IMREAD_ANYCOLOR
 # Which failures a cv2 function reports by its return value instead of
@@ -167,7 +170,7 @@ def decode_all(data, flags=IMREAD_ANYCOLOR, start=0, count=0, *, rgb=False, **li
     limits: decode()'s max_width, max_height, max_pixels, max_bytes,
     orientation, fail_on and partial, applied to every page."""
     pages = _imc._decode_multi(data, flags, start, count, True, **limits)
-    if rgb:
+    if rgb and not (flags > 0 and flags & _imc.IMREAD_COLOR_RGB):  # that flag gave RGB already
         for p in pages:
             if p.ndim == 3:
                 p[:, :, :3] = p[:, :, 2::-1].copy()

@@ -5,7 +5,7 @@ Images are NumPy arrays: rows x cols (x channels) of uint8, uint16, int8,
 int16, int32, float32 or float64. Kept in step with the module by
 tests/python/test_stubs.py."""
 import os
-from typing import IO, Any, List, Literal, NamedTuple, Optional, Sequence, Tuple, Union, overload
+from typing import IO, Any, Iterator, List, Literal, NamedTuple, Optional, Sequence, Tuple, Union, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -48,6 +48,18 @@ class Animation:
     loop_count: int
     bgcolor: Tuple[float, float, float, float]
     def __init__(self, loopCount: int = ..., bgColor: Sequence[float] = ...) -> None: ...
+
+
+class ImageCollection:
+    """cv::ImageCollection: a file's pages, each decoded on first use."""
+    def __init__(self, filename: Optional[Path] = ..., flags: int = ...) -> None: ...
+    def init(self, filename: Path, flags: int = ...) -> None: ...
+    def size(self) -> int: ...
+    def __len__(self) -> int: ...
+    def at(self, index: int) -> Optional[Image]: ...
+    def __getitem__(self, index: int) -> Optional[Image]: ...
+    def __iter__(self) -> Iterator[Optional[Image]]: ...
+    def releaseCache(self, index: int) -> None: ...
 
 
 # ---- cv2's functions, cv2's results -------------------------------------------------
@@ -163,6 +175,8 @@ ERR_UNSUPPORTED: int
 IMREAD_ANYCOLOR: int
 IMREAD_ANYDEPTH: int
 IMREAD_COLOR: int
+IMREAD_COLOR_BGR: int
+IMREAD_COLOR_RGB: int
 IMREAD_GRAYSCALE: int
 IMREAD_IGNORE_ORIENTATION: int
 IMREAD_LOAD_GDAL: int
@@ -235,14 +249,23 @@ IMWRITE_PAM_FORMAT_NULL: int
 IMWRITE_PAM_FORMAT_RGB: int
 IMWRITE_PAM_FORMAT_RGB_ALPHA: int
 IMWRITE_PAM_TUPLETYPE: int
+IMWRITE_PNG_ALL_FILTERS: int
 IMWRITE_PNG_BILEVEL: int
 IMWRITE_PNG_COMPRESSION: int
+IMWRITE_PNG_FAST_FILTERS: int
+IMWRITE_PNG_FILTER: int
+IMWRITE_PNG_FILTER_AVG: int
+IMWRITE_PNG_FILTER_NONE: int
+IMWRITE_PNG_FILTER_PAETH: int
+IMWRITE_PNG_FILTER_SUB: int
+IMWRITE_PNG_FILTER_UP: int
 IMWRITE_PNG_STRATEGY: int
 IMWRITE_PNG_STRATEGY_DEFAULT: int
 IMWRITE_PNG_STRATEGY_FILTERED: int
 IMWRITE_PNG_STRATEGY_FIXED: int
 IMWRITE_PNG_STRATEGY_HUFFMAN_ONLY: int
 IMWRITE_PNG_STRATEGY_RLE: int
+IMWRITE_PNG_ZLIBBUFFER_SIZE: int
 IMWRITE_PXM_BINARY: int
 IMWRITE_TIFF_COMPRESSION: int
 IMWRITE_TIFF_COMPRESSION_ADOBE_DEFLATE: int

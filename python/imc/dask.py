@@ -39,13 +39,33 @@ def _decode(data, flags, orientation, partial):
     return img, (report if report["kind"] != "none" else None)
 
 
+def _turned(data, flags, orientation):
+    """Whether decoding applied the EXIF orientation to the pixels."""
+    if orientation == "ignore" or imc.probe(data).orientation <= 1:
+        return False
+    return orientation == "apply" or (flags != imc.IMREAD_UNCHANGED and
+                                      not flags & imc.IMREAD_IGNORE_ORIENTATION)
+
+
+def _carried(data, ext, flags, orientation, strip):
+    """The metadata of `data` that ext can hold (ICC, EXIF with its
+    orientation reset when the pixels were turned, XMP), less the kinds in
+    strip ("all": none)."""
+    if strip == "all":
+        return None
+    return imc.carried_metadata(data, ext, _turned(data, flags, orientation), strip)
+
+
 def transcode_one(item, ext, params=None, flags=imc.IMREAD_UNCHANGED, orientation="apply",
-                  partial=False):
-    """One item to a Result with the encoded bytes."""
+                  partial=False, strip=()):
+    """One item to a Result with the encoded bytes; the metadata the output
+    can hold is carried over unless named in strip (see _carried)."""
     source, item = _split(item)
     try:
-        img, damage = _decode(_read(item), flags, orientation, partial)
-        return Result(source, imc.encode(ext, img, params), None, damage)
+        data = _read(item)
+        img, damage = _decode(data, flags, orientation, partial)
+        meta = _carried(data, ext, flags, orientation, strip)
+        return Result(source, imc.encode(ext, img, params, metadata=meta), None, damage)
     except imc.error as e:
         return Result(source, None, _with_source(e, source), getattr(e, "damage", None))
     except OSError as e:
@@ -74,7 +94,7 @@ def thumbnails(collection, width, height=None, ext=".jpg", params=None, crop=Fal
 
 
 def transcode_file(path, out_dir, ext, params=None, flags=imc.IMREAD_UNCHANGED,
-                   orientation="apply", root=None, partial=False):
+                   orientation="apply", root=None, partial=False, strip=()):
     """Decodes the file at `path` and writes it under `out_dir` (its path
     below `root` kept, its extension replaced by `ext`); a Result with the
     written path. Never writes over the input."""
@@ -84,9 +104,11 @@ def transcode_file(path, out_dir, ext, params=None, flags=imc.IMREAD_UNCHANGED,
     try:
         if os.path.exists(out) and os.path.samefile(out, path):
             raise imc.error(imc.ERR_ARG, "output would overwrite the input")
-        img, damage = _decode(_read(path), flags, orientation, partial)
+        data = _read(path)
+        img, damage = _decode(data, flags, orientation, partial)
+        meta = _carried(data, ext, flags, orientation, strip)
         os.makedirs(os.path.dirname(out) or ".", exist_ok=True)
-        imc.write(out, img, params)
+        imc.write(out, img, params, metadata=meta)
         return Result(path, out, None, damage)
     except imc.error as e:
         return Result(path, None, _with_source(e, path), getattr(e, "damage", None))
@@ -95,17 +117,17 @@ def transcode_file(path, out_dir, ext, params=None, flags=imc.IMREAD_UNCHANGED,
 
 
 def transcode(collection, ext, params=None, flags=imc.IMREAD_UNCHANGED, orientation="apply",
-              partial=False):
+              partial=False, strip=()):
     """A Dask bag or Series of items -> the same of Results with encoded bytes."""
-    fn = lambda x: transcode_one(x, ext, params, flags, orientation, partial)  # noqa: E731
+    fn = lambda x: transcode_one(x, ext, params, flags, orientation, partial, strip)  # noqa: E731
     return _map(collection, fn)
 
 
 def transcode_files(paths, out_dir, ext, params=None, flags=imc.IMREAD_UNCHANGED,
-                    orientation="apply", root=None, partial=False):
+                    orientation="apply", root=None, partial=False, strip=()):
     """A Dask bag or Series of paths -> the same of Results with the paths written."""
     fn = lambda p: transcode_file(p, out_dir, ext, params, flags, orientation, root,  # noqa: E731
-                                  partial)
+                                  partial, strip)
     return _map(paths, fn)
 
 

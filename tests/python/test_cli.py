@@ -55,13 +55,15 @@ def test_convert_params(jpg, tmp_path):
     ]
     for args, params in cases:
         out = tmp_path / "o.jpg"
-        assert cli("convert", jpg, out, *args).returncode == 0
+        # cv2 writes no metadata; --strip keeps convert from carrying the EXIF over
+        assert cli("convert", jpg, out, *args, "--strip").returncode == 0
         assert out.read_bytes() == cv2.imencode(".jpg", src, params)[1].tobytes(), args
     out = tmp_path / "s.jpg"
-    assert cli("convert", jpg, out, "-p", "JPEG_SAMPLING_FACTOR=444").returncode == 0
+    assert cli("convert", jpg, out, "-p", "JPEG_SAMPLING_FACTOR=444", "--strip=exif").returncode == 0
     assert out.read_bytes() == imc.imencode(".jpg", src, [7, 0x111111])[1].tobytes()
     out = tmp_path / "o.png"
-    assert cli("convert", jpg, out, "-p", "PNG_COMPRESSION=9", "-p", "png_strategy=filtered").returncode == 0
+    assert cli("convert", jpg, out, "-p", "PNG_COMPRESSION=9", "-p", "png_strategy=filtered",
+               "--strip", "all").returncode == 0
     assert_same_file(".png", out.read_bytes(), cv2.imencode(".png", src, [16, 9, 17, 1])[1])
     assert cli("convert", jpg, tmp_path / "g.png", "-f", "REDUCED_GRAYSCALE_2").returncode == 0
     assert np.array_equal(cv2.imread(str(tmp_path / "g.png"), -1), cv2.imread(str(jpg), 16))
@@ -98,15 +100,20 @@ def test_info_table_and_json(jpg, tmp_path):
     r = cli("info", jpg, png)
     assert r.returncode == 0
     lines = r.stdout.splitlines()
-    assert lines[0].split() == ["FORMAT", "WIDTH", "HEIGHT", "CH", "DTYPE", "ORIENT", "BYTES", "FILE"]
+    assert lines[0].split() == ["FORMAT", "WIDTH", "HEIGHT", "CH", "DTYPE", "ORIENT", "BYTES",
+                                "METADATA", "FILE"]
     assert lines[1].split()[:6] == ["jpeg", "203", "157", "3", "uint8", "6"]
     assert lines[2].split()[:6] == ["png", "203", "157", "1", "uint16", "0"]
     r = cli("info", "--json", bad, jpg, png)
     assert r.returncode == 1 and "bad.png" in r.stderr
     rows = [json.loads(x) for x in r.stdout.splitlines()]
     assert rows[0]["file"].endswith("bad.png") and "error" in rows[0]
+    meta = [{"kind": k, "bytes": len(b)} for k, b in imc.metadata(jpg.read_bytes())]
+    assert [m["kind"] for m in meta] == ["exif"]
     assert rows[1] == {"file": str(jpg), "format": "jpeg", "width": 203, "height": 157, "channels": 3,
-                       "dtype": "uint8", "orientation": 6, "bytes": jpg.stat().st_size}
+                       "dtype": "uint8", "orientation": 6, "bytes": jpg.stat().st_size,
+                       "metadata": meta}
+    assert lines[1].split()[7] == f"exif:{meta[0]['bytes']}" and lines[2].split()[7] == "-"
 
 
 # ---- messages that name the fix ---------------------------------------------------

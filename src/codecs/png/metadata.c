@@ -3,6 +3,8 @@
  * (compressed or not); cICP four bytes. */
 #include "metadata.h"
 
+#include "chunks.h"
+
 #include <stdlib.h>
 #include <string.h>
 

@@ -9,6 +9,7 @@
 #include "../../bytes.h"
 #include "fastread.h"
 #include "format.h"
+#include "chunks.h"
 #include "metadata.h"
 #include "write.h"
 
@@ -65,26 +66,6 @@ static int png_failure(const decoder *d, imc_error *err)
 {
     return imc_fail(err, d->truncated ? IMC_ERR_TRUNCATED : IMC_ERR_CORRUPT, "png: %s",
                     d->message[0] ? d->message : "decoding failed");
-}
-
-/* Calls `visit` for each chunk found by walking the chunk lengths; `size` is
- * clipped to the bytes present. Stops at IEND, the end, or when visit says. */
-void imc_png_walk_chunks(const uint8_t *buf, size_t len,
-                         bool (*visit)(const uint8_t *type, const uint8_t *data, size_t size,
-                                       void *ctx),
-                         void *ctx)
-{
-    size_t at = sizeof imc_png_signature;
-    while (len >= 8 && at <= len - 8) {
-        uint32_t n = imc_load_be32(buf + at);
-        const uint8_t *type = buf + at + 4, *data = buf + at + 8;
-        size_t avail = len - at - 8, size = n < avail ? n : avail;
-        if (!visit(type, data, size, ctx) || !memcmp(type, "IEND", 4) || n > avail)
-            return;
-        if (avail - size < 4)
-            return;
-        at += 12 + (size_t)n;
-    }
 }
 
 static bool count_idat(const uint8_t *type, const uint8_t *data, size_t size, void *ctx)

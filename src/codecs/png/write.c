@@ -18,6 +18,7 @@
 #include "deflate.h"
 #include "filter.h"
 #include "format.h"
+#include "chunks.h"
 #include "metadata.h"
 
 #include <libdeflate.h>
@@ -235,22 +236,6 @@ static int compress_whole(row_filter *f, int rows, const png_settings *s, imc_bu
         libdeflate_free_compressor(c);
     free(filtered);
     return rc;
-}
-
-int imc_png_put_chunk(imc_buffer *out, const char *type, const uint8_t *data, size_t n)
-{
-    uint8_t head[8];
-    imc_store_be32(head, (uint32_t)n);
-    memcpy(head + 4, type, 4);
-    uint32_t crc = libdeflate_crc32(0, type, 4);
-    if (n)
-        crc = libdeflate_crc32(crc, data, n);
-    uint8_t tail[4];
-    imc_store_be32(tail, crc);
-    int rc = imc_buffer_append(out, head, 8);
-    if (rc == IMC_OK)
-        rc = imc_buffer_append(out, data, n);
-    return rc == IMC_OK ? imc_buffer_append(out, tail, 4) : rc;
 }
 
 /* The zlib stream was written into `out` after 8 bytes kept at idat_at:

@@ -8,6 +8,6 @@
 int imc_png_write(const imc_image *img, const imc_encode_request *req, imc_buffer *out,
                   imc_error *err);
 /* The params it takes. */
-extern const imc_param_spec imc_png_params[3];
+extern const imc_param_spec imc_png_params[5];
 
 #endif

@@ -1,8 +1,8 @@
-/* JPEG's metadata segments (jpeg_metadata.c), for jpeg.c. */
+/* JPEG's metadata segments (metadata.c), for jpeg.c. */
 #ifndef IMC_JPEG_METADATA_H
 #define IMC_JPEG_METADATA_H
 
-#include "codecs.h"
+#include "../codecs.h"
 
 #include <stdio.h>
 

@@ -9,8 +9,8 @@
  *
  * Encoding makes the same libjpeg calls as cv2's JpegEncoder, so the bytes
  * are identical; BGR(A) input is fed as JCS_EXT_BGR(X) without a copy. */
-#include "codecs.h"
-#include "jpeg_metadata.h"
+#include "../codecs.h"
+#include "metadata.h"
 
 #include <setjmp.h>
 #include <stdio.h>

@@ -2,12 +2,12 @@
  * XMP reassembled from its chunks) and the ICC profile (APP2, split over up
  * to 255 numbered segments), read by walking the markers before the first
  * scan, written as segments after libjpeg's JFIF header. */
-#include "jpeg_metadata.h"
+#include "metadata.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "../bytes.h"
+#include "../../bytes.h"
 
 #define EXIF_ID "Exif\0\0"
 #define XMP_ID "http://ns.adobe.com/xap/1.0/"             /* + NUL */
