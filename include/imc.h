@@ -86,7 +86,8 @@ enum imc_imread_flags {
     IMC_IMREAD_REDUCED_COLOR_8 = 65,
     IMC_IMREAD_IGNORE_ORIENTATION = 128,
     /* newest cv2 (4.10+): 3 channels (or the file's own with LOAD_GDAL's bit)
-     * in RGB / RGBA order; with IMREAD_COLOR's bit too, IMC_ERR_ARG */
+     * in RGB / RGBA order; with IMREAD_COLOR's bit too, IMC_ERR_ARG.
+     * Negative flags are read as cv2 4.6 reads them, this bit ignored. */
     IMC_IMREAD_COLOR_RGB = 256
 };
 
