@@ -64,7 +64,8 @@ def _pairs(ext, metadataTypes, metadata):
             warnings.warn(f"imc: metadata of type {kind} is not supported when encoding "
                           f"'{ext}': left out", UserWarning, stacklevel=3)
             continue
-        pairs.append((name, np.asarray(blob, dtype=np.uint8).tobytes()))
+        raw = isinstance(blob, (bytes, bytearray, memoryview))
+        pairs.append((name, bytes(blob) if raw else np.asarray(blob, dtype=np.uint8).tobytes()))
     return pairs
 
 

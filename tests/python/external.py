@@ -59,6 +59,7 @@ PROGRAMS = {
     "avifenc": "libavif-bin",
     "cjxl": "libjxl-tools",
     "djxl": "libjxl-tools",
+    "exiftool": "libimage-exiftool-perl",  # the metadata oracle
     **{name: "netpbm" for name in (
         "pamchannel", "pamdepth", "pamditherbw", "pamrgbatopng", "pamstack", "pamtopam", "pamtopfm",
         "pamtopnm", "pfmtopam", "pgmtopbm", "pgmtopgm", "pnmdepth", "pnmquant", "pnmtoplainpnm",
