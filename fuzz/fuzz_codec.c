@@ -1,6 +1,6 @@
 /* libFuzzer targets for one codec each: the input is forced to carry that
  * codec's signature so that the fuzzer spends its time inside it. Pages,
- * frames and animations are decoded too. fuzz/meson.build builds it once per
+ * frames, animations and metadata are decoded too. fuzz/meson.build builds it once per
  * fuzz target of the codec manifest, with -DFUZZ_CODEC=<codec name> and
  * -DFUZZ_SIGNATURE=<index into the descriptor's signatures>. */
 #include <stdlib.h>
@@ -50,6 +50,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     imc_animation anim;
     if (imc_decode_animation(buf, len, &all, 1, 3, &anim, NULL) == IMC_OK)
         imc_animation_free(&anim);
+    /* Metadata: every blob a read keeps is whole, of a known kind, in the
+     * limit; decoding with metadata gives the same blobs. */
+    imc_metadata md, with_pixels;
+    if (imc_metadata_read(buf, len, &md, NULL) == IMC_OK) {
+        for (size_t i = 0; i < md.count; i++)
+            if (!imc_metadata_kind_name(md.blobs[i].kind) || !md.blobs[i].data ||
+                md.blobs[i].size == 0 || md.blobs[i].size > IMC_METADATA_MAX_BLOB)
+                abort();
+        imc_decode_options o = {.size = sizeof o, .flags = IMC_IMREAD_UNCHANGED,
+                                .limits = all.limits, .metadata = &with_pixels};
+        imc_image img;
+        if (imc_decode_ex(buf, len, &o, &img, NULL) == IMC_OK) {
+            imc_image_free(&img);
+            if (with_pixels.count != md.count)
+                abort();
+            for (size_t i = 0; i < md.count; i++)
+                if (with_pixels.blobs[i].size != md.blobs[i].size ||
+                    memcmp(with_pixels.blobs[i].data, md.blobs[i].data, md.blobs[i].size))
+                    abort();
+            imc_metadata_free(&with_pixels);
+        }
+        imc_metadata_free(&md);
+    }
     free(buf);
     return 0;
 }
