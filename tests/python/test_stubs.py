@@ -26,7 +26,7 @@ def stub_names():
     return names
 
 
-ALIASES = {"Image", "Buffer", "Source", "Path", "Params"}  # the stub's own type names
+ALIASES = {"Image", "Buffer", "Source", "Path", "Params", "MetadataBlobs"}  # the stub's own type names
 
 
 def test_every_public_name_is_in_the_stub_and_no_other():
