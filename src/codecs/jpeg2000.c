@@ -206,6 +206,35 @@ static int palette_channels(const uint8_t *buf, size_t len)
     return 0;
 }
 
+/* A JP2's ICC profile (the first colour specification box, 'colr', of
+ * method 2 or 3, in the header box) and XMP (the 'uuid' box Adobe's XMP
+ * specification names), as exiftool finds them. A codestream has none. */
+static int jp2_read_metadata(const uint8_t *buf, size_t len, imc_metadata *md, imc_error *err)
+{
+    static const uint8_t xmp_uuid[16] = {0xBE, 0x7A, 0xCF, 0xCB, 0x97, 0xA9, 0x42, 0xE8,
+                                         0x9C, 0x71, 0x99, 0x94, 0x91, 0xE3, 0xAF, 0xAC};
+    if (!is_jp2(buf, len))
+        return IMC_OK;
+    imc_bytes top = imc_bytes_of(buf, len), box, inner;
+    uint32_t type;
+    bool have_colr = false;
+    int rc = IMC_OK;
+    while (rc == IMC_OK && next_box(&top, &type, &box)) {
+        if (type == 0x75756964 && box.size > 16 && !memcmp(box.data, xmp_uuid, 16)) /* 'uuid' */
+            rc = imc_metadata_add(md, IMC_METADATA_XMP, box.data + 16, box.size - 16, err);
+        if (type != 0x6A703268) /* 'jp2h' */
+            continue;
+        while (rc == IMC_OK && next_box(&box, &type, &inner)) {
+            if (type != 0x636F6C72 || have_colr) /* 'colr' */
+                continue;
+            have_colr = true;
+            if (inner.size > 3 && (inner.data[0] == 2 || inner.data[0] == 3))
+                rc = imc_metadata_add(md, IMC_METADATA_ICCP, inner.data + 3, inner.size - 3, err);
+        }
+    }
+    return rc;
+}
+
 static int jp2_open(void *state, const uint8_t *buf, size_t len, int scale_denom, imc_header *hdr,
                     imc_error *err)
 {
@@ -581,4 +610,5 @@ const imc_codec imc_codec_jpeg2000 = {
     IMC_CODEC_PARAMS(jp2_params),
     .encode_depths = IMC_DEPTH_BIT(IMC_8U) | IMC_DEPTH_BIT(IMC_16U),
     .quality_param = IMC_IMWRITE_JPEG2000_COMPRESSION_X1000,
+    .read_metadata = jp2_read_metadata, /* read only: a .j2k codestream could hold none */
 };

@@ -93,6 +93,25 @@ def test_files_written_by_exiftool(ext, tmp_path):
     assert meta == want and np.array_equal(img, cv2.imread(str(path), -1))
 
 
+def test_jp2_written_by_exiftool_is_read_not_written(tmp_path):
+    """JPEG 2000: the header box's colr ICC profile and Adobe's XMP uuid box
+    (read only: see docs/compat.md)."""
+    path, icc = tmp_path / "j.jp2", tmp_path / "p.icc"
+    path.write_bytes(imc.encode(".jp2", image()))
+    icc.write_bytes(srgb_icc())
+    run([tool("exiftool"), "-q", "-overwrite_original", "-XMP-dc:Title=imc test",
+         f"-ICC_Profile<={icc}", str(path)])
+    want = oracle(path)
+    assert set(want) == {"icc", "xmp"} and want["icc"] == srgb_icc()
+    assert first_of_each(imc.metadata(path.read_bytes())) == want
+    assert np.array_equal(imc.decode(path.read_bytes(), -1),
+                          cv2.imdecode(np.frombuffer(path.read_bytes(), np.uint8), -1))
+    with pytest.raises(imc.error) as e:
+        imc.encode(".jp2", image(), metadata={"icc": srgb_icc()})
+    assert e.value.code == imc.ERR_UNSUPPORTED
+    assert imc.metadata(imc.encode(".j2k", image())) == []
+
+
 def test_jpeg_from_imagemagick_with_a_profile_over_several_segments(tmp_path):
     src, icc, out = tmp_path / "s.png", tmp_path / "big.icc", tmp_path / "m.jpg"
     cv2.imwrite(str(src), image())
