@@ -10,7 +10,8 @@
  *
  * Encoding makes cv2's libavif calls: lossless (identity matrix, 4:4:4) at
  * quality 100, which libavif 0.11's defaults amount to; else 4:2:0 BT.601.
- * Several images make an image sequence (all key frames when lossless). */
+ * Several images make an image sequence (all key frames when lossless).
+ * Metadata: avif_metadata.c. */
 #include "codecs.h"
 
 #include <limits.h>
@@ -18,6 +19,8 @@
 #include <string.h>
 
 #include <avif/avif.h>
+
+#include "avif_metadata.h"
 
 static int avif_failure(avifResult r, const avifDiagnostics *diag, imc_error *err)
 {
@@ -304,8 +307,10 @@ static int avif_encode_multi(const imc_image *imgs, size_t n, const imc_encode_r
             rc = imc_fail(err, IMC_ERR_NOMEM, "avif: cannot convert frame %zu to YUV", i);
             break;
         }
+        rc = imc_avif_set_metadata(im, req->metadata, i == 0, err);
         uint64_t duration = req->durations ? (uint64_t)req->durations[i] : 1000;
-        r = avifEncoderAddImage(enc, im, duration, flags);
+        if (rc == IMC_OK)
+            r = avifEncoderAddImage(enc, im, duration, flags);
         avifImageDestroy(im);
     }
     avifRWData data = AVIF_DATA_EMPTY;
@@ -340,4 +345,7 @@ const imc_codec imc_codec_avif = {
     .encode_depths = IMC_DEPTH_BIT(IMC_8U) | IMC_DEPTH_BIT(IMC_16U),
     .quality_param = IMC_IMWRITE_AVIF_QUALITY,
     .animation = true,
+    .read_metadata = imc_avif_read_metadata,
+    .metadata_written = 1u << IMC_METADATA_EXIF | 1u << IMC_METADATA_XMP |
+                        1u << IMC_METADATA_ICCP | 1u << IMC_METADATA_CICP,
 };

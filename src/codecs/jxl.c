@@ -10,7 +10,7 @@
  *
  * Encoding makes cv2's libjxl calls (XYB, distance 1 by default). Lossless
  * (distance 0, quality 100) keeps the original color space, which libjxl
- * requires; several images make an animation. */
+ * requires; several images make an animation. Metadata: jxl_metadata.c. */
 #include "codecs.h"
 
 #include <limits.h>
@@ -22,6 +22,8 @@
 #ifdef IMC_HAVE_JXL_THREADS
 #include <jxl/thread_parallel_runner.h>
 #endif
+
+#include "jxl_metadata.h"
 
 static const uint8_t container_signature[12] = {0, 0, 0, 0x0c, 'J', 'X', 'L', ' ',
                                                 0x0d, 0x0a, 0x87, 0x0a};
@@ -294,8 +296,10 @@ static jxl_settings read_settings(const imc_param_values *p)
                           p->value[P_DECODING_SPEED]};
 }
 
+/* The colour space: sRGB, or the caller's ICC profile (which the pixels are
+ * taken to be in: libjxl converts from it only for lossy coding in XYB). */
 static bool set_basic_info(JxlEncoder *enc, const imc_image *img, bool lossless, bool animated,
-                           int loop_count)
+                           int loop_count, const imc_metadata_blob *icc)
 {
     JxlBasicInfo info;
     JxlEncoderInitBasicInfo(&info);
@@ -309,7 +313,7 @@ static bool set_basic_info(JxlEncoder *enc, const imc_image *img, bool lossless,
         info.alpha_bits = info.bits_per_sample;
         info.alpha_exponent_bits = info.exponent_bits_per_sample;
     }
-    info.uses_original_profile = lossless;
+    info.uses_original_profile = lossless || icc->data;
     if (animated) {
         info.have_animation = JXL_TRUE;
         info.animation.tps_numerator = 1000; /* ticks are milliseconds */
@@ -319,7 +323,8 @@ static bool set_basic_info(JxlEncoder *enc, const imc_image *img, bool lossless,
     JxlColorEncoding color;
     JxlColorEncodingSetToSRGB(&color, img->channels == 1);
     return JxlEncoderSetBasicInfo(enc, &info) == JXL_ENC_SUCCESS &&
-           JxlEncoderSetColorEncoding(enc, &color) == JXL_ENC_SUCCESS;
+           (icc->data ? JxlEncoderSetICCProfile(enc, icc->data, icc->size)
+                      : JxlEncoderSetColorEncoding(enc, &color)) == JXL_ENC_SUCCESS;
 }
 
 static JxlEncoderFrameSettings *frame_settings(JxlEncoder *enc, const jxl_settings *s)
@@ -423,9 +428,15 @@ static int jxl_encode_multi(const imc_image *imgs, size_t n, const imc_encode_re
     int rc = IMC_OK;
     if (!enc || (runner && JxlEncoderSetParallelRunner(enc, RUNNER_FN, runner) != JXL_ENC_SUCCESS))
         rc = imc_fail(err, IMC_ERR_NOMEM, "jxl: cannot create the encoder");
-    else if (!set_basic_info(enc, &imgs[0], s.distance == 0, animated, req->loop_count))
-        rc = imc_fail(err, IMC_ERR_ARG, "jxl: libjxl refuses a %d x %d image", imgs[0].cols,
-                      imgs[0].rows);
+    else if (!set_basic_info(enc, &imgs[0], s.distance == 0, animated, req->loop_count,
+                             &req->metadata[IMC_METADATA_ICCP]))
+        rc = imc_fail(err, IMC_ERR_ARG, "jxl: libjxl refuses a %d x %d image%s", imgs[0].cols,
+                      imgs[0].rows, req->metadata[IMC_METADATA_ICCP].data
+                                        ? " with this ICC profile (does it describe "
+                                          "its channels?)"
+                                        : "");
+    if (rc == IMC_OK)
+        rc = imc_jxl_add_boxes(enc, req->metadata, err);
     JxlEncoderFrameSettings *fs = rc == IMC_OK ? frame_settings(enc, &s) : NULL;
     if (rc == IMC_OK && !fs)
         rc = imc_fail(err, IMC_ERR_PARAM, "jxl: libjxl refuses the settings");
@@ -459,4 +470,6 @@ const imc_codec imc_codec_jxl = {
     .encode_depths = IMC_DEPTH_BIT(IMC_8U) | IMC_DEPTH_BIT(IMC_16U) | IMC_DEPTH_BIT(IMC_32F),
     .quality_param = IMC_IMWRITE_JPEGXL_QUALITY,
     .animation = true,
+    .read_metadata = imc_jxl_read_metadata,
+    .metadata_written = 1u << IMC_METADATA_EXIF | 1u << IMC_METADATA_XMP | 1u << IMC_METADATA_ICCP,
 };

@@ -7,9 +7,11 @@
  * API into BGR or BGRA, converting to gray with cvtColor; imc makes
  * the same calls, so the pixels match by construction. Encoding uses the
  * same simple API calls as cv2 (lossless by default, lossy when the FIRST
- * param is IMWRITE_WEBP_QUALITY <= 100), so the bytes match too. */
+ * param is IMWRITE_WEBP_QUALITY <= 100), so the bytes match too; metadata
+ * (webp_metadata.c) is muxed in afterwards, the image chunks untouched. */
 #include "codecs.h"
 #include "../bytes.h"
+#include "webp_metadata.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -345,11 +347,10 @@ static int webp_encode(const imc_image *img, const imc_encode_request *req, imc_
         size = rgb ? WebPEncodeRGBA(pixels, w, h, stride, s.quality, &data)
                    : WebPEncodeBGRA(pixels, w, h, stride, s.quality, &data);
     free(copy);
-    int rc = size ? imc_buffer_append(out, data, size) : IMC_ERR_ARG;
+    int rc = size ? imc_webp_put_metadata(data, size, req->metadata, out, err)
+                  : imc_fail(err, IMC_ERR_ARG, "webp: libwebp cannot encode a %d x %d image", w, h);
     WebPFree(data);
-    if (rc == IMC_ERR_ARG)
-        return imc_fail(err, IMC_ERR_ARG, "webp: libwebp cannot encode a %d x %d image", w, h);
-    return rc == IMC_OK ? IMC_OK : imc_fail(err, rc, "webp: out of memory");
+    return rc;
 }
 
 /* Newer cv2's animation writer: one frame per image, each shown for its
@@ -417,8 +418,8 @@ static int webp_encode_multi(const imc_image *imgs, size_t count, const imc_enco
     WebPDataInit(&data);
     if (rc == IMC_OK && !WebPAnimEncoderAssemble(enc, &data))
         rc = imc_fail(err, IMC_ERR_ARG, "webp: %s", WebPAnimEncoderGetError(enc));
-    if (rc == IMC_OK && imc_buffer_append(out, data.bytes, data.size) != IMC_OK)
-        rc = imc_fail(err, IMC_ERR_NOMEM, "webp: out of memory");
+    if (rc == IMC_OK)
+        rc = imc_webp_put_metadata(data.bytes, data.size, req->metadata, out, err);
     WebPDataClear(&data);
     WebPAnimEncoderDelete(enc);
     return rc;
@@ -441,4 +442,6 @@ const imc_codec imc_codec_webp = {
     .encode_depths = IMC_DEPTH_BIT(IMC_8U),
     .quality_param = IMC_IMWRITE_WEBP_QUALITY,
     .animation = true,
+    .read_metadata = imc_webp_read_metadata,
+    .metadata_written = 1u << IMC_METADATA_EXIF | 1u << IMC_METADATA_XMP | 1u << IMC_METADATA_ICCP,
 };
