@@ -6,7 +6,8 @@ import pytest
 from helpers import BUILD, native_env
 
 
-@pytest.mark.parametrize("name", ["test_api", "test_internal", "test_options", "test_threads"])
+@pytest.mark.parametrize("name", ["test_api", "test_internal", "test_options", "test_threads",
+                                  "test_metadata"])
 def test_c_unit(name):
     exe = BUILD / "tests" / "c" / name
     assert exe.exists(), f"{exe} not built"
