@@ -27,7 +27,9 @@ static void usage(FILE *f)
           "                       (cv2's rule: applied unless UNCHANGED/IGNORE_ORIENTATION)\n"
           "  --out DIR            batch mode: write the outputs under DIR\n"
           "  --to .EXT            batch mode: output format (default: keep each extension)\n"
-          "  -j, --jobs N         batch mode: worker threads (default: one per CPU)\n"
+          "  -j, --jobs N         batch mode: worker threads (default: one per CPU); one\n"
+          "                       file: threads for that image (PNG splits large ones;\n"
+          "                       default one)\n"
           "  --overwrite          batch mode: replace existing outputs (default: skip them)\n"
           "  --size WxH           thumbnails: the largest size inside W x H keeping the\n"
           "                       aspect ratio (W or xH alone: that side only); only what\n"
@@ -187,6 +189,7 @@ static int convert_one(cli_convert_options *o, char **files, int n)
     imc_encode_options eo = IMC_ENCODE_OPTIONS_INIT;
     if (o->flags > 0 && (o->flags & IMC_IMREAD_COLOR_RGB)) /* decoded RGB: written as such */
         eo.order = IMC_ORDER_RGB;
+    eo.threads = o->threads; /* one image: -j is its threads */
     cli_metadata meta;
     cli_carry_metadata(in, out, o, &meta);
     eo.metadata = &meta.kept;

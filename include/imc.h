@@ -440,9 +440,15 @@ typedef struct imc_encode_options {
      * metadata section): a kind the format cannot hold, or a malformed or
      * oversized blob, fails the call. */
     const struct imc_metadata *metadata;
+    /* Threads for one image: 0 or 1, one (the default: batches do not
+     * oversubscribe); N, at most N; IMC_THREADS_AUTO, one per online CPU.
+     * Formats that can split one image use them (PNG's default level, on
+     * images of a few MB and more); the others ignore them. */
+    int threads;
 } imc_encode_options;
 
-#define IMC_ENCODE_OPTIONS_INIT {sizeof(imc_encode_options), IMC_ORDER_BGR, NULL}
+#define IMC_THREADS_AUTO (-1)
+#define IMC_ENCODE_OPTIONS_INIT {sizeof(imc_encode_options), IMC_ORDER_BGR, NULL, 0}
 
 /* cv::imencode(ext, img, buf, params): `ext` names the format by its
  * extension (".jpg", "png", "out.jpeg" ...). `params` holds `nparams` ints,

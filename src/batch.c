@@ -120,12 +120,16 @@ static size_t *order_by_weight(const batch *b)
     return order;
 }
 
+int imc_online_cpus(void)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    return cpus > 0 ? (int)(cpus < 256 ? cpus : 256) : 1;
+}
+
 static int run_batch(batch *b, int threads)
 {
-    if (threads <= 0) {
-        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-        threads = cpus > 0 ? (int)(cpus < 256 ? cpus : 256) : 1;
-    }
+    if (threads <= 0)
+        threads = imc_online_cpus();
     if ((size_t)threads > b->n)
         threads = (int)b->n;
     atomic_init(&b->next, 0);

@@ -49,6 +49,9 @@ static int check_call(const int *params, size_t nparams, const imc_encode_option
         return rc;
     if (opts->order != IMC_ORDER_BGR && opts->order != IMC_ORDER_RGB)
         return imc_fail(err, IMC_ERR_ARG, "invalid channel order %d", opts->order);
+    if (opts->threads < IMC_THREADS_AUTO)
+        return imc_fail(err, IMC_ERR_ARG, "invalid thread count %d (0 or 1: one, -1: one per "
+                        "CPU, else at most that many)", opts->threads);
     return IMC_OK;
 }
 
@@ -114,7 +117,7 @@ static int encode_images(const char *ext, const imc_image *images, size_t n, con
     if (rc == IMC_OK) {
         imc_encode_request req = {.params = &values, .order = opts.order, .ext = word,
                                   .durations = t->durations, .loop_count = t->loop_count,
-                                  .metadata = blobs};
+                                  .metadata = blobs, .threads = opts.threads};
         rc = n > 1 || t->durations || !codec->encode ? codec->encode_multi(ready, n, &req, out, err)
                                                       : codec->encode(ready, &req, out, err);
     }

@@ -177,6 +177,7 @@ typedef struct imc_encode_request {
     /* Blobs to store, by kind (data NULL: none), only of the kinds in the
      * codec's metadata_written, checked by imc_metadata_check. */
     const imc_metadata_blob *metadata;
+    int threads; /* imc_encode_options.threads: 0 or 1 one, -1 one per CPU, else at most */
 } imc_encode_request;
 
 /* ---- Metadata (metadata.c) ---------------------------------------------- */
@@ -264,6 +265,10 @@ const imc_codec *imc_find_decoder(const uint8_t *buf, size_t len);
  * lower case, at most IMC_EXT_MAX - 1 characters. */
 enum { IMC_EXT_MAX = 16 };
 const imc_codec *imc_find_encoder(const char *ext, char *word);
+
+/* ---- Threads ------------------------------------------------------------ */
+/* The online CPUs (1..256). */
+int imc_online_cpus(void);
 
 /* ---- Memory ------------------------------------------------------------- */
 /* Aligned memory for pixels, huge-page backed when large; release with free(). */

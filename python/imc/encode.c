@@ -9,7 +9,7 @@ imc_encode_options encode_options(int rgb)
 }
 
 static int encode_common(const char *ext, PyObject *img_obj, PyObject *params_obj, int rgb,
-                         PyObject *metadata_obj, imc_buffer *out, imc_error *err)
+                         PyObject *metadata_obj, int threads, imc_buffer *out, imc_error *err)
 {
     imc_image img;
     PyArrayObject *keep;
@@ -31,6 +31,7 @@ static int encode_common(const char *ext, PyObject *img_obj, PyObject *params_ob
     imc_encode_options opts = encode_options(rgb);
     if (blobs)
         opts.metadata = &md;
+    opts.threads = threads;
     int rc;
     Py_BEGIN_ALLOW_THREADS
     rc = imc_encode_ex(ext, &img, params, n, &opts, out, err);
@@ -51,7 +52,7 @@ static PyObject *py_imencode(PyObject *self, PyObject *args, PyObject *kw)
         return NULL;
     imc_buffer out;
     imc_error err;
-    int rc = encode_common(ext, img, params, 0, NULL, &out, &err);
+    int rc = encode_common(ext, img, params, 0, NULL, 0, &out, &err);
     if (rc == PY_FAILED)
         return NULL;
     if (rc != IMC_OK)
@@ -63,16 +64,16 @@ static PyObject *py_imencode(PyObject *self, PyObject *args, PyObject *kw)
 static PyObject *py_encode(PyObject *self, PyObject *args, PyObject *kw)
 {
     (void)self;
-    static char *names[] = {"ext", "img", "params", "rgb", "metadata", NULL};
+    static char *names[] = {"ext", "img", "params", "rgb", "metadata", "threads", NULL};
     const char *ext;
     PyObject *img, *params = NULL, *metadata = NULL;
-    int rgb = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "sO|O$pO:encode", names, &ext, &img, &params, &rgb,
-                                     &metadata))
+    int rgb = 0, threads = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "sO|O$pOi:encode", names, &ext, &img, &params,
+                                     &rgb, &metadata, &threads))
         return NULL;
     imc_buffer out;
     imc_error err;
-    int rc = encode_common(ext, img, params, rgb, metadata, &out, &err);
+    int rc = encode_common(ext, img, params, rgb, metadata, threads, &out, &err);
     if (rc == PY_FAILED)
         return NULL;
     return encoded_bytes(rc, &err, &out);
@@ -81,11 +82,11 @@ static PyObject *py_encode(PyObject *self, PyObject *args, PyObject *kw)
 static PyObject *write_common(PyObject *args, PyObject *kw, bool strict)
 {
     static char *names_cv2[] = {"filename", "img", "params", NULL};
-    static char *names_imc[] = {"path", "img", "params", "rgb", "metadata", NULL};
+    static char *names_imc[] = {"path", "img", "params", "rgb", "metadata", "threads", NULL};
     PyObject *path_obj, *img_obj, *params_obj = NULL, *path = NULL, *metadata = NULL, *blobs;
-    int rgb = 0;
-    if (strict ? !PyArg_ParseTupleAndKeywords(args, kw, "OO|O$pO:write", names_imc, &path_obj,
-                                              &img_obj, &params_obj, &rgb, &metadata)
+    int rgb = 0, threads = 0;
+    if (strict ? !PyArg_ParseTupleAndKeywords(args, kw, "OO|O$pOi:write", names_imc, &path_obj,
+                                              &img_obj, &params_obj, &rgb, &metadata, &threads)
                : !PyArg_ParseTupleAndKeywords(args, kw, "OO|O:imwrite", names_cv2, &path_obj,
                                               &img_obj, &params_obj))
         return NULL;
@@ -114,6 +115,7 @@ static PyObject *write_common(PyObject *args, PyObject *kw, bool strict)
     imc_encode_options opts = encode_options(rgb);
     if (blobs)
         opts.metadata = &md;
+    opts.threads = threads;
     imc_error err;
     int rc;
     const char *p = PyBytes_AS_STRING(path);
@@ -146,15 +148,16 @@ PyMethodDef imc_py_encode_methods[] = {
               "imencode(ext, img, params=None) -> (True, buf)\n\ncv2.imencode: encodes img in the "
               "format named by ext ('.jpg', '.png', ...); buf is a 1-D uint8 array."),
     KW_METHOD("encode", py_encode,
-              "encode(ext, img, params=None, *, rgb=False, metadata=None) -> bytes\n\nLike "
+              "encode(ext, img, params=None, *, rgb=False, metadata=None, threads=0) -> bytes\n\nLike "
               "imencode but returns bytes and raises imc.error on failure. rgb=True: img is "
               "RGB/RGBA. metadata: {kind: bytes} ('exif', 'xmp', 'icc', 'cicp') to store; a kind "
-              "the format cannot hold or a malformed blob raises."),
+              "the format cannot hold or a malformed blob raises. threads: for one large image "
+              "(PNG's default level splits it): 0 or 1 one, -1 one per CPU, else at most that."),
     KW_METHOD("imwrite", py_imwrite,
               "imwrite(filename, img, params=None) -> bool\n\ncv2.imwrite; the file is replaced "
               "atomically."),
     KW_METHOD("write", py_write,
-              "write(path, img, params=None, *, rgb=False, metadata=None)\n\nimwrite that raises "
-              "imc.error, with encode's metadata."),
+              "write(path, img, params=None, *, rgb=False, metadata=None, threads=0)\n\nimwrite "
+              "that raises imc.error, with encode's metadata and threads."),
     {NULL, NULL, 0, NULL},
 };

@@ -571,7 +571,37 @@ int imc_zlib_fast_init(imc_zlib_fast_state **state, const imc_deflate_fast_optio
     fixed_code(&z->fixed);
     /* zlib header: deflate, 32 KiB window, fastest level */
     static const uint8_t header[2] = {0x78, 0x01};
-    return imc_buffer_append(out, header, 2);
+    return opts->raw ? IMC_OK : imc_buffer_append(out, header, 2);
+}
+
+int imc_zlib_fast_sync(imc_zlib_fast_state *z)
+{
+    static const uint8_t none[1];
+    int rc = imc_buffer_reserve(z->out, z->out->size + 16);
+    if (rc != IMC_OK)
+        return rc;
+    z->w.p = z->out->data + z->out->size;
+    write_stored(&z->w, none, 0, false);
+    z->out->size = (size_t)(z->w.p - z->out->data);
+    return IMC_OK;
+}
+
+uint32_t imc_zlib_fast_adler(const imc_zlib_fast_state *z)
+{
+    return z->adler;
+}
+
+/* Adler-32 is A = 1 + the sum of the bytes and B = the sum of the A after
+ * each byte, both mod 65521: b's bytes come after a's A, so b's A grows by
+ * A_a - 1 and each of b's len_b partial sums in B by the same. */
+uint32_t imc_adler32_concat(uint32_t adler_a, uint32_t adler_b, uint64_t len_b)
+{
+    const uint64_t mod = 65521;
+    uint64_t a1 = adler_a & 0xffff, b1 = adler_a >> 16, a2 = adler_b & 0xffff, b2 = adler_b >> 16;
+    uint64_t shift = (a1 + mod - 1) % mod;
+    uint64_t a = (a1 + a2 + mod - 1) % mod;
+    uint64_t b = (b1 + b2 + (len_b % mod) * shift) % mod;
+    return (uint32_t)(b << 16 | a);
 }
 
 void imc_zlib_fast_free(imc_zlib_fast_state *z)
@@ -623,7 +653,7 @@ int imc_zlib_fast_block(imc_zlib_fast_state *z, const uint8_t *in, size_t n, boo
     z->started = z->started || n > 0;
     if (final) {
         flush_bits(w);
-        for (int i = 3; i >= 0; i--)
+        for (int i = 3; !z->opts.raw && i >= 0; i--)
             *w->p++ = (uint8_t)(z->adler >> (8 * i));
     }
     /* whole bytes only: pending bits stay in the writer */

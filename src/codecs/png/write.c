@@ -22,6 +22,7 @@
 #include "metadata.h"
 
 #include <libdeflate.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -134,6 +135,15 @@ static int row_filter_init(row_filter *f, const imc_image *img, int bit_depth, u
     return f->rows ? IMC_OK : IMC_ERR_NOMEM;
 }
 
+/* Starts at row y (the pieces of a threaded encode): the row above is the
+ * image's. */
+static void row_filter_seek(row_filter *f, int y)
+{
+    f->y = y;
+    if (y > 0 && !f->direct)
+        raw_row(f->img, y - 1, f->bit_depth, f->swap_rb, f->prev);
+}
+
 /* Writes the next row as filter byte + residuals (rowbytes + 1 bytes). */
 static void row_filter_next(row_filter *f, uint8_t *dst)
 {
@@ -210,6 +220,120 @@ static int compress_streaming(row_filter *f, int rows, const png_settings *s, im
     }
     imc_zlib_fast_free(z);
     free(strip);
+    return rc;
+}
+
+/* ---- One image on several threads ------------------------------------------------ */
+/* The rows split into pieces, each filtered and coded by its own thread into
+ * raw deflate data that ends on a byte boundary (a sync flush; the last
+ * piece ends the stream); the pieces joined make one zlib stream, its
+ * Adler-32 combined from theirs. A piece starts no run into the one before,
+ * so the bytes differ from one thread's only at the joins. */
+enum { PIECE_MIN_BYTES = 1 << 20 }; /* below this a thread costs more than it saves */
+
+typedef struct {
+    row_filter f;
+    const png_settings *s;
+    int y0, y1;
+    bool last;
+    imc_buffer out;
+    uint32_t adler;
+    int rc;
+} piece;
+
+static void *code_piece(void *arg)
+{
+    piece *p = arg;
+    imc_deflate_fast_options o = {.runs = p->s->strategy != IMC_IMWRITE_PNG_STRATEGY_HUFFMAN_ONLY,
+                                  .fixed_codes = p->s->strategy == IMC_IMWRITE_PNG_STRATEGY_FIXED,
+                                  .raw = true};
+    size_t line = p->f.rowbytes + 1, per_strip = IMC_DEFLATE_FAST_BLOCK / line;
+    if (per_strip < 1)
+        per_strip = 1;
+    uint8_t *strip = malloc(per_strip * line + 1);
+    imc_zlib_fast_state *z = NULL;
+    int rc = strip ? imc_zlib_fast_init(&z, &o, &p->out) : IMC_ERR_NOMEM;
+    for (int y = p->y0; rc == IMC_OK && y < p->y1;) {
+        size_t k = (size_t)(p->y1 - y) < per_strip ? (size_t)(p->y1 - y) : per_strip;
+        for (size_t i = 0; i < k; i++)
+            row_filter_next(&p->f, strip + 1 + i * line);
+        y += (int)k;
+        rc = imc_zlib_fast_block(z, strip + 1, k * line, p->last && y == p->y1);
+        strip[0] = strip[k * line];
+    }
+    if (rc == IMC_OK && !p->last)
+        rc = imc_zlib_fast_sync(z);
+    if (z)
+        p->adler = imc_zlib_fast_adler(z);
+    imc_zlib_fast_free(z);
+    free(strip);
+    p->rc = rc;
+    return NULL;
+}
+
+/* How many pieces `threads` threads make of the image (1: no split). */
+static int piece_count(int threads, int rows, size_t line)
+{
+    if (threads < 0)
+        threads = imc_online_cpus();
+    uint64_t total = (uint64_t)rows * line;
+    int n = threads;
+    while (n > 1 && (total / (uint64_t)n < PIECE_MIN_BYTES || rows / n < 16))
+        n--;
+    return n < 1 ? 1 : n;
+}
+
+static int compress_pieces(const row_filter *proto, int rows, int n, const png_settings *s,
+                           imc_buffer *zlib)
+{
+    piece *pieces = calloc((size_t)n, sizeof *pieces);
+    pthread_t *ids = calloc((size_t)n, sizeof *ids);
+    bool *started = calloc((size_t)n, sizeof *started);
+    int rc = pieces && ids && started ? IMC_OK : IMC_ERR_NOMEM;
+    for (int i = 0; rc == IMC_OK && i < n; i++) {
+        piece *p = &pieces[i];
+        p->s = s;
+        p->y0 = (int)((int64_t)rows * i / n);
+        p->y1 = (int)((int64_t)rows * (i + 1) / n);
+        p->last = i == n - 1;
+        rc = row_filter_init(&p->f, proto->img, proto->bit_depth, proto->types, proto->swap_rb,
+                             proto->run_aware, proto->rowbytes);
+        if (rc == IMC_OK)
+            row_filter_seek(&p->f, p->y0);
+    }
+    for (int i = 1; rc == IMC_OK && i < n; i++) /* piece 0 runs here */
+        started[i] = pthread_create(&ids[i], NULL, code_piece, &pieces[i]) == 0;
+    if (rc == IMC_OK)
+        code_piece(&pieces[0]);
+    for (int i = 1; rc == IMC_OK && i < n; i++) {
+        if (started[i])
+            pthread_join(ids[i], NULL);
+        else
+            code_piece(&pieces[i]); /* no thread to be had: here, in turn */
+    }
+    static const uint8_t header[2] = {0x78, 0x01};
+    if (rc == IMC_OK)
+        rc = imc_buffer_append(zlib, header, 2);
+    uint32_t adler = 1;
+    size_t line = proto->rowbytes + 1;
+    for (int i = 0; rc == IMC_OK && i < n; i++) {
+        rc = pieces[i].rc;
+        if (rc == IMC_OK)
+            rc = imc_buffer_append(zlib, pieces[i].out.data, pieces[i].out.size);
+        adler = imc_adler32_concat(adler, pieces[i].adler,
+                                   (uint64_t)(pieces[i].y1 - pieces[i].y0) * line);
+    }
+    uint8_t trailer[4];
+    imc_store_be32(trailer, adler);
+    if (rc == IMC_OK)
+        rc = imc_buffer_append(zlib, trailer, 4);
+    for (int i = 0; pieces && i < n; i++) {
+        free(pieces[i].f.rows);
+        imc_buffer_free(&pieces[i].out);
+    }
+    free(pieces);
+    free(ids);
+    free(started);
     return rc;
 }
 
@@ -300,9 +424,11 @@ int imc_png_write(const imc_image *img, const imc_encode_request *req, imc_buffe
     size_t idat_at = out->size;
     if (rc == IMC_OK)
         rc = imc_buffer_append(out, "\0\0\0\0IDAT", 8); /* filled in by finish_idat */
+    int pieces = fast_coder(&s) ? piece_count(req->threads, img->rows, rowbytes + 1) : 1;
     if (rc == IMC_OK)
-        rc = fast_coder(&s) ? compress_streaming(&f, img->rows, &s, out)
-                            : compress_whole(&f, img->rows, &s, out);
+        rc = pieces > 1       ? compress_pieces(&f, img->rows, pieces, &s, out)
+             : fast_coder(&s) ? compress_streaming(&f, img->rows, &s, out)
+                              : compress_whole(&f, img->rows, &s, out);
     free(f.rows);
     if (rc == IMC_OK)
         rc = finish_idat(out, idat_at, s.idat_size);
