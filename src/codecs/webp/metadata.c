@@ -2,14 +2,14 @@
  * before the image data), EXIF (the TIFF structure) and XMP (the packet)
  * chunks, both after it. Read by walking the RIFF chunks within the RIFF
  * size, written by remuxing the encoder's output with libwebpmux. */
-#include "webp_metadata.h"
+#include "metadata.h"
 
 #include <string.h>
 
 #include <webp/mux.h>
 
-#include "../bytes.h"
-#include "modern_metadata.h"
+#include "../../bytes.h"
+#include "../modern_metadata.h"
 
 enum { FLAG_ICC = 0x20, FLAG_EXIF = 0x08, FLAG_XMP = 0x04 };
 
@@ -54,7 +54,7 @@ int imc_webp_read_metadata(const uint8_t *buf, size_t len, imc_metadata *md, imc
         if (n > end - at - 8) {
             if (wanted)
                 imc_metadata_refuse(md, "webp: the %s chunk runs past the end of the data",
-                                    chunks[k].fourcc);
+                                    imc_metadata_kind_name(chunks[k].kind));
             break;
         }
         if (wanted) { /* the first of each, as the demuxer's GetChunk(..., 1) */

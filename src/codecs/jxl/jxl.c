@@ -10,8 +10,8 @@
  *
  * Encoding makes cv2's libjxl calls (XYB, distance 1 by default). Lossless
  * (distance 0, quality 100) keeps the original color space, which libjxl
- * requires; several images make an animation. Metadata: jxl_metadata.c. */
-#include "codecs.h"
+ * requires; several images make an animation. Metadata: metadata.c. */
+#include "../codecs.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -23,7 +23,7 @@
 #include <jxl/thread_parallel_runner.h>
 #endif
 
-#include "jxl_metadata.h"
+#include "metadata.h"
 
 static const uint8_t container_signature[12] = {0, 0, 0, 0x0c, 'J', 'X', 'L', ' ',
                                                 0x0d, 0x0a, 0x87, 0x0a};

@@ -11,8 +11,8 @@
  * Encoding makes cv2's libavif calls: lossless (identity matrix, 4:4:4) at
  * quality 100, which libavif 0.11's defaults amount to; else 4:2:0 BT.601.
  * Several images make an image sequence (all key frames when lossless).
- * Metadata: avif_metadata.c. */
-#include "codecs.h"
+ * Metadata: metadata.c. */
+#include "../codecs.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -20,7 +20,7 @@
 
 #include <avif/avif.h>
 
-#include "avif_metadata.h"
+#include "metadata.h"
 
 static int avif_failure(avifResult r, const avifDiagnostics *diag, imc_error *err)
 {

@@ -10,12 +10,12 @@
  * otherwise; full range) and the pixels stay what imc writes without
  * metadata: a cICP blob gives the colour primaries and the transfer only
  * (libavif's conversion does not depend on them for these matrices). */
-#include "avif_metadata.h"
+#include "metadata.h"
 
 #include <string.h>
 
-#include "../bytes.h"
-#include "modern_metadata.h"
+#include "../../bytes.h"
+#include "../modern_metadata.h"
 
 /* The boxes that lead to colr boxes, and the bytes of their own fields
  * before their children: the items' properties (meta/iprp/ipco) and a

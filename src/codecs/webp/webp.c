@@ -8,10 +8,10 @@
  * the same calls, so the pixels match by construction. Encoding uses the
  * same simple API calls as cv2 (lossless by default, lossy when the FIRST
  * param is IMWRITE_WEBP_QUALITY <= 100), so the bytes match too; metadata
- * (webp_metadata.c) is muxed in afterwards, the image chunks untouched. */
-#include "codecs.h"
-#include "../bytes.h"
-#include "webp_metadata.h"
+ * (metadata.c) is muxed in afterwards, the image chunks untouched. */
+#include "../codecs.h"
+#include "../../bytes.h"
+#include "metadata.h"
 
 #include <stdlib.h>
 #include <string.h>

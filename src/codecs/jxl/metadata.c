@@ -4,15 +4,15 @@
  * i.e. the header's want_icc), EXIF and XMP are container boxes, "Exif"
  * beginning with the TIFF header's offset (4 bytes, big-endian) and
  * "xml ", either possibly Brotli-compressed in a "brob" box. */
-#include "jxl_metadata.h"
+#include "metadata.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include <jxl/decode.h>
 
-#include "../bytes.h"
-#include "modern_metadata.h"
+#include "../../bytes.h"
+#include "../modern_metadata.h"
 
 enum { FIRST_BOX_BUFFER = 65536 };
 

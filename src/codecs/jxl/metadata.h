@@ -1,8 +1,8 @@
-/* JPEG XL's metadata (jxl_metadata.c), for jxl.c. */
+/* JPEG XL's metadata (metadata.c), for jxl.c. */
 #ifndef IMC_JXL_METADATA_H
 #define IMC_JXL_METADATA_H
 
-#include "../internal.h"
+#include "../../internal.h"
 
 #include <jxl/encode.h>
 

@@ -1,8 +1,8 @@
-/* WebP's metadata chunks (webp_metadata.c), for webp.c. */
+/* WebP's metadata chunks (metadata.c), for webp.c. */
 #ifndef IMC_WEBP_METADATA_H
 #define IMC_WEBP_METADATA_H
 
-#include "../internal.h"
+#include "../../internal.h"
 
 /* The codec's read_metadata: the ICCP, EXIF and XMP chunks of an extended
  * (VP8X) file, each only when VP8X's flags announce it, as libwebp's

@@ -1,8 +1,8 @@
-/* AVIF's metadata (avif_metadata.c), for avif.c. */
+/* AVIF's metadata (metadata.c), for avif.c. */
 #ifndef IMC_AVIF_METADATA_H
 #define IMC_AVIF_METADATA_H
 
-#include "../internal.h"
+#include "../../internal.h"
 
 #include <avif/avif.h>
 
