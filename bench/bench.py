@@ -10,7 +10,8 @@ AVIF and JPEG XL, which cv2 4.6 lacks, with imc's figures alone). Then: raw
 libjpeg-turbo (TurboJPEG) on the same JPEGs for each flag, the floor for any
 caller of that library; calls per second on a 64x64 image through the Python
 modules; batch decoding on 1 and 2 threads (in a fresh process, alternating);
-peak memory while decoding a 12 MP JPEG.
+one 12 MP PNG encoded on 2 threads against 1 and against cv2; peak memory
+while decoding a 12 MP JPEG.
 
     ./dev bench                 # the whole table
     ./dev bench --quick         # fewer inputs and repetitions
@@ -402,6 +403,20 @@ def main():
               f"{mp / n2:>10.1f}{mp / n1:>10.1f}{n1 / n2:>8.2f}x   (right: 1 thread)")
         print(f"{'batch ' + size + ' out=, 2 vs 1':34}{len(same):>7}{mp:>8.1f}"
               f"{mp / t2:>10.1f}{mp / t1:>10.1f}{t1 / t2:>8.2f}x   (right: 1 thread; into one array)")
+
+    if not args.only or "threads" in args.only or "png" in args.only:
+        # one large image on 2 threads (PNG's default level splits it), and
+        # against cv2's one thread; best of 11, as batch scaling
+        big = cv2.imdecode(np.frombuffer(c.jpeg_big, np.uint8), cv2.IMREAD_COLOR)
+        r = compare([(pixels(big), lambda: imc.encode(".png", big, threads=2),
+                      lambda: imc.encode(".png", big))], max(reps, 11))
+        print(f"{'encode png 12 MP, 2 threads vs 1':34}{1:>7}{r['mp']:>8.1f}{r['imc']:>10.1f}"
+              f"{r['cv2']:>10.1f}{r['ratio']:>8.2f}x   (right: 1 thread)", flush=True)
+        sizes = [len(imc.encode(".png", big, threads=2)), len(cv2.imencode(".png", big)[1])]
+        r = compare([(pixels(big), lambda: imc.encode(".png", big, threads=2),
+                      lambda: cv2.imencode(".png", big))], max(3, reps // 2), sizes)
+        print(f"{'encode png 12 MP, 2 threads vs cv2':34}{1:>7}{r['mp']:>8.1f}{r['imc']:>10.1f}"
+              f"{r['cv2']:>10.1f}{r['ratio']:>8.2f}x{r['size']:>8.3f}", flush=True)
 
     if not args.only or "memory" in args.only:
         path = Path("/tmp/imc-bench-12mp.jpg")
