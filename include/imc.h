@@ -442,8 +442,10 @@ typedef struct imc_encode_options {
     const struct imc_metadata *metadata;
     /* Threads for one image: 0 or 1, one (the default: batches do not
      * oversubscribe); N, at most N; IMC_THREADS_AUTO, one per online CPU.
-     * Formats that can split one image use them (PNG's default level, on
-     * images of a few MB and more); the others ignore them. */
+     * Formats that can split one image use them on images of a megapixel
+     * and more: PNG's default level (pieces of one zlib stream), JPEG with
+     * restart markers and neither optimize nor progressive (strips that
+     * splice into the very bytes one thread writes); others ignore them. */
     int threads;
 } imc_encode_options;
 

@@ -1,11 +1,12 @@
 /* Unit tests of the internal pieces with hand-computed expectations: EXIF
  * walking, orientation transforms, the bit-exact resize, rounding and
- * saturation, limit arithmetic. Links the static library. */
+ * saturation, limit arithmetic, JPEG strips. Links the static library. */
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
 
+#include "../../src/codecs/jpeg/strips.h"
 #include "../../src/display/display.h"
 #include "../../src/internal.h"
 #include "check.h"
@@ -329,8 +330,55 @@ static void test_param_tables(void)
     CHECK(params >= 35);
 }
 
+/* ---- JPEG in strips -------------------------------------------------------- */
+typedef struct {
+    int calls, firsts;
+    const int *params;
+} strip_count;
+
+static int encode_rows(const imc_image *rows, bool first, void *ctx, imc_buffer *out,
+                       imc_error *err)
+{
+    strip_count *c = ctx;
+    c->calls++;
+    c->firsts += first;
+    return imc_encode_ex(".jpg", rows, c->params, 2, NULL, out, err);
+}
+
+static void test_jpeg_strips(void)
+{
+    imc_image img;
+    CHECK_EQ(imc_image_alloc(&img, 1500, 1400, 3, IMC_8U), IMC_OK);
+    for (size_t i = 0; i < img.step * 1500; i++)
+        ((uint8_t *)img.data)[i] = (uint8_t)(i * 7 + i / 4096);
+    const int params[2] = {IMC_IMWRITE_JPEG_RST_INTERVAL, 30}; /* 88 MCUs a row: steps of 15 */
+    strip_count c = {0, 0, params};
+    imc_jpeg_strip_coder coder = {encode_rows, &c};
+    imc_buffer split, whole;
+    memset(&split, 0, sizeof split);
+    CHECK_EQ(imc_jpeg_encode_in_strips(&img, 2, 16, 16, 30, &coder, &split, NULL), IMC_OK);
+    CHECK_EQ(c.calls, 2);
+    CHECK_EQ(c.firsts, 1);
+    CHECK_EQ(imc_encode_ex(".jpg", &img, params, 2, NULL, &whole, NULL), IMC_OK);
+    CHECK(split.size == whole.size && !memcmp(split.data, whole.data, whole.size));
+    /* no restarts, one thread, or too small: left to the caller */
+    CHECK_EQ(imc_jpeg_encode_in_strips(&img, 2, 16, 16, 0, &coder, &split, NULL),
+             IMC_ERR_UNSUPPORTED);
+    CHECK_EQ(imc_jpeg_encode_in_strips(&img, 1, 16, 16, 30, &coder, &split, NULL),
+             IMC_ERR_UNSUPPORTED);
+    img.rows = 100;
+    CHECK_EQ(imc_jpeg_encode_in_strips(&img, 2, 16, 16, 30, &coder, &split, NULL),
+             IMC_ERR_UNSUPPORTED);
+    CHECK_EQ(c.calls, 2);
+    img.rows = 1500;
+    imc_buffer_free(&split);
+    imc_buffer_free(&whole);
+    imc_image_free(&img);
+}
+
 int main(void)
 {
+    test_jpeg_strips();
     test_param_tables();
     test_buffer_write_at();
     test_cvtcolor_gray();

@@ -11,6 +11,7 @@
  * are identical; BGR(A) input is fed as JCS_EXT_BGR(X) without a copy. */
 #include "../codecs.h"
 #include "metadata.h"
+#include "strips.h"
 
 #include <setjmp.h>
 #include <stdio.h>
@@ -481,12 +482,39 @@ static int compress(const imc_image *img, const jpeg_settings *settings, int ord
     return IMC_OK;
 }
 
+typedef struct {
+    const jpeg_settings *settings;
+    const imc_encode_request *req;
+} strip_job;
+
+static int compress_strip(const imc_image *rows, bool first, void *ctx, imc_buffer *out,
+                          imc_error *err)
+{
+    static const imc_metadata_blob none[IMC_METADATA_KINDS];
+    const strip_job *j = ctx;
+    return compress(rows, j->settings, j->req->order, first ? j->req->metadata : none, out, err);
+}
+
 static int jpeg_encode(const imc_image *img, const imc_encode_request *req, imc_buffer *out,
                        imc_error *err)
 {
     jpeg_settings s = read_settings(req->params);
     int rc = imc_jpeg_metadata_fits(req->metadata, err);
-    return rc != IMC_OK ? rc : compress(img, &s, req->order, req->metadata, out, err);
+    if (rc != IMC_OK)
+        return rc;
+    /* Restarts split the scan into pieces threads can code, unless the
+     * Huffman tables come from the whole image (optimize) or scans do. */
+    if (req->threads != 0 && req->threads != 1 && !s.progressive && !s.optimize) {
+        int sampling = img->channels == 1 ? 0x111111 : s.sampling ? s.sampling : 0x221111;
+        strip_job job = {&s, req};
+        imc_jpeg_strip_coder coder = {compress_strip, &job};
+        rc = imc_jpeg_encode_in_strips(img, req->threads, 8 * ((sampling >> 20) & 0xF),
+                                       8 * ((sampling >> 16) & 0xF), s.rst_interval, &coder, out,
+                                       err);
+        if (rc != IMC_ERR_UNSUPPORTED)
+            return rc;
+    }
+    return compress(img, &s, req->order, req->metadata, out, err);
 }
 
 const imc_codec imc_codec_jpeg = {

@@ -1,7 +1,9 @@
-"""One PNG on several threads (issue 21): the pieces join into one valid
-zlib stream (Python's zlib, which checks the Adler-32, and cv2's libpng read
-it), the pixels are the image's for every layout, and images too small to
-split come out byte for byte as with one thread."""
+"""One image encoded on several threads (issue 21). PNG: the pieces join
+into one valid zlib stream (Python's zlib, which checks the Adler-32, and
+cv2's libpng read it), the pixels are the image's for every layout, images
+too small to split come out byte for byte as with one thread. JPEG with
+restart markers: the strips splice into exactly the bytes one thread (and
+cv2) writes."""
 import struct
 import zlib
 
@@ -72,7 +74,7 @@ def test_small_images_and_other_levels_are_not_split():
     for level in (1, 6, 9):  # libdeflate's levels: one stream, one thread
         p = [imc.IMWRITE_PNG_COMPRESSION, level]
         assert imc.encode(".png", big, p, threads=2) == imc.encode(".png", big, p)
-    jpg = imc.encode(".jpg", big, threads=2)  # formats that cannot split ignore it
+    jpg = imc.encode(".jpg", big, threads=2)  # JPEG without restarts cannot split
     assert jpg == imc.encode(".jpg", big)
 
 
@@ -95,3 +97,36 @@ def test_write_and_cli_take_threads(tmp_path):
     r = run_cli("convert", src, out, "-j", "2")
     assert r.returncode == 0, r.stderr
     assert out.read_bytes() == imc.encode(".png", img, threads=2)
+
+
+@pytest.mark.parametrize("shape", [(3001, 2003, 3), (2000, 1999, 1), (1601, 1400, 4)])
+@pytest.mark.parametrize("params", [
+    [imc.IMWRITE_JPEG_RST_INTERVAL, 16], [imc.IMWRITE_JPEG_RST_INTERVAL, 251],
+    [imc.IMWRITE_JPEG_RST_INTERVAL, 1, imc.IMWRITE_JPEG_QUALITY, 70],
+    [imc.IMWRITE_JPEG_RST_INTERVAL, 100, imc.IMWRITE_JPEG_SAMPLING_FACTOR, 0x411111],
+    [imc.IMWRITE_JPEG_RST_INTERVAL, 33, imc.IMWRITE_JPEG_SAMPLING_FACTOR, 0x111111],
+    [imc.IMWRITE_JPEG_RST_INTERVAL, 500, imc.IMWRITE_JPEG_SAMPLING_FACTOR, 0x121111]])
+def test_jpeg_with_restarts_splits_into_the_same_bytes(shape, params):
+    img = photo(*shape)
+    one = imc.encode(".jpg", img, params)
+    for threads in (2, 3, -1):
+        assert imc.encode(".jpg", img, params, threads=threads) == one, threads
+    if params[2:3] != [imc.IMWRITE_JPEG_SAMPLING_FACTOR]:  # cv2 4.6 has no sampling factor
+        assert one == cv2.imencode(".jpg", img, params)[1].tobytes()
+
+
+def test_jpeg_split_keeps_metadata_once():
+    img = photo(3000, 2000, 3)
+    exif = b"MM\0*\0\0\0\x08\0\0\0\0\0\0"
+    p = [imc.IMWRITE_JPEG_RST_INTERVAL, 64]
+    data = imc.encode(".jpg", img, p, threads=2, metadata={"exif": exif})
+    assert data == imc.encode(".jpg", img, p, metadata={"exif": exif})
+    assert data.count(b"Exif\0\0") == 1 and imc.metadata(data) == [("exif", exif)]
+
+
+@pytest.mark.parametrize("params", [[imc.IMWRITE_JPEG_RST_INTERVAL, 64, imc.IMWRITE_JPEG_OPTIMIZE, 1],
+                                    [imc.IMWRITE_JPEG_RST_INTERVAL, 64,
+                                     imc.IMWRITE_JPEG_PROGRESSIVE, 1]])
+def test_jpeg_whole_image_tables_are_not_split(params):
+    img = photo(2000, 1500, 3)
+    assert imc.encode(".jpg", img, params, threads=2) == imc.encode(".jpg", img, params)
