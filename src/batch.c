@@ -7,7 +7,6 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 typedef struct batch batch;
 struct batch {
@@ -118,12 +117,6 @@ static size_t *order_by_weight(const batch *b)
     }
     free(jobs);
     return order;
-}
-
-int imc_online_cpus(void)
-{
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    return cpus > 0 ? (int)(cpus < 256 ? cpus : 256) : 1;
 }
 
 static int run_batch(batch *b, int threads)
