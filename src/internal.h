@@ -182,9 +182,12 @@ typedef struct imc_encode_request {
 
 /* ---- Metadata (metadata.c) ---------------------------------------------- */
 /* Appends a copy of data[0..size) as a blob of `kind` to a library-owned
- * list; a blob over IMC_METADATA_MAX_BLOB or empty is refused (counted, not
- * added). IMC_ERR_NOMEM is the only failure. */
-int imc_metadata_add(imc_metadata *md, int kind, const void *data, size_t size, imc_error *err);
+ * list, found by `codec`: EXIF loses a leading "Exif\0\0"; a blob that is
+ * empty, over IMC_METADATA_MAX_BLOB, or that an encoder would refuse as
+ * malformed (imc_metadata_check's rules) is refused (counted, with the
+ * reason), not added. IMC_ERR_NOMEM is the only failure. */
+int imc_metadata_add(imc_metadata *md, int kind, const void *data, size_t size,
+                     const char *codec, imc_error *err);
 /* Counts a blob left out for being malformed; the first reason is kept. */
 void imc_metadata_refuse(imc_metadata *md, const char *fmt, ...) IMC_PRINTF(2, 3);
 /* Checks the caller's blobs for an encoder storing the kinds of `writable`

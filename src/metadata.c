@@ -38,30 +38,6 @@ void imc_metadata_refuse(imc_metadata *md, const char *fmt, ...)
     }
 }
 
-int imc_metadata_add(imc_metadata *md, int kind, const void *data, size_t size, imc_error *err)
-{
-    if (size == 0 || size > IMC_METADATA_MAX_BLOB) {
-        imc_metadata_refuse(md, "%s blob of %zu bytes", kind_names[kind], size);
-        return IMC_OK;
-    }
-    /* Room for 4, doubled when full (a count of 4, 8, 16 ...); owner is the
-     * blob array. */
-    size_t n = md->count;
-    if (n == 0 || (n >= 4 && (n & (n - 1)) == 0)) {
-        imc_metadata_blob *grown = realloc(md->blobs, (n ? 2 * n : 4) * sizeof *grown);
-        if (!grown)
-            return imc_fail(err, IMC_ERR_NOMEM, "out of memory for metadata");
-        md->blobs = grown;
-        md->owner = grown;
-    }
-    uint8_t *copy = malloc(size);
-    if (!copy)
-        return imc_fail(err, IMC_ERR_NOMEM, "out of memory for %zu bytes of metadata", size);
-    memcpy(copy, data, size);
-    md->blobs[md->count++] = (imc_metadata_blob){kind, copy, size};
-    return IMC_OK;
-}
-
 /* The checks that make a blob what its kind says, before any byte is
  * written: a reader given a broken profile or EXIF would misread the image. */
 static int check_blob(int kind, const uint8_t *d, size_t n, const char *codec, imc_error *err)
@@ -93,6 +69,41 @@ static int check_blob(int kind, const uint8_t *d, size_t n, const char *codec, i
                             "0 or 1 (full range)", codec);
         return IMC_OK;
     }
+}
+
+int imc_metadata_add(imc_metadata *md, int kind, const void *data, size_t size,
+                     const char *codec, imc_error *err)
+{
+    if (kind == IMC_METADATA_EXIF && size > 6 && memcmp(data, "Exif\0\0", 6) == 0) {
+        data = (const uint8_t *)data + 6; /* a JPEG-style prefix some writers keep */
+        size -= 6;
+    }
+    if (size == 0 || size > IMC_METADATA_MAX_BLOB) {
+        imc_metadata_refuse(md, "%s: %s blob of %zu bytes", codec, kind_names[kind], size);
+        return IMC_OK;
+    }
+    /* What an encoder would refuse is not handed on: it only looks like one. */
+    imc_error why;
+    if (check_blob(kind, data, size, codec, &why) != IMC_OK) {
+        imc_metadata_refuse(md, "%s", why.message);
+        return IMC_OK;
+    }
+    /* Room for 4, doubled when full (a count of 4, 8, 16 ...); owner is the
+     * blob array. */
+    size_t n = md->count;
+    if (n == 0 || (n >= 4 && (n & (n - 1)) == 0)) {
+        imc_metadata_blob *grown = realloc(md->blobs, (n ? 2 * n : 4) * sizeof *grown);
+        if (!grown)
+            return imc_fail(err, IMC_ERR_NOMEM, "out of memory for metadata");
+        md->blobs = grown;
+        md->owner = grown;
+    }
+    uint8_t *copy = malloc(size);
+    if (!copy)
+        return imc_fail(err, IMC_ERR_NOMEM, "out of memory for %zu bytes of metadata", size);
+    memcpy(copy, data, size);
+    md->blobs[md->count++] = (imc_metadata_blob){kind, copy, size};
+    return IMC_OK;
 }
 
 int imc_metadata_check(const imc_metadata *md, unsigned writable, const char *codec,

@@ -221,7 +221,7 @@ static int jp2_read_metadata(const uint8_t *buf, size_t len, imc_metadata *md, i
     int rc = IMC_OK;
     while (rc == IMC_OK && next_box(&top, &type, &box)) {
         if (type == 0x75756964 && box.size > 16 && !memcmp(box.data, xmp_uuid, 16)) /* 'uuid' */
-            rc = imc_metadata_add(md, IMC_METADATA_XMP, box.data + 16, box.size - 16, err);
+            rc = imc_metadata_add(md, IMC_METADATA_XMP, box.data + 16, box.size - 16, "jpeg2000", err);
         if (type != 0x6A703268) /* 'jp2h' */
             continue;
         while (rc == IMC_OK && next_box(&box, &type, &inner)) {
@@ -229,7 +229,7 @@ static int jp2_read_metadata(const uint8_t *buf, size_t len, imc_metadata *md, i
                 continue;
             have_colr = true;
             if (inner.size > 3 && (inner.data[0] == 2 || inner.data[0] == 3))
-                rc = imc_metadata_add(md, IMC_METADATA_ICCP, inner.data + 3, inner.size - 3, err);
+                rc = imc_metadata_add(md, IMC_METADATA_ICCP, inner.data + 3, inner.size - 3, "jpeg2000", err);
         }
     }
     return rc;

@@ -1090,7 +1090,7 @@ static int tiff_read_metadata(const uint8_t *buf, size_t len, imc_metadata *md, 
         uint32_t n = 0;
         const void *data = NULL;
         if (TIFFGetField(d.tif, tags[i].tag, &n, &data) && data && n)
-            rc = imc_metadata_add(md, tags[i].kind, data, n, err);
+            rc = imc_metadata_add(md, tags[i].kind, data, n, "tiff", err);
     }
     TIFFClose(d.tif);
     return rc;

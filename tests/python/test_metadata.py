@@ -238,6 +238,20 @@ def test_misnumbered_icc_segments_are_refused(numbers, count):
     assert imc.decode(data).shape == (48, 64, 3)  # the pixels are not the metadata's
 
 
+def test_blobs_an_encoder_would_refuse_are_not_read():
+    """What only looks like EXIF or a profile is left out on reading too, so
+    that a blob read always goes back into an encoder."""
+    data = imc.encode(".jpg", image())
+    bogus = b"\xff\xe1" + struct.pack(">H", 2 + 6 + 10) + b"Exif\0\0" + b"not a tiff"
+    with pytest.warns(UserWarning, match="jpeg: the EXIF blob does not start with a TIFF header"):
+        assert imc.metadata(data[:2] + bogus + data[2:]) == []
+    ihdr = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
+    png = V.png_build([(b"IHDR", ihdr), (b"iCCP", b"p\0\0" + zlib.compress(b"x" * 300)),
+                       (b"IDAT", zlib.compress(b"\0\0")), (b"IEND", b"")])
+    with pytest.warns(UserWarning, match="png: the ICC profile is malformed"):
+        assert imc.metadata(png) == []
+
+
 def test_reordered_icc_segments_are_reassembled_by_number():
     data = jpeg_with_segments(icc_segments(srgb_icc(), 3, [1, 2, 3])[::-1])
     assert imc.metadata(data) == [("icc", srgb_icc())]

@@ -15,7 +15,6 @@
 #include <string.h>
 
 #include "../../bytes.h"
-#include "../modern_metadata.h"
 
 /* The boxes that lead to colr boxes, and the bytes of their own fields
  * before their children: the items' properties (meta/iprp/ipco) and a
@@ -74,7 +73,7 @@ static int add_cicp(const uint8_t *buf, size_t len, const avifImage *im, imc_met
     }
     const uint8_t bytes[4] = {(uint8_t)cicp[0], (uint8_t)cicp[1], (uint8_t)cicp[2],
                               (uint8_t)cicp[3]};
-    return imc_metadata_add(md, IMC_METADATA_CICP, bytes, 4, err);
+    return imc_metadata_add(md, IMC_METADATA_CICP, bytes, 4, "avif", err);
 }
 
 int imc_avif_read_metadata(const uint8_t *buf, size_t len, imc_metadata *md, imc_error *err)
@@ -92,15 +91,15 @@ int imc_avif_read_metadata(const uint8_t *buf, size_t len, imc_metadata *md, imc
     } else if (r == AVIF_RESULT_OK) { /* else nothing can be told of the file */
         const avifImage *im = dec->image;
         if (im->icc.size)
-            rc = imc_add_icc_payload(md, im->icc.data, im->icc.size, "avif", err);
+            rc = imc_metadata_add(md, IMC_METADATA_ICCP, im->icc.data, im->icc.size, "avif", err);
         if (rc == IMC_OK)
             rc = add_cicp(buf, len, im, md, err);
         /* libavif 0.11 gives the Exif item after its TIFF header offset
          * field, whatever the offset: 0, or 6 for a JPEG-style prefix */
         if (rc == IMC_OK && im->exif.size)
-            rc = imc_add_exif_payload(md, im->exif.data, im->exif.size, "avif", err);
+            rc = imc_metadata_add(md, IMC_METADATA_EXIF, im->exif.data, im->exif.size, "avif", err);
         if (rc == IMC_OK && im->xmp.size)
-            rc = imc_metadata_add(md, IMC_METADATA_XMP, im->xmp.data, im->xmp.size, err);
+            rc = imc_metadata_add(md, IMC_METADATA_XMP, im->xmp.data, im->xmp.size, "avif", err);
     }
     avifDecoderDestroy(dec);
     return rc;

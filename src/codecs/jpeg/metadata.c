@@ -65,7 +65,7 @@ static int assemble_icc(icc_parts *icc, imc_metadata *md, imc_error *err)
         memcpy(profile + at, icc->part[i].data, icc->part[i].size);
         at += icc->part[i].size;
     }
-    int rc = imc_metadata_add(md, IMC_METADATA_ICCP, profile, total, err);
+    int rc = imc_metadata_add(md, IMC_METADATA_ICCP, profile, total, "jpeg", err);
     free(profile);
     return rc;
 }
@@ -123,7 +123,7 @@ static int finish_xmp_extension(xmp_extension *x, imc_metadata *md, imc_error *e
         imc_metadata_refuse(md, "jpeg: extended XMP has %u of its %u bytes", x->filled,
                             x->length);
     else if (x->data)
-        rc = imc_metadata_add(md, IMC_METADATA_XMP, x->data, x->length, err);
+        rc = imc_metadata_add(md, IMC_METADATA_XMP, x->data, x->length, "jpeg", err);
     free(x->data);
     return rc;
 }
@@ -160,9 +160,9 @@ int imc_jpeg_read_metadata(const uint8_t *buf, size_t len, imc_metadata *md, imc
         n -= 2;
         if (m == 0xE1 && n > 6 && memcmp(p, EXIF_ID, 6) == 0 && !have_exif) {
             have_exif = true; /* the first, which cv2's orientation also reads */
-            rc = imc_metadata_add(md, IMC_METADATA_EXIF, p + 6, n - 6, err);
+            rc = imc_metadata_add(md, IMC_METADATA_EXIF, p + 6, n - 6, "jpeg", err);
         } else if (m == 0xE1 && n > XMP_ID_LEN && memcmp(p, XMP_ID, XMP_ID_LEN) == 0) {
-            rc = imc_metadata_add(md, IMC_METADATA_XMP, p + XMP_ID_LEN, n - XMP_ID_LEN, err);
+            rc = imc_metadata_add(md, IMC_METADATA_XMP, p + XMP_ID_LEN, n - XMP_ID_LEN, "jpeg", err);
         } else if (m == 0xE1 && n > XMP_EXT_ID_LEN && memcmp(p, XMP_EXT_ID, XMP_EXT_ID_LEN) == 0) {
             rc = add_xmp_chunk(&ext, p, n, err);
         } else if (m == 0xE2 && n > ICC_ID_LEN && memcmp(p, ICC_ID, ICC_ID_LEN) == 0) {

@@ -12,7 +12,6 @@
 #include <jxl/decode.h>
 
 #include "../../bytes.h"
-#include "../modern_metadata.h"
 
 enum { FIRST_BOX_BUFFER = 65536 };
 
@@ -30,13 +29,13 @@ typedef struct {
 static int add_box(reader *r, const uint8_t *p, size_t n)
 {
     if (r->kind == IMC_METADATA_XMP)
-        return imc_metadata_add(r->md, IMC_METADATA_XMP, p, n, r->err);
+        return imc_metadata_add(r->md, IMC_METADATA_XMP, p, n, "jxl", r->err);
     uint32_t offset = n >= 4 ? imc_load_be32(p) : 0;
     if (n < 4 || offset > n - 4) {
         imc_metadata_refuse(r->md, "jxl: the Exif box's TIFF header offset is past its end");
         return IMC_OK;
     }
-    return imc_add_exif_payload(r->md, p + 4 + offset, n - 4 - offset, "jxl", r->err);
+    return imc_metadata_add(r->md, IMC_METADATA_EXIF, p + 4 + offset, n - 4 - offset, "jxl", r->err);
 }
 
 /* At the next box or the end: the collected box is complete. */
@@ -115,7 +114,7 @@ static int read_icc(reader *r)
     int rc = IMC_OK;
     if (JxlDecoderGetColorAsICCProfile(r->dec, NULL, JXL_COLOR_PROFILE_TARGET_ORIGINAL, icc, n) ==
         JXL_DEC_SUCCESS)
-        rc = imc_add_icc_payload(r->md, icc, n, "jxl", r->err);
+        rc = imc_metadata_add(r->md, IMC_METADATA_ICCP, icc, n, "jxl", r->err);
     else
         imc_metadata_refuse(r->md, "jxl: the ICC profile cannot be read");
     free(icc);

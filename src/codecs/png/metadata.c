@@ -35,7 +35,7 @@ static int add_inflated(reader *r, int kind, const uint8_t *z, size_t n, const c
         enum libdeflate_result res = libdeflate_zlib_decompress(r->inflater, z, n, out, cap, &size);
         int rc = IMC_OK;
         if (res == LIBDEFLATE_SUCCESS)
-            rc = imc_metadata_add(r->md, kind, out, size, r->err);
+            rc = imc_metadata_add(r->md, kind, out, size, "png", r->err);
         else if (res != LIBDEFLATE_INSUFFICIENT_SPACE)
             imc_metadata_refuse(r->md, "png: the %s does not inflate", what);
         else if (cap == IMC_METADATA_MAX_BLOB)
@@ -78,20 +78,20 @@ static int read_itxt(reader *r, const uint8_t *d, size_t n)
     }
     if (compressed)
         return add_inflated(r, IMC_METADATA_XMP, d + at, n - at, "XMP packet");
-    return imc_metadata_add(r->md, IMC_METADATA_XMP, d + at, n - at, r->err);
+    return imc_metadata_add(r->md, IMC_METADATA_XMP, d + at, n - at, "png", r->err);
 }
 
 static bool visit(const uint8_t *type, const uint8_t *data, size_t size, void *ctx)
 {
     reader *r = ctx;
     if (!memcmp(type, "eXIf", 4))
-        r->rc = imc_metadata_add(r->md, IMC_METADATA_EXIF, data, size, r->err);
+        r->rc = imc_metadata_add(r->md, IMC_METADATA_EXIF, data, size, "png", r->err);
     else if (!memcmp(type, "iCCP", 4))
         r->rc = read_iccp(r, data, size);
     else if (!memcmp(type, "iTXt", 4))
         r->rc = read_itxt(r, data, size);
     else if (!memcmp(type, "cICP", 4) && size == 4)
-        r->rc = imc_metadata_add(r->md, IMC_METADATA_CICP, data, size, r->err);
+        r->rc = imc_metadata_add(r->md, IMC_METADATA_CICP, data, size, "png", r->err);
     else if (!memcmp(type, "cICP", 4))
         imc_metadata_refuse(r->md, "png: cICP chunk of %zu bytes, not 4", size);
     return r->rc == IMC_OK;

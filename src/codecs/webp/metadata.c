@@ -9,7 +9,6 @@
 #include <webp/mux.h>
 
 #include "../../bytes.h"
-#include "../modern_metadata.h"
 
 enum { FLAG_ICC = 0x20, FLAG_EXIF = 0x08, FLAG_XMP = 0x04 };
 
@@ -26,10 +25,10 @@ enum { CHUNK_KINDS = sizeof chunks / sizeof chunks[0] };
 static int add_chunk(imc_metadata *md, int kind, const uint8_t *p, size_t n, imc_error *err)
 {
     if (kind == IMC_METADATA_EXIF)
-        return imc_add_exif_payload(md, p, n, "webp", err);
+        return imc_metadata_add(md, IMC_METADATA_EXIF, p, n, "webp", err);
     if (kind == IMC_METADATA_ICCP)
-        return imc_add_icc_payload(md, p, n, "webp", err);
-    return imc_metadata_add(md, kind, p, n, err);
+        return imc_metadata_add(md, IMC_METADATA_ICCP, p, n, "webp", err);
+    return imc_metadata_add(md, kind, p, n, "webp", err);
 }
 
 int imc_webp_read_metadata(const uint8_t *buf, size_t len, imc_metadata *md, imc_error *err)
