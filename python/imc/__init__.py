@@ -177,9 +177,10 @@ def decode_all(data, flags=IMREAD_ANYCOLOR, start=0, count=0, *, rgb=False, **li
     return pages
 
 
-def encode_all(ext, imgs, params=None, *, rgb=False):
-    """Several images into one file of a multi-page format, as bytes."""
-    return _imc._encode_multi(ext, list(imgs), params, rgb)
+def encode_all(ext, imgs, params=None, *, rgb=False, metadata=None):
+    """Several images into one file of a multi-page format, as bytes;
+    metadata as encode's (the first page holds it)."""
+    return _imc._encode_multi(ext, list(imgs), params, rgb, metadata)
 
 
 def count(data):
@@ -278,8 +279,9 @@ def decode_animation(data, flags=IMREAD_UNCHANGED, start=0, count=0, *, rgb=Fals
     return _animation_of(_imc._decode_animation(data, flags, start, count, rgb, **limits))
 
 
-def encode_animation(ext, animation, params=None, *, rgb=False):
-    """An Animation as bytes of an animated format (.gif, .avif, .webp, .jxl)."""
+def encode_animation(ext, animation, params=None, *, rgb=False, metadata=None):
+    """An Animation as bytes of an animated format (.gif, .avif, .webp, .jxl);
+    metadata as encode's."""
     _check_animation(animation)
     return _imc._encode_animation(ext, list(animation.frames), list(animation.durations),
-                                  animation.loop_count, params, rgb)
+                                  animation.loop_count, params, rgb, metadata)

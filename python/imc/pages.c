@@ -92,19 +92,23 @@ static PyObject *py_count(PyObject *self, PyObject *data)
     return PyLong_FromSize_t(n);
 }
 
-/* _encode_multi(ext, imgs, params, rgb) -> bytes, raising imc.error */
+/* _encode_multi(ext, imgs, params, rgb[, metadata]) -> bytes, raising imc.error */
 static PyObject *py_encode_multi(PyObject *self, PyObject *args)
 {
     (void)self;
     const char *ext;
-    PyObject *seq, *params;
+    PyObject *seq, *params, *metadata = NULL, *blobs;
     int rgb;
     image_batch b;
-    if (!PyArg_ParseTuple(args, "sOOp:_encode_multi", &ext, &seq, &params, &rgb))
+    imc_metadata md;
+    if (!PyArg_ParseTuple(args, "sOOp|O:_encode_multi", &ext, &seq, &params, &rgb, &metadata) ||
+        metadata_from(metadata, &md, &blobs) < 0)
         return NULL;
     PyObject *result = NULL;
     if (get_images(seq, params, &b) == 0) {
         imc_encode_options opts = encode_options(rgb);
+        if (blobs)
+            opts.metadata = &md;
         imc_buffer out;
         imc_error err;
         int rc;
@@ -114,6 +118,7 @@ static PyObject *py_encode_multi(PyObject *self, PyObject *args)
         result = encoded_bytes(rc, &err, &out);
     }
     release_images(&b);
+    metadata_release(&md, blobs);
     return result;
 }
 
@@ -239,20 +244,24 @@ static void release_animation(animation_args *a)
     PyMem_Free(a->durations);
 }
 
-/* _encode_animation(ext, frames, durations, loop_count, params, rgb) -> bytes */
+/* _encode_animation(ext, frames, durations, loop_count, params, rgb[, metadata]) -> bytes */
 static PyObject *py_encode_animation(PyObject *self, PyObject *args)
 {
     (void)self;
     const char *ext;
-    PyObject *frames, *durations, *params;
+    PyObject *frames, *durations, *params, *metadata = NULL, *blobs;
     int loop_count, rgb;
-    if (!PyArg_ParseTuple(args, "sOOiOp:_encode_animation", &ext, &frames, &durations,
-                          &loop_count, &params, &rgb))
+    imc_metadata md;
+    if (!PyArg_ParseTuple(args, "sOOiOp|O:_encode_animation", &ext, &frames, &durations,
+                          &loop_count, &params, &rgb, &metadata) ||
+        metadata_from(metadata, &md, &blobs) < 0)
         return NULL;
     animation_args a;
     PyObject *result = NULL;
     if (get_animation(frames, durations, loop_count, params, &a) == 0) {
         imc_encode_options opts = encode_options(rgb);
+        if (blobs)
+            opts.metadata = &md;
         imc_buffer out;
         imc_error err;
         int rc;
@@ -263,6 +272,7 @@ static PyObject *py_encode_animation(PyObject *self, PyObject *args)
         result = encoded_bytes(rc, &err, &out);
     }
     release_animation(&a);
+    metadata_release(&md, blobs);
     return result;
 }
 

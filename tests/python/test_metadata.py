@@ -406,3 +406,15 @@ def test_dask_transcode_carries_metadata(tagged_jpg):
     assert first_of_each(imc.metadata(r.data))["exif"] == exif_blob()
     assert imc.metadata(imc_dask.transcode_one(tagged_jpg.read_bytes(), ".png",
                                                strip="all").data) == []
+
+
+def test_pages_and_animations_take_metadata():
+    pages = imc.encode_all(".tif", [image(), image(20, 30)], metadata={"icc": srgb_icc()})
+    assert imc.metadata(pages) == [("icc", srgb_icc())] and imc.count(pages) == 2
+    anim = imc.Animation()
+    anim.frames, anim.durations = [image(), image()[::-1].copy()], [100, 200]
+    webp = imc.encode_animation(".webp", anim, metadata={"xmp": XMP, "icc": srgb_icc()})
+    assert first_of_each(imc.metadata(webp)) == {"xmp": XMP, "icc": srgb_icc()}
+    with pytest.raises(imc.error) as e:
+        imc.encode_animation(".gif", anim, metadata={"icc": srgb_icc()})
+    assert e.value.code == imc.ERR_UNSUPPORTED
