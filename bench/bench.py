@@ -10,8 +10,8 @@ AVIF and JPEG XL, which cv2 4.6 lacks, with imc's figures alone). Then: raw
 libjpeg-turbo (TurboJPEG) on the same JPEGs for each flag, the floor for any
 caller of that library; calls per second on a 64x64 image through the Python
 modules; batch decoding on 1 and 2 threads (in a fresh process, alternating);
-one 12 MP PNG encoded on 2 threads against 1 and against cv2; peak memory
-while decoding a 12 MP JPEG.
+one 12 MP PNG encoded and an 8-page TIFF decoded on 2 threads against 1;
+peak memory while decoding a 12 MP JPEG.
 
     ./dev bench                 # the whole table
     ./dev bench --quick         # fewer inputs and repetitions
@@ -417,6 +417,15 @@ def main():
                       lambda: cv2.imencode(".png", big))], max(3, reps // 2), sizes)
         print(f"{'encode png 12 MP, 2 threads vs cv2':34}{1:>7}{r['mp']:>8.1f}{r['imc']:>10.1f}"
               f"{r['cv2']:>10.1f}{r['ratio']:>8.2f}x{r['size']:>8.3f}", flush=True)
+
+    if not args.only or "threads" in args.only or "tiff" in args.only:
+        # an 8-page TIFF (LZW, 3 MP pages) read on 2 threads vs 1
+        page = cv2.resize(cv2.imdecode(np.frombuffer(c.jpeg_big, np.uint8), 1), (2000, 1500))
+        tif = imc.encode_all(".tif", [page] * 8)
+        r = compare([(8 * pixels(page), lambda: imc.decode_all(tif, -1, threads=2),
+                      lambda: imc.decode_all(tif, -1))], max(reps, 11))
+        print(f"{'decode tiff 8 pages, 2 threads vs 1':34}{1:>7}{r['mp']:>8.1f}{r['imc']:>10.1f}"
+              f"{r['cv2']:>10.1f}{r['ratio']:>8.2f}x   (right: 1 thread)", flush=True)
 
     if not args.only or "memory" in args.only:
         path = Path("/tmp/imc-bench-12mp.jpg")

@@ -382,6 +382,10 @@ typedef struct imc_damage_report {
 /* "none", "warning", "error", "truncated" (enum imc_damage_kind). */
 IMC_API const char *imc_damage_kind_name(int kind);
 
+/* Threads options (imc_decode_options.threads, imc_encode_options.threads):
+ * one per online CPU. */
+#define IMC_THREADS_AUTO (-1)
+
 typedef struct imc_decode_options {
     size_t size;        /* sizeof(imc_decode_options) */
     int flags;          /* IMC_IMREAD_*, as for cv::imdecode */
@@ -396,13 +400,15 @@ typedef struct imc_decode_options {
     struct imc_metadata *metadata; /* NULL, or receives the image's metadata blobs (release
                                       with imc_metadata_free); batches take an array of
                                       n; pages and animations leave it empty */
+    int threads;        /* for one file: 0 or 1 one (default), N at most N, IMC_THREADS_AUTO
+                           one per CPU; imc_decode_multi reads TIFF pages on them */
 } imc_decode_options;
 
 /* cv2's defaults: IMREAD_COLOR, BGR, default limits, cv2's orientation
  * rule, no failure for tolerated damage, no report. */
 #define IMC_DECODE_OPTIONS_INIT {sizeof(imc_decode_options), IMC_IMREAD_COLOR, IMC_ORDER_BGR, \
                                  {0, 0, 0, 0}, IMC_ORIENTATION_CV2, IMC_FAIL_ON_NONE, NULL, \
-                                 NULL}
+                                 NULL, 0}
 
 /* cv::imdecode(buf, flags): decodes into a newly allocated image. */
 IMC_API int imc_decode(const void *buf, size_t len, int flags, imc_image *out);
@@ -449,7 +455,6 @@ typedef struct imc_encode_options {
     int threads;
 } imc_encode_options;
 
-#define IMC_THREADS_AUTO (-1)
 #define IMC_ENCODE_OPTIONS_INIT {sizeof(imc_encode_options), IMC_ORDER_BGR, NULL, 0}
 
 /* cv::imencode(ext, img, buf, params): `ext` names the format by its

@@ -92,6 +92,25 @@ typedef struct imc_row_sink {
 int imc_decode_rows(const void *buf, size_t len, const imc_decode_options *opts, int shrink,
                     const imc_row_sink *sink, imc_error *err);
 
+struct imc_codec;
+/* imc_decode_multi's reading (cv2's imreadmulti_) of pages [start, start +
+ * count) (count 0: to the end) on `threads` threads, for codecs whose pages
+ * are independent (decode_pages.c): the same pages, damage and outcome as
+ * one thread gets; strict: a page that fails fails the call. */
+int imc_read_pages_threaded(const struct imc_codec *codec, const uint8_t *buf, size_t len,
+                            const imc_decode_options *opts, size_t start, size_t count,
+                            int threads, bool strict, imc_damage *damage, imc_image_list *out,
+                            imc_error *err);
+/* Decodes the page the codec's `state` is positioned on (read_page.c):
+ * cv2's type from opts->flags, the limits, one allocation (or `into`, the
+ * caller's memory, checked against the header), read, the REDUCED_* resize
+ * to 1/scale when the codec did not scale, the EXIF turn; the rows to
+ * `sink` instead when it is set. */
+int imc_read_page(const struct imc_codec *codec, void *state, const imc_header *hdr,
+                  const imc_decode_options *opts, int scale, const imc_limits *limits,
+                  const imc_image *into, imc_image *out, int *duration_ms, imc_damage *damage,
+                  const imc_row_sink *sink, imc_error *err);
+
 /* Notes a read that failed with rc as the damage it was (truncated data;
  * corrupt, unreadable or too large data; arguments, memory and I/O are not
  * damage). */
@@ -252,6 +271,9 @@ typedef struct imc_codec {
      * only IMC_ERR_NOMEM fails. */
     int (*read_metadata)(const uint8_t *buf, size_t len, imc_metadata *md, imc_error *err);
     unsigned metadata_written; /* kinds encode stores: bits 1 << IMC_METADATA_* */
+    /* Pages decode without the ones before them (no compositing, no shared
+     * state): imc_decode_multi may read them on several threads. */
+    bool pages_independent;
 } imc_codec;
 
 #define IMC_DEPTH_BIT(d) (1u << (d))

@@ -168,7 +168,8 @@ def decode_all(data, flags=IMREAD_ANYCOLOR, start=0, count=0, *, rgb=False, **li
     """Every page or frame of data (from `start`, at most `count` if > 0),
     raising imc.error on failure, damage on any page included (as decode()).
     limits: decode()'s max_width, max_height, max_pixels, max_bytes,
-    orientation, fail_on and partial, applied to every page."""
+    orientation, fail_on and partial, applied to every page; threads=N
+    reads TIFF pages on N threads (-1: one per CPU), the same pages."""
     pages = _imc._decode_multi(data, flags, start, count, True, **limits)
     if rgb and not (flags > 0 and flags & _imc.IMREAD_COLOR_RGB):  # that flag gave RGB already
         for p in pages:

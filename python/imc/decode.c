@@ -80,6 +80,7 @@ int fill_options(const decode_args *a, imc_decode_options *o)
     o->limits.max_height = a->max_height;
     o->limits.max_pixels = a->max_pixels;
     o->limits.max_bytes = a->max_bytes;
+    o->threads = a->threads;
     return 0;
 }
 

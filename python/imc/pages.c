@@ -8,13 +8,14 @@ static int parse_pages_args(PyObject *args, PyObject *kw, const char *format, Py
                             decode_args *a, Py_ssize_t *start, Py_ssize_t *count, int *flag)
 {
     static char *names[] = {"data", "flags", "start", "count", "switch", "max_width", "max_height",
-                            "max_pixels", "max_bytes", "orientation", "fail_on", "partial", NULL};
+                            "max_pixels", "max_bytes", "orientation", "fail_on", "partial",
+                            "threads", NULL};
     imc_damage_report *report = a->report;
     memset(a, 0, sizeof *a);
     a->report = report;
     if (!PyArg_ParseTupleAndKeywords(args, kw, format, names, data, &a->flags, start, count, flag,
                                      &a->max_width, &a->max_height, &a->max_pixels, &a->max_bytes,
-                                     &a->orientation, &a->fail_on, &a->partial))
+                                     &a->orientation, &a->fail_on, &a->partial, &a->threads))
         return -1;
     if (*start < 0 || *count < 0) {
         PyErr_SetString(PyExc_ValueError, "start and count must not be negative");
@@ -57,7 +58,7 @@ static PyObject *py_decode_multi(PyObject *self, PyObject *args, PyObject *kw)
     decode_args a = {.report = &report};
     Py_ssize_t start, count;
     int strict;
-    if (parse_pages_args(args, kw, "Oinnp|$KKKKOOp:_decode_multi", &data, &a, &start, &count,
+    if (parse_pages_args(args, kw, "Oinnp|$KKKKOOpi:_decode_multi", &data, &a, &start, &count,
                          &strict) < 0)
         return NULL;
     if (strict)
@@ -159,7 +160,7 @@ static PyObject *py_decode_animation(PyObject *self, PyObject *args, PyObject *k
     decode_args a = {.report = &report};
     Py_ssize_t start, count;
     int rgb;
-    if (parse_pages_args(args, kw, "Oinnp|$KKKKOOp:_decode_animation", &data, &a, &start, &count,
+    if (parse_pages_args(args, kw, "Oinnp|$KKKKOOpi:_decode_animation", &data, &a, &start, &count,
                          &rgb) < 0)
         return NULL;
     a.rgb = rgb;

@@ -1116,6 +1116,7 @@ const imc_codec imc_codec_tiff = {
     .read = tiff_read,
     .close = tiff_close,
     .next_page = tiff_next_page,
+    .pages_independent = true,
     .encode_multi = tiff_encode_multi,
     IMC_CODEC_PARAMS(tiff_params),
     .read_metadata = tiff_read_metadata,
