@@ -179,22 +179,11 @@ int imc_read_pages_threaded(const imc_codec *codec, const uint8_t *buf, size_t l
     shared s = {codec, buf, len, opts, &limits, start, count, threads,
                 PTHREAD_MUTEX_INITIALIZER, SIZE_MAX};
     worker *ks = calloc((size_t)threads, sizeof *ks);
-    pthread_t *ids = calloc((size_t)threads, sizeof *ids);
-    bool *started = calloc((size_t)threads, sizeof *started);
-    int rc = ks && ids && started ? IMC_OK : imc_fail(err, IMC_ERR_NOMEM, "out of memory");
-    for (int w = 0; rc == IMC_OK && w < threads; w++) {
+    int rc = ks ? IMC_OK : imc_fail(err, IMC_ERR_NOMEM, "out of memory");
+    for (int w = 0; rc == IMC_OK && w < threads; w++)
         ks[w] = (worker){.s = &s, .w = w};
-        if (w > 0)
-            started[w] = pthread_create(&ids[w], NULL, run_worker, &ks[w]) == 0;
-    }
     if (rc == IMC_OK)
-        run_worker(&ks[0]);
-    for (int w = 1; rc == IMC_OK && w < threads; w++) {
-        if (started[w])
-            pthread_join(ids[w], NULL);
-        else
-            run_worker(&ks[w]); /* no thread to be had: here, in turn */
-    }
+        imc_run_parallel(run_worker, ks, sizeof *ks, threads);
     /* Worker 0 opened the file first: its failure is the file's. */
     if (rc == IMC_OK && ks[0].rc != IMC_OK) {
         rc = ks[0].rc;
@@ -207,13 +196,16 @@ int imc_read_pages_threaded(const imc_codec *codec, const uint8_t *buf, size_t l
     /* In page order, as the single-threaded reading stops. */
     size_t cap = 0;
     bool failed = false;
-    const page_result *last = NULL;
+    int last_rc = IMC_OK; /* the outcome of the last page taken, kept past the workers' lists */
+    imc_error last_err;
+    imc_error_clear(&last_err);
     for (size_t i = 0; rc == IMC_OK && (!count || i < count); i++) {
         page_result *r = find(ks, threads, i);
         if (!r || r->state == PAGE_END)
             break;
         imc_damage_worst(damage, &r->damage, (int)(start + i));
-        last = r;
+        last_rc = r->rc;
+        last_err = r->err;
         if (r->state != PAGE_OK) {
             failed = r->state == PAGE_FAILED;
             break;
@@ -237,13 +229,11 @@ int imc_read_pages_threaded(const imc_codec *codec, const uint8_t *buf, size_t l
         free(ks[w].pages);
     }
     if (rc == IMC_OK && (out->count == 0 || (failed && strict))) {
-        rc = last && last->rc ? last->rc : IMC_ERR_CORRUPT;
-        if (err && last)
-            *err = last->err;
+        rc = last_rc ? last_rc : IMC_ERR_CORRUPT;
+        if (err)
+            *err = last_err;
     }
     free(ks);
-    free(ids);
-    free(started);
     pthread_mutex_destroy(&s.lock);
     if (rc != IMC_OK)
         return rc;

@@ -294,6 +294,10 @@ const imc_codec *imc_find_encoder(const char *ext, char *word);
 /* ---- Threads ------------------------------------------------------------ */
 /* The online CPUs (1..256). */
 int imc_online_cpus(void);
+/* Runs fn on each of n items (item i at items + i * size), items 1.. on
+ * threads of their own, item 0 on the caller's (any whose thread cannot
+ * be had there too, in turn); returns when all are done. */
+void imc_run_parallel(void *(*fn)(void *), void *items, size_t size, int n);
 
 /* ---- Memory ------------------------------------------------------------- */
 /* Aligned memory for pixels, huge-page backed when large; release with free(). */

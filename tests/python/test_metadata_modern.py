@@ -15,16 +15,11 @@ import numpy as np
 import pytest
 from PIL import Image, ImageCms
 
+import test_metadata
 from helpers import BUILD, cv2, imc, requires_codec, run, tool
+from test_metadata import exiftool_blob, oracle, srgb_icc
 
 KIND_NUMBER = {"exif": 0, "xmp": 1, "icc": 2, "cicp": 3}
-
-
-@functools.lru_cache(None)
-def srgb_icc():
-    """littleCMS's sRGB profile through Pillow (one per run: it holds the
-    time it was made)."""
-    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
 
 
 def s15(v):
@@ -63,10 +58,7 @@ def table_icc():
 
 
 def exif_blob(make="imc test"):
-    e = Image.Exif()
-    e[0x0112] = 1
-    e[0x010F] = make
-    return e.tobytes()[6:]  # Pillow's starts with "Exif\0\0"
+    return test_metadata.exif_blob(1, make)
 
 
 XMP = (b'<?xpacket begin="\xef\xbb\xbf" id="W5M0MpCehiHzreSzNTczkc9d"?>'
@@ -85,17 +77,6 @@ def image(h=48, w=64, channels=3):
 def write(path, data):
     path.write_bytes(data)
     return path
-
-
-def exiftool_blob(path, tag):
-    return run([tool("exiftool"), "-b", f"-{tag}", str(path)]).stdout
-
-
-def oracle(path):
-    """What exiftool extracts, by imc's kind names (absent kinds left out)."""
-    got = {k: exiftool_blob(path, t) for k, t in
-           (("exif", "EXIF"), ("xmp", "XMP"), ("icc", "ICC_Profile"))}
-    return {k: v for k, v in got.items() if v}
 
 
 def metadata(data):

@@ -9,7 +9,6 @@
  * byte for byte the one a single thread writes. */
 #include "strips.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -125,10 +124,8 @@ int imc_jpeg_encode_in_strips(const imc_image *img, int threads, int mcu_width, 
         return IMC_ERR_UNSUPPORTED;
 
     strip *strips = calloc((size_t)n, sizeof *strips);
-    pthread_t *ids = calloc((size_t)n, sizeof *ids);
-    bool *started = calloc((size_t)n, sizeof *started);
     int *first_segment = calloc((size_t)n, sizeof *first_segment);
-    int rc = strips && ids && started && first_segment ? IMC_OK : IMC_ERR_NOMEM;
+    int rc = strips && first_segment ? IMC_OK : IMC_ERR_NOMEM;
     for (int i = 0; rc == IMC_OK && i < n; i++) {
         size_t r0 = steps * (size_t)i / (size_t)n * step, r1 = steps * (size_t)(i + 1) / (size_t)n * step;
         int y0 = (int)(r0 * (size_t)mcu_height);
@@ -141,16 +138,8 @@ int imc_jpeg_encode_in_strips(const imc_image *img, int threads, int mcu_width, 
         strips[i].rows.owner = NULL;
         first_segment[i] = (int)(r0 * per_row / interval);
     }
-    for (int i = 1; rc == IMC_OK && i < n; i++) /* strip 0 runs here */
-        started[i] = pthread_create(&ids[i], NULL, code_strip, &strips[i]) == 0;
     if (rc == IMC_OK)
-        code_strip(&strips[0]);
-    for (int i = 1; rc == IMC_OK && i < n; i++) {
-        if (started[i])
-            pthread_join(ids[i], NULL);
-        else
-            code_strip(&strips[i]); /* no thread to be had: here, in turn */
-    }
+        imc_run_parallel(code_strip, strips, sizeof *strips, n);
     for (int i = 0; rc == IMC_OK && i < n; i++)
         if ((rc = strips[i].rc) != IMC_OK && err)
             *err = strips[i].err;
@@ -159,8 +148,6 @@ int imc_jpeg_encode_in_strips(const imc_image *img, int threads, int mcu_width, 
     for (int i = 0; strips && i < n; i++)
         imc_buffer_free(&strips[i].out);
     free(strips);
-    free(ids);
-    free(started);
     free(first_segment);
     if (rc == IMC_ERR_NOMEM && err && !err->code)
         imc_fail(err, rc, "jpeg: out of memory");

@@ -22,7 +22,6 @@
 #include "metadata.h"
 
 #include <libdeflate.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -287,9 +286,7 @@ static int compress_pieces(const row_filter *proto, int rows, int n, const png_s
                            imc_buffer *zlib)
 {
     piece *pieces = calloc((size_t)n, sizeof *pieces);
-    pthread_t *ids = calloc((size_t)n, sizeof *ids);
-    bool *started = calloc((size_t)n, sizeof *started);
-    int rc = pieces && ids && started ? IMC_OK : IMC_ERR_NOMEM;
+    int rc = pieces ? IMC_OK : IMC_ERR_NOMEM;
     for (int i = 0; rc == IMC_OK && i < n; i++) {
         piece *p = &pieces[i];
         p->s = s;
@@ -301,16 +298,8 @@ static int compress_pieces(const row_filter *proto, int rows, int n, const png_s
         if (rc == IMC_OK)
             row_filter_seek(&p->f, p->y0);
     }
-    for (int i = 1; rc == IMC_OK && i < n; i++) /* piece 0 runs here */
-        started[i] = pthread_create(&ids[i], NULL, code_piece, &pieces[i]) == 0;
     if (rc == IMC_OK)
-        code_piece(&pieces[0]);
-    for (int i = 1; rc == IMC_OK && i < n; i++) {
-        if (started[i])
-            pthread_join(ids[i], NULL);
-        else
-            code_piece(&pieces[i]); /* no thread to be had: here, in turn */
-    }
+        imc_run_parallel(code_piece, pieces, sizeof *pieces, n);
     static const uint8_t header[2] = {0x78, 0x01};
     if (rc == IMC_OK)
         rc = imc_buffer_append(zlib, header, 2);
@@ -332,8 +321,6 @@ static int compress_pieces(const row_filter *proto, int rows, int n, const png_s
         imc_buffer_free(&pieces[i].out);
     }
     free(pieces);
-    free(ids);
-    free(started);
     return rc;
 }
 
