@@ -43,6 +43,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     imc_image_list pages;
     if (imc_decode_multi(buf, len, &all, 0, 8, &pages, NULL) == IMC_OK)
         imc_image_list_free(&pages);
+    /* the same pages on two threads (formats with independent pages) */
+    imc_decode_options two = all;
+    two.threads = 2;
+    if (codec->pages_independent && imc_decode_multi(buf, len, &two, 1, 0, &pages, NULL) == IMC_OK)
+        imc_image_list_free(&pages);
     size_t count;
     imc_count(buf, len, &count, NULL);
     imc_info info;
