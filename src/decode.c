@@ -43,9 +43,8 @@ static int begin(const void *buf, size_t len, const imc_decode_options *caller,
         return imc_fail(err, IMC_ERR_ARG, "invalid orientation policy %d", opts->orientation);
     if (opts->fail_on < IMC_FAIL_ON_NONE || opts->fail_on > IMC_FAIL_ON_WARNING)
         return imc_fail(err, IMC_ERR_ARG, "invalid fail_on %d", opts->fail_on);
-    if (opts->threads < IMC_THREADS_AUTO)
-        return imc_fail(err, IMC_ERR_ARG, "invalid thread count %d (0 or 1: one, -1: one per "
-                        "CPU, else at most that many)", opts->threads);
+    if ((rc = imc_threads_check(opts->threads, err)) != IMC_OK)
+        return rc;
     if (opts->report && opts->report->size < sizeof opts->report->size) {
         size_t size = opts->report->size;
         opts->report = NULL;
@@ -202,7 +201,7 @@ static int read_pages(const imc_codec *codec, void *state, const uint8_t *buf, s
                       const imc_decode_options *opts, const page_request *pr,
                       imc_image_list *out, imc_error *err)
 {
-    int threads = opts->threads == IMC_THREADS_AUTO ? imc_online_cpus() : opts->threads;
+    int threads = imc_threads_of(opts->threads);
     if (pr->count && (size_t)threads > pr->count)
         threads = (int)pr->count;
     if (threads > 1 && codec->pages_independent && !pr->durations && !pr->first)

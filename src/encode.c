@@ -49,10 +49,7 @@ static int check_call(const int *params, size_t nparams, const imc_encode_option
         return rc;
     if (opts->order != IMC_ORDER_BGR && opts->order != IMC_ORDER_RGB)
         return imc_fail(err, IMC_ERR_ARG, "invalid channel order %d", opts->order);
-    if (opts->threads < IMC_THREADS_AUTO)
-        return imc_fail(err, IMC_ERR_ARG, "invalid thread count %d (0 or 1: one, -1: one per "
-                        "CPU, else at most that many)", opts->threads);
-    return IMC_OK;
+    return imc_threads_check(opts->threads, err);
 }
 
 /* The images as the codec takes them: depths it cannot store become 8-bit,

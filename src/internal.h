@@ -294,6 +294,11 @@ const imc_codec *imc_find_encoder(const char *ext, char *word);
 /* ---- Threads ------------------------------------------------------------ */
 /* The online CPUs (1..256). */
 int imc_online_cpus(void);
+/* IMC_ERR_ARG for a `threads` option below IMC_THREADS_AUTO. */
+int imc_threads_check(int threads, imc_error *err);
+/* The threads a `threads` option asks for: 1 for 0 or 1, the CPUs for
+ * IMC_THREADS_AUTO. */
+int imc_threads_of(int threads);
 /* Runs fn on each of n items (item i at items + i * size), items 1.. on
  * threads of their own, item 0 on the caller's (any whose thread cannot
  * be had there too, in turn); returns when all are done. */

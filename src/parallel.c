@@ -13,6 +13,19 @@ int imc_online_cpus(void)
     return cpus > 0 ? (int)(cpus < 256 ? cpus : 256) : 1;
 }
 
+int imc_threads_check(int threads, imc_error *err)
+{
+    if (threads >= IMC_THREADS_AUTO)
+        return IMC_OK;
+    return imc_fail(err, IMC_ERR_ARG, "invalid thread count %d (0 or 1: one, -1: one per CPU, "
+                    "else at most that many)", threads);
+}
+
+int imc_threads_of(int threads)
+{
+    return threads == IMC_THREADS_AUTO ? imc_online_cpus() : threads > 1 ? threads : 1;
+}
+
 void imc_run_parallel(void *(*fn)(void *), void *items, size_t size, int n)
 {
     uint8_t *item = items;

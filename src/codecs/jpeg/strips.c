@@ -106,8 +106,7 @@ int imc_jpeg_encode_in_strips(const imc_image *img, int threads, int mcu_width, 
                               int restart_interval, const imc_jpeg_strip_coder *coder,
                               imc_buffer *out, imc_error *err)
 {
-    if (threads < 0)
-        threads = imc_online_cpus();
+    threads = imc_threads_of(threads);
     if (threads < 2 || restart_interval <= 0)
         return IMC_ERR_UNSUPPORTED;
     /* A strip must start on a restart: after a multiple of `step` MCU rows. */

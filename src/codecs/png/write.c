@@ -273,8 +273,7 @@ static void *code_piece(void *arg)
 /* How many pieces `threads` threads make of the image (1: no split). */
 static int piece_count(int threads, int rows, size_t line)
 {
-    if (threads < 0)
-        threads = imc_online_cpus();
+    threads = imc_threads_of(threads);
     uint64_t total = (uint64_t)rows * line;
     int n = threads;
     while (n > 1 && (total / (uint64_t)n < PIECE_MIN_BYTES || rows / n < 16))
