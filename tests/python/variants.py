@@ -300,6 +300,19 @@ def png_variants():
     v["im_palette_interlace"] = _convert(v["pil_palette_8bit"], "png", "-interlace", "PNG",
                                          out="PNG8:-")
     v["im_srgb_chrm"] = _convert(v["cv2_rgb8"], "png", "-set", "gamma", "0.6", out="png:-")
+    # Colour to gray follows libpng's rgb_to_gray: its fixed-point weights in
+    # files without gamma (cHRM alone does not count: cv2 sets the weights),
+    # its gamma tables with gAMA, sRGB or iCCP.
+    def with_chunk(png, typ, body):
+        chunks = png_chunks(png)
+        return png_build(chunks[:1] + [(typ, body)] + chunks[1:])
+    chrm = struct.pack(">8I", 31270, 32900, 64000, 33000, 30000, 60000, 15000, 6000)
+    v["chrm_only_rgba8"] = with_chunk(v["cv2_rgba8"], b"cHRM", chrm)
+    v["chrm_only_rgb16"] = with_chunk(v["cv2_rgb16"], b"cHRM", chrm)
+    v["gama_1_rgb8"] = with_chunk(v["cv2_rgb8"], b"gAMA", struct.pack(">I", 100000))
+    v["gama_rgb16"] = with_chunk(v["cv2_rgb16"], b"gAMA", struct.pack(">I", 45455))
+    v["srgb_palette"] = with_chunk(v["pil_palette_8bit"], b"sRGB", b"\0")
+    v["srgb_rgba16"] = with_chunk(v["cv2_rgba16"], b"sRGB", b"\1")
     v["tiny_1x1"] = enc(photo(1, 1))
     v["tiny_1x7_rgba"] = enc(photo_alpha(1, 7))
     v["tiny_7x1_gray16"] = enc(cv2.cvtColor(photo(7, 1), cv2.COLOR_BGR2GRAY).astype(np.uint16) * 300)

@@ -7,7 +7,8 @@
  * Only files libpng would read without complaint take this path: every chunk
  * CRC checked, critical chunks in canonical order, a zlib stream that ends
  * exactly where the image data does. Anything else, and color-to-gray output
- * (libpng's weighting involves gamma tables), returns IMC_ERR_UNSUPPORTED and
+ * of files with gamma (libpng's weighting then goes through gamma tables),
+ * returns IMC_ERR_UNSUPPORTED and
  * the caller decodes with libpng, so the result is always libpng's. */
 #include "fastread.h"
 #include "format.h"
@@ -31,6 +32,7 @@ typedef struct {
     uint8_t palette_alpha[256];
     bool has_trns;
     uint16_t trns[3]; /* transparent gray or RGB value */
+    bool colour_managed; /* gAMA, sRGB or iCCP: libpng's rgb_to_gray works through gamma */
     const uint8_t *idat; /* the data of the only IDAT chunk, or NULL */
     size_t idat_size;    /* all IDAT data together */
     size_t idat_begin, idat_end; /* the IDAT chunk run, as file offsets */
@@ -155,6 +157,8 @@ static bool scan(const uint8_t *buf, size_t len, layout *L)
         } else if (is_type(type, "tRNS")) {
             if (in_idat || !parse_trns(data, n, L))
                 return false;
+        } else if (is_type(type, "gAMA") || is_type(type, "sRGB") || is_type(type, "iCCP")) {
+            L->colour_managed = true;
         } else if (is_type(type, "eXIf")) {
             /* libpng keeps the first eXIf with a proper byte-order mark */
             if (n >= 2 && (data[0] == 'M' || data[0] == 'I') && data[1] == data[0] && !exif_state) {
@@ -319,11 +323,29 @@ static bool unfilter(int type, uint8_t *row, const uint8_t *prev, size_t n, int 
 }
 
 /* ---- Conversion of unfiltered rows to cv2's output ----------------------------- */
+/* libpng's rgb_to_gray with cv2's weights (png_set_rgb_to_gray(png, 1, 0.299,
+ * 0.587): 15-bit fixed point, 9797 / 19234 / 3737), in files without gamma
+ * (no gAMA, sRGB or iCCP, where libpng would go through its gamma tables):
+ * equal samples stay as they are, others are truncated at 8 bits and
+ * rounded at 16. */
+enum { GRAY_R = 9797, GRAY_G = 19234, GRAY_B = 3737 };
+
+static inline unsigned gray_8(unsigned r, unsigned g, unsigned b)
+{
+    return r == g && r == b ? r : (GRAY_R * r + GRAY_G * g + GRAY_B * b) >> 15;
+}
+
+static inline unsigned gray_16(unsigned r, unsigned g, unsigned b)
+{
+    return r == g && r == b ? r : (GRAY_R * r + GRAY_G * g + GRAY_B * b + 16384) >> 15;
+}
+
 typedef struct {
     const layout *L;
     int dst_cn, dst_depth;
     bool rgb;
     uint8_t palette_px[256][4]; /* palette entries as output pixels, channels in order */
+    uint8_t palette_gray[256];  /* palette entries through libpng's rgb_to_gray */
     uint8_t low_depth[256][8];  /* 1/2/4-bit: a byte's samples (gray scaled, or indices) */
 } convert_spec;
 
@@ -338,6 +360,7 @@ static void convert_spec_init(convert_spec *s, const layout *L, int dst_cn, int 
         s->palette_px[i][1] = L->palette[i][1];
         s->palette_px[i][rgb ? 2 : 0] = L->palette[i][2];
         s->palette_px[i][3] = L->palette_alpha[i];
+        s->palette_gray[i] = (uint8_t)gray_8(L->palette[i][0], L->palette[i][1], L->palette[i][2]);
     }
     for (int byte = 0; L->depth < 8 && byte < 256; byte++)
         for (int k = 0; k < 8 / L->depth; k++) {
@@ -396,18 +419,23 @@ static bool convert_row(const convert_spec *s, const uint8_t *src, uint8_t *dst)
             else if (L->has_trns && L->color == 2)
                 a = (r == L->trns[0] && g == L->trns[1] && b == L->trns[2]) ? 0 : a;
         }
+        /* gray from colour before strip_16, as libpng orders its steps */
+        unsigned gray = L->color == 0 || L->color == 4 ? r
+                        : L->depth == 16              ? gray_16(r, g, b)
+                                                      : gray_8(r, g, b);
         if (L->depth == 16 && !wide) { /* libpng's strip_16: the high byte */
             r >>= 8;
             g >>= 8;
             b >>= 8;
             a >>= 8;
+            gray >>= 8;
         }
         px[bi] = b;
         px[1] = g;
         px[ri] = r;
         px[3] = a;
         if (cn == 1)
-            px[0] = r; /* gray sources only: color-to-gray is libpng's */
+            px[0] = gray;
         if (wide) {
             uint16_t *d = (uint16_t *)(void *)dst + (size_t)x * (size_t)cn;
             for (int c = 0; c < cn; c++)
@@ -512,6 +540,14 @@ static bool convert_row_fast(const convert_spec *s, const uint8_t *src, uint8_t 
     const uint32_t w = L->width;
     if (L->color == 3 && L->depth == 8 && s->dst_depth == IMC_8U && s->dst_cn >= 3)
         return convert_palette_row(s, src, dst);
+    if (L->color == 3 && L->depth == 8 && s->dst_cn == 1) {
+        unsigned top = 0;
+        for (uint32_t x = 0; x < w; x++) {
+            top = src[x] > top ? src[x] : top;
+            dst[x] = s->palette_gray[src[x]];
+        }
+        return (int)top < L->num_palette;
+    }
     if (L->depth < 8 && s->dst_depth == IMC_8U &&
         ((L->color == 3 && s->dst_cn >= 3) || (L->color == 0 && !L->has_trns)))
         return convert_low_depth_row(s, src, dst);
@@ -546,6 +582,9 @@ static bool convert_row_fast(const convert_spec *s, const uint8_t *src, uint8_t 
     } else if (in == 2 && out == 1) {
         for (uint32_t x = 0; x < w; x++)
             dst[x] = src[2 * x];
+    } else if (in >= 3 && out == 1) {
+        for (uint32_t x = 0; x < w; x++, src += in)
+            dst[x] = (uint8_t)gray_8(src[0], src[1], src[2]);
     } else {
         return convert_row(s, src, dst);
     }
@@ -690,8 +729,8 @@ int imc_png_fast_read(const uint8_t *buf, size_t len, imc_image *dst, imc_read_r
     if (!scan(buf, len, &L) || dst->cols != (int)L.width || dst->rows != (int)L.height)
         return IMC_ERR_UNSUPPORTED;
     bool color_source = L.color == 2 || L.color == 3 || L.color == 6;
-    if (dst->channels == 1 && color_source)
-        return IMC_ERR_UNSUPPORTED; /* libpng's rgb_to_gray, gamma-aware: leave it to libpng */
+    if (dst->channels == 1 && color_source && L.colour_managed)
+        return IMC_ERR_UNSUPPORTED; /* libpng's rgb_to_gray through gamma: leave it to libpng */
 
     size_t rb = row_bytes(L.width, &L), size = filtered_size(&L);
     uint8_t *filtered = imc_alloc_pixels(size);
