@@ -206,8 +206,11 @@ def test_gil_is_released_while_coding():
         imc.imdecode(big, 1)
     stop = True
     t.join()
-    # With the GIL held, the ticker would stall for a whole call at a time.
-    assert max(gaps) < one_call * 0.6, (max(gaps), one_call)
+    # With the GIL held, the ticker would stall for a whole call at a time:
+    # five stalls. One long gap is the shared VM's scheduler (seen once:
+    # 30.3 ms against a bound of 29.8), not the GIL.
+    stalls = [g for g in gaps if g >= one_call * 0.6]
+    assert len(stalls) <= 1, (stalls, one_call)
 
 
 def test_threads_give_identical_results():
