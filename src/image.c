@@ -44,7 +44,8 @@ size_t imc_depth_size(int depth)
     }
 }
 
-int imc_image_alloc(imc_image *img, int rows, int cols, int channels, int depth)
+static int alloc_image(imc_image *img, int rows, int cols, int channels, int depth, bool extra,
+                       size_t *room)
 {
     if (!img)
         return IMC_ERR_ARG;
@@ -55,6 +56,10 @@ int imc_image_alloc(imc_image *img, int rows, int cols, int channels, int depth)
     if (!imc_mul_size((size_t)cols, (size_t)channels * elem, &step) ||
         !imc_mul_size(step, (size_t)rows, &total) || total > SIZE_MAX / 2)
         return IMC_ERR_LIMITS;
+    if (extra)
+        total += (size_t)rows + IMC_ALIGN;
+    if (room)
+        *room = total;
     void *p = imc_alloc_pixels(total);
     if (!p)
         return IMC_ERR_NOMEM;
@@ -66,6 +71,16 @@ int imc_image_alloc(imc_image *img, int rows, int cols, int channels, int depth)
     img->data = p;
     img->owner = p;
     return IMC_OK;
+}
+
+int imc_image_alloc(imc_image *img, int rows, int cols, int channels, int depth)
+{
+    return alloc_image(img, rows, cols, channels, depth, false, NULL);
+}
+
+int imc_image_alloc_room(imc_image *img, int rows, int cols, int channels, int depth, size_t *room)
+{
+    return alloc_image(img, rows, cols, channels, depth, true, room);
 }
 
 void imc_image_free(imc_image *img)

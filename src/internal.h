@@ -135,6 +135,8 @@ typedef struct imc_read_request {
     imc_damage *damage; /* out: what the data lacked (never NULL) */
     const imc_row_sink *sink; /* NULL; or (codecs with streams_rows) the rows go there, dst
                                  then has the shape but no memory */
+    size_t dst_room; /* bytes the codec may write at dst->data, as scratch too: at least
+                        rows * step (dst is then packed); 0: only dst's own rows */
 } imc_read_request;
 
 /* A codec's encode parameters: each codec lists the IMWRITE_* params it
@@ -307,6 +309,11 @@ void imc_run_parallel(void *(*fn)(void *), void *items, size_t size, int n);
 /* ---- Memory ------------------------------------------------------------- */
 /* Aligned memory for pixels, huge-page backed when large; release with free(). */
 void *imc_alloc_pixels(size_t size);
+/* imc_image_alloc with a byte per row (and a vector) more, which a codec may
+ * use as scratch: *room is what may be written at img->data (rows * step and
+ * the extra). PNG inflates its whole stream there rather than into a second
+ * image-sized buffer. */
+int imc_image_alloc_room(imc_image *img, int rows, int cols, int channels, int depth, size_t *room);
 
 /* ---- Buffers ------------------------------------------------------------ */
 int imc_buffer_reserve(imc_buffer *buf, size_t capacity);

@@ -104,19 +104,22 @@ int imc_read_page(const imc_codec *codec, void *state, const imc_header *hdr,
         rc = codec->read(state, out, &req, err);
         return rc == IMC_OK ? imc_damage_check(damage, opts->fail_on, codec->name, err) : rc;
     }
+    size_t room = 0;
     if (into && into->rows == hdr->height && into->cols == hdr->width &&
         into->channels == channels && into->depth == depth && (scale == 1 || hdr->scaled) &&
         into->step == (size_t)hdr->width * (size_t)channels * imc_depth_size(depth)) {
         *out = *into;
         out->owner = NULL;
+        room = out->step * (size_t)out->rows;
     } else {
-        rc = imc_image_alloc(out, hdr->height, hdr->width, channels, depth);
+        rc = imc_image_alloc_room(out, hdr->height, hdr->width, channels, depth, &room);
     }
     if (rc != IMC_OK)
         return imc_fail(err, rc, "cannot allocate %d x %d x %d image", hdr->width, hdr->height,
                         channels);
 
-    imc_read_request req = {.order = order, .orientation = 0, .duration_ms = -1, .damage = damage};
+    imc_read_request req = {.order = order, .orientation = 0, .duration_ms = -1, .damage = damage,
+                            .dst_room = room};
     rc = codec->read(state, out, &req, err);
     if (rc == IMC_OK)
         rc = imc_damage_check(damage, opts->fail_on, codec->name, err);

@@ -1,6 +1,6 @@
 /* PNG decoding with libdeflate: the whole zlib stream in one call into an
- * exactly sized buffer, SIMD unfiltering, and the row conversions cv2's libpng
- * transformations perform (BGR order, strip or add alpha, gray <-> color
+ * exactly sized buffer, SIMD unfiltering (unfilter.c), and the row
+ * conversions cv2's libpng transformations perform (BGR order, strip or add alpha, gray <-> color
  * replication, 16 -> 8 bits by the high byte, palette and low-bit-depth
  * expansion), fused per row.
  *
@@ -12,16 +12,12 @@
  * the caller decodes with libpng, so the result is always libpng's. */
 #include "fastread.h"
 #include "format.h"
+#include "unfilter.h"
 #include "../../bytes.h"
 
 #include <libdeflate.h>
 #include <stdlib.h>
 #include <string.h>
-
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#include <tmmintrin.h>
-#endif
 
 typedef struct {
     uint32_t width, height;
@@ -171,155 +167,6 @@ static bool scan(const uint8_t *buf, size_t len, layout *L)
         at += 12 + (size_t)n;
     }
     return false; /* no IEND */
-}
-
-/* ---- Unfiltering ------------------------------------------------------------ */
-#if defined(__SSE2__)
-/* Paeth for 3- and 4-byte pixels, a pixel per step (each depends on the
- * last). Pixels move as 32-bit words; with 3-byte pixels the fourth byte,
- * the next pixel's first, is written back unchanged. */
-static inline void paeth_simd(uint8_t *row, const uint8_t *prev, size_t n, const int bpp)
-{
-    const __m128i zero = _mm_setzero_si128();
-    const uint32_t keep = bpp == 3 ? 0xFF000000u : 0;
-    __m128i a = zero, c = zero;
-    size_t i = 0;
-    for (; i + 4 <= n; i += (size_t)bpp) {
-        uint32_t xw, bw;
-        memcpy(&xw, row + i, 4);
-        memcpy(&bw, prev + i, 4);
-        __m128i b = _mm_unpacklo_epi8(_mm_cvtsi32_si128((int)bw), zero);
-        __m128i x = _mm_unpacklo_epi8(_mm_cvtsi32_si128((int)xw), zero);
-        a = _mm_and_si128(_mm_add_epi16(x, imc_png_paeth8(a, b, c)), _mm_set1_epi16(0xFF));
-        if (bpp == 3) /* the fourth lane belongs to the next pixel */
-            a = _mm_insert_epi16(a, 0, 3);
-        uint32_t out = (uint32_t)_mm_cvtsi128_si32(_mm_packus_epi16(a, a));
-        out = (out & ~keep) | (xw & keep);
-        memcpy(row + i, &out, 4);
-        c = b;
-        if (bpp == 3)
-            c = _mm_insert_epi16(c, 0, 3);
-    }
-    for (; i < n; i++) /* the last bytes, fewer than 4 */
-        row[i] = (uint8_t)(row[i] + imc_png_paeth(i >= (size_t)bpp ? row[i - bpp] : 0, prev[i],
-                                          i >= (size_t)bpp ? prev[i - bpp] : 0));
-}
-
-/* SUB for 3-byte pixels, five per step. Byte 15 goes back unchanged, and
- * the next step's bytes are loaded before this step's store: a load that
- * overlapped the store just made would stall on forwarding. The carry is
- * one byte shuffle off the sum, so the chain between steps stays short. */
-__attribute__((target("ssse3"))) static inline __m128i sub3_step(__m128i in, __m128i *carry)
-{
-    const __m128i last_pixel = _mm_setr_epi8(12, 13, 14, 12, 13, 14, 12, 13, 14, 12, 13, 14, 12, 13, 14, 12);
-    const __m128i first15 = _mm_srli_si128(_mm_set1_epi8(-1), 1);
-    __m128i x = _mm_add_epi8(in, _mm_slli_si128(in, 3));
-    x = _mm_add_epi8(x, _mm_slli_si128(x, 6));
-    x = _mm_add_epi8(x, _mm_slli_si128(x, 12));
-    x = _mm_add_epi8(x, *carry);
-    *carry = _mm_shuffle_epi8(x, last_pixel);
-    return _mm_or_si128(_mm_and_si128(x, first15), _mm_andnot_si128(first15, in));
-}
-
-__attribute__((target("ssse3"))) static size_t unfilter_sub3_ssse3(uint8_t *row, size_t n)
-{
-    if (n < 16)
-        return 0;
-    __m128i carry = _mm_setzero_si128();
-    __m128i in = _mm_loadu_si128((const __m128i *)(const void *)row);
-    size_t i = 0;
-    for (; i + 31 <= n; i += 15) {
-        __m128i next = _mm_loadu_si128((const __m128i *)(const void *)(row + i + 15));
-        _mm_storeu_si128((__m128i *)(void *)(row + i), sub3_step(in, &carry));
-        in = next;
-    }
-    _mm_storeu_si128((__m128i *)(void *)(row + i), sub3_step(in, &carry));
-    return i + 15;
-}
-
-/* SUB for 1-, 3- and 4-byte pixels: a prefix sum over the pixels of 16 bytes
- * (log-step shifted adds), plus the last pixel of the bytes before. cv2
- * writes every PNG row with SUB by default, so this is the common case.
- * Returns the bytes done; the caller finishes the rest. */
-static size_t unfilter_sub_simd(uint8_t *row, size_t n, int bpp)
-{
-    __m128i carry = _mm_setzero_si128(); /* the previous pixel in every pixel slot */
-    size_t i = 0;
-    if (bpp == 1) {
-        for (; i + 16 <= n; i += 16) {
-            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(row + i));
-            x = _mm_add_epi8(x, _mm_slli_si128(x, 1));
-            x = _mm_add_epi8(x, _mm_slli_si128(x, 2));
-            x = _mm_add_epi8(x, _mm_slli_si128(x, 4));
-            x = _mm_add_epi8(x, _mm_slli_si128(x, 8));
-            x = _mm_add_epi8(x, carry);
-            _mm_storeu_si128((__m128i *)(void *)(row + i), x);
-            carry = _mm_set1_epi8((char)row[i + 15]);
-        }
-    } else if (bpp == 4) {
-        for (; i + 16 <= n; i += 16) {
-            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(row + i));
-            x = _mm_add_epi8(x, _mm_slli_si128(x, 4));
-            x = _mm_add_epi8(x, _mm_slli_si128(x, 8));
-            x = _mm_add_epi8(x, carry);
-            _mm_storeu_si128((__m128i *)(void *)(row + i), x);
-            carry = _mm_shuffle_epi32(x, 0xFF);
-        }
-    } else if (bpp == 3 && __builtin_cpu_supports("ssse3")) {
-        i = unfilter_sub3_ssse3(row, n);
-    }
-    return i;
-}
-#endif
-
-/* Reverses one row's filter in place; prev is the previous unfiltered row
- * (zeros for the first). Returns false for an unknown filter type. */
-static bool unfilter(int type, uint8_t *row, const uint8_t *prev, size_t n, int bpp)
-{
-    size_t i;
-    switch (type) {
-    case 0:
-        return true;
-    case 1:
-        i = (size_t)bpp;
-#if defined(__SSE2__)
-        if (n >= 16 + (size_t)bpp) {
-            size_t done = unfilter_sub_simd(row, n, bpp);
-            i = done > i ? done : i;
-        }
-#endif
-        for (; i < n; i++)
-            row[i] = (uint8_t)(row[i] + row[i - bpp]);
-        return true;
-    case 2:
-        for (i = 0; i < n; i++)
-            row[i] = (uint8_t)(row[i] + prev[i]);
-        return true;
-    case 3:
-        for (i = 0; i < (size_t)bpp && i < n; i++)
-            row[i] = (uint8_t)(row[i] + (prev[i] >> 1));
-        for (; i < n; i++)
-            row[i] = (uint8_t)(row[i] + ((row[i - bpp] + prev[i]) >> 1));
-        return true;
-    case 4:
-#if defined(__SSE2__)
-        if (bpp == 3) {
-            paeth_simd(row, prev, n, 3);
-            return true;
-        }
-        if (bpp == 4) {
-            paeth_simd(row, prev, n, 4);
-            return true;
-        }
-#endif
-        for (i = 0; i < (size_t)bpp && i < n; i++)
-            row[i] = (uint8_t)(row[i] + prev[i]); /* Paeth(0, b, 0) == b */
-        for (; i < n; i++)
-            row[i] = (uint8_t)(row[i] + imc_png_paeth(row[i - bpp], prev[i], prev[i - bpp]));
-        return true;
-    default:
-        return false;
-    }
 }
 
 /* ---- Conversion of unfiltered rows to cv2's output ----------------------------- */
@@ -679,7 +526,7 @@ static bool deinterlace(uint8_t *filtered, const layout *L, uint8_t *image, size
         const uint8_t *prev = zeros;
         for (uint32_t y = 0; y < h; y++, filtered += rb + 1) {
             uint8_t *row = filtered + 1;
-            if (!unfilter(filtered[0], row, prev, rb, bpp))
+            if (!imc_png_unfilter(filtered[0], row, prev, rb, bpp))
                 return false;
             prev = row;
             uint8_t *out = image + (size_t)(adam7[p][1] + y * adam7[p][3]) * image_row;
@@ -722,6 +569,26 @@ static int inflate_all(const uint8_t *buf, const layout *L, uint8_t *out, size_t
                : IMC_ERR_UNSUPPORTED;
 }
 
+/* Whether the filtered stream (`size` bytes, rows of rb + 1) can be inflated
+ * into the end of dst's room and turned into dst's rows from the top: the
+ * output of rows 0..k-1 must end before filtered row k starts, for every k
+ * (linear in k: checked at both ends). Packed output rows of at least rb + 1
+ * bytes always fit; rows of rb bytes fit with the byte per row of
+ * imc_image_alloc_room; rows that shrink (16 to 8 bits, alpha stripped) do
+ * not. */
+static bool fits_in_place(const imc_image *dst, size_t room, size_t size, size_t rb)
+{
+    size_t out_row = (size_t)dst->cols * (size_t)dst->channels * imc_depth_size(dst->depth);
+    size_t rows = (size_t)dst->rows;
+    if (!room || dst->step != out_row || room < size || room < rows * out_row)
+        return false;
+    size_t start = room - size, ends[2] = {1, rows - 1};
+    for (int i = 0; i < 2; i++)
+        if (ends[i] >= 1 && start + ends[i] * (rb + 1) < ends[i] * out_row)
+            return false;
+    return true;
+}
+
 int imc_png_fast_read(const uint8_t *buf, size_t len, imc_image *dst, imc_read_request *req)
 {
     layout L;
@@ -733,13 +600,18 @@ int imc_png_fast_read(const uint8_t *buf, size_t len, imc_image *dst, imc_read_r
         return IMC_ERR_UNSUPPORTED; /* libpng's rgb_to_gray through gamma: leave it to libpng */
 
     size_t rb = row_bytes(L.width, &L), size = filtered_size(&L);
-    uint8_t *filtered = imc_alloc_pixels(size);
+    const bool in_place = !L.interlaced && fits_in_place(dst, req->dst_room, size, rb);
+    uint8_t *filtered = in_place ? (uint8_t *)dst->data + req->dst_room - size : imc_alloc_pixels(size);
     if (!filtered)
         return IMC_ERR_NOMEM;
     int rc = inflate_all(buf, &L, filtered, size);
-    uint8_t *image = NULL, *zero_row = calloc(rb, 1);
+    /* a zero row (the one above the first), then, in place, two rows that
+     * take each filtered row before its output overwrites it */
+    uint8_t *image = NULL, *zero_row = calloc(in_place ? 3 : 1, rb), *rows = NULL;
     if (!zero_row)
         rc = IMC_ERR_NOMEM;
+    else
+        rows = zero_row + rb;
     convert_spec spec;
     convert_spec_init(&spec, &L, dst->channels, dst->depth, req->order == IMC_ORDER_RGB);
     int bpp = (L.samples * L.depth + 7) / 8;
@@ -754,16 +626,22 @@ int imc_png_fast_read(const uint8_t *buf, size_t len, imc_image *dst, imc_read_r
     } else if (rc == IMC_OK) {
         const uint8_t *prev = zero_row;
         for (uint32_t y = 0; rc == IMC_OK && y < L.height; y++) {
-            uint8_t *row = filtered + (size_t)y * (rb + 1);
-            if (!unfilter(row[0], row + 1, prev, rb, bpp) ||
-                !convert_row_fast(&spec, row + 1, (uint8_t *)dst->data + (size_t)y * dst->step))
+            uint8_t *row = filtered + (size_t)y * (rb + 1) + 1;
+            int type = row[-1];
+            if (in_place)
+                row = memcpy(rows + (y & 1) * rb, row, rb);
+            if (!imc_png_unfilter(type, row, prev, rb, bpp) ||
+                !convert_row_fast(&spec, row, (uint8_t *)dst->data + (size_t)y * dst->step))
                 rc = IMC_ERR_UNSUPPORTED;
-            prev = row + 1;
+            prev = row;
         }
     }
     free(zero_row);
     free(image);
-    free(filtered);
+    if (!in_place)
+        free(filtered);
+    else if (rc != IMC_OK) /* no stream bytes left in what libpng may fill only in part */
+        memset(dst->data, 0, req->dst_room);
     if (rc == IMC_OK)
         req->orientation = L.orientation;
     return rc;
