@@ -11,7 +11,10 @@ libjpeg-turbo (TurboJPEG) on the same JPEGs for each flag, the floor for any
 caller of that library; calls per second on a 64x64 image through the Python
 modules; batch decoding on 1 and 2 threads (in a fresh process, alternating);
 one 12 MP PNG encoded and an 8-page TIFF decoded on 2 threads against 1;
-peak memory while decoding a 12 MP JPEG.
+peak memory while decoding a 12 MP JPEG and PNG; then imc beside the fastest
+PNG codecs (bench/peers.py: Wuffs, libspng, fpnge from ../shared/peers, on
+real-world PNGs as shipped and as rewritten by Pillow, ImageMagick, libpng's
+defaults and cv2), skipped when ../shared/peers is not there.
 
     ./dev bench                 # the whole table
     ./dev bench --quick         # fewer inputs and repetitions
@@ -462,6 +465,9 @@ def main():
                       f"({decoded / mib:.1f} MiB decoded, {size / mib:.1f} MiB input; "
                       f"budget decoded + input + 8 MiB = {(decoded + size) / mib + 8:.1f} MiB)")
             path.unlink()
+    if not args.only or "peers" in args.only:
+        import peers  # bench/peers.py: Wuffs, libspng and fpnge beside imc, when ../shared/peers is there
+        peers.report(Path(imc.__file__).resolve().parents[2], args.quick)
     print("ratio = cv2 time / imc time (above 1: imc is faster); size = imc bytes / cv2 bytes")
     if slower:
         print("SLOWER THAN CV2 (a ratio below 1; paths both take through the same library "

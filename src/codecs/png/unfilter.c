@@ -90,22 +90,24 @@ SSE41 static INLINE __m128i predict(bool paeth, __m128i a, __m128i b, __m128i c)
     __m128i pa_s = _mm_sub_epi16(b, c), pb_s = _mm_sub_epi16(a, c); /* p - a, p - b */
     __m128i pa = _mm_abs_epi16(pa_s), pb = _mm_abs_epi16(pb_s);
     __m128i pc = _mm_abs_epi16(_mm_add_epi16(pa_s, pb_s));
-    __m128i not_a = _mm_or_si128(_mm_cmpgt_epi16(pa, pb), _mm_cmpgt_epi16(pa, pc));
+    __m128i not_a = _mm_cmpgt_epi16(pa, _mm_min_epi16(pb, pc));
     __m128i b_or_c = _mm_blendv_epi8(b, c, _mm_cmpgt_epi16(pb, pc));
     return _mm_blendv_epi8(a, b_or_c, not_a);
 }
 
-/* x plus its prediction, as the next pixel's a; `keep` clears the lanes past
- * the pixel, so they never carry into the next step's compares. */
-SSE41 static INLINE __m128i step(bool paeth, __m128i *a, __m128i b, __m128i c, __m128i x, __m128i keep)
+/* x plus its prediction, modulo 256, as the next pixel's a. The lanes past
+ * the pixel are zero in x, b and c (WIDEN), hence in a: the byte add leaves
+ * every high byte zero, and no mask sits on the chain from pixel to pixel. */
+SSE41 static INLINE __m128i step(bool paeth, __m128i *a, __m128i b, __m128i c, __m128i x)
 {
-    *a = _mm_and_si128(_mm_add_epi16(x, predict(paeth, *a, b, c)), keep);
+    *a = _mm_add_epi8(x, predict(paeth, *a, b, c));
     return *a;
 }
 
 #define LOAD(p) _mm_loadu_si128((const __m128i *)(const void *)(p))
 #define STORE(p, v) _mm_storeu_si128((__m128i *)(void *)(p), (v))
-#define WIDEN(v, shift) _mm_unpacklo_epi8(_mm_srli_si128((v), (shift)), zero)
+/* the pixel at byte `shift` of v in 16-bit lanes, the lanes past it zero */
+#define WIDEN(v, shift) _mm_and_si128(_mm_unpacklo_epi8(_mm_srli_si128((v), (shift)), zero), keep)
 
 /* 3-byte pixels, four per step: 16 bytes in, the 12 reversed plus the 4 that
  * follow, unchanged, out. The next block is loaded before this one is stored
@@ -120,10 +122,10 @@ SSE41 static INLINE size_t blocks3(bool paeth, uint8_t *row, const uint8_t *prev
     __m128i a = zero, c = zero, x = LOAD(row);
     for (size_t i = 0;; i += 12) {
         __m128i up = LOAD(prev + i), b0 = WIDEN(up, 0), b1 = WIDEN(up, 3), b2 = WIDEN(up, 6), b3 = WIDEN(up, 9);
-        __m128i r0 = step(paeth, &a, b0, c, WIDEN(x, 0), keep);
-        __m128i r1 = step(paeth, &a, b1, b0, WIDEN(x, 3), keep);
-        __m128i r2 = step(paeth, &a, b2, b1, WIDEN(x, 6), keep);
-        __m128i r3 = step(paeth, &a, b3, b2, WIDEN(x, 9), keep);
+        __m128i r0 = step(paeth, &a, b0, c, WIDEN(x, 0));
+        __m128i r1 = step(paeth, &a, b1, b0, WIDEN(x, 3));
+        __m128i r2 = step(paeth, &a, b2, b1, WIDEN(x, 6));
+        __m128i r3 = step(paeth, &a, b3, b2, WIDEN(x, 9));
         c = b3;
         __m128i lo = _mm_or_si128(_mm_or_si128(r0, _mm_slli_si128(r1, 6)), _mm_slli_si128(r2, 12));
         __m128i hi = _mm_or_si128(_mm_srli_si128(r2, 4), _mm_slli_si128(r3, 2));
@@ -146,10 +148,10 @@ SSE41 static INLINE size_t blocks4(bool paeth, uint8_t *row, const uint8_t *prev
     for (; i + 16 <= n; i += 16) {
         __m128i x = LOAD(row + i), up = LOAD(prev + i);
         __m128i b0 = WIDEN(up, 0), b1 = WIDEN(up, 4), b2 = WIDEN(up, 8), b3 = WIDEN(up, 12);
-        __m128i r0 = step(paeth, &a, b0, c, WIDEN(x, 0), keep);
-        __m128i r1 = step(paeth, &a, b1, b0, WIDEN(x, 4), keep);
-        __m128i r2 = step(paeth, &a, b2, b1, WIDEN(x, 8), keep);
-        __m128i r3 = step(paeth, &a, b3, b2, WIDEN(x, 12), keep);
+        __m128i r0 = step(paeth, &a, b0, c, WIDEN(x, 0));
+        __m128i r1 = step(paeth, &a, b1, b0, WIDEN(x, 4));
+        __m128i r2 = step(paeth, &a, b2, b1, WIDEN(x, 8));
+        __m128i r3 = step(paeth, &a, b3, b2, WIDEN(x, 12));
         c = b3;
         STORE(row + i, _mm_packus_epi16(_mm_or_si128(r0, _mm_slli_si128(r1, 8)),
                                         _mm_or_si128(r2, _mm_slli_si128(r3, 8))));
