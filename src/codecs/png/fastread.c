@@ -18,6 +18,9 @@
 #include <libdeflate.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 typedef struct {
     uint32_t width, height;
@@ -194,11 +197,14 @@ typedef struct {
     uint8_t palette_px[256][4]; /* palette entries as output pixels, channels in order */
     uint8_t palette_gray[256];  /* palette entries through libpng's rgb_to_gray */
     uint8_t low_depth[256][8];  /* 1/2/4-bit: a byte's samples (gray scaled, or indices) */
+    uint8_t *high_bytes; /* NULL, or a row's worth: 16-bit samples to 8-bit output by their high
+                            bytes, where libpng's result is that (no tRNS, no weighted gray) */
 } convert_spec;
 
 static void convert_spec_init(convert_spec *s, const layout *L, int dst_cn, int dst_depth, bool rgb)
 {
     s->L = L;
+    s->high_bytes = NULL;
     s->dst_cn = dst_cn;
     s->dst_depth = dst_depth;
     s->rgb = rgb;
@@ -379,34 +385,30 @@ static bool convert_low_depth_row(const convert_spec *s, const uint8_t *src, uin
     return L->color != 3 || (int)top < L->num_palette;
 }
 
-/* The hot cases, 8-bit samples to 8-bit output, 16-bit to 16-bit, palettes
- * and low-depth gray, without per-pixel dispatch. */
-static bool convert_row_fast(const convert_spec *s, const uint8_t *src, uint8_t *dst)
+/* The high byte of each big-endian 16-bit sample: libpng's strip_16. */
+static void take_high_bytes(const uint8_t *src, uint8_t *dst, size_t samples)
 {
-    const layout *L = s->L;
-    const uint32_t w = L->width;
-    if (L->color == 3 && L->depth == 8 && s->dst_depth == IMC_8U && s->dst_cn >= 3)
-        return convert_palette_row(s, src, dst);
-    if (L->color == 3 && L->depth == 8 && s->dst_cn == 1) {
-        unsigned top = 0;
-        for (uint32_t x = 0; x < w; x++) {
-            top = src[x] > top ? src[x] : top;
-            dst[x] = s->palette_gray[src[x]];
-        }
-        return (int)top < L->num_palette;
+    size_t i = 0;
+#if defined(__SSE2__)
+    const __m128i low = _mm_set1_epi16(0xFF);
+    for (; i + 16 <= samples; i += 16) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(src + 2 * i));
+        __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(src + 2 * i + 16));
+        _mm_storeu_si128((__m128i *)(void *)(dst + i),
+                         _mm_packus_epi16(_mm_and_si128(a, low), _mm_and_si128(b, low)));
     }
-    if (L->depth < 8 && s->dst_depth == IMC_8U &&
-        ((L->color == 3 && s->dst_cn >= 3) || (L->color == 0 && !L->has_trns)))
-        return convert_low_depth_row(s, src, dst);
-    if (L->depth == 16 && s->dst_depth == IMC_16U && L->color != 3 && !L->has_trns &&
-        s->dst_cn == L->samples && L->samples != 2) {
-        convert_row_16(s, src, dst);
-        return true;
-    }
-    if (L->depth != 8 || s->dst_depth != IMC_8U || L->color == 3 || (L->has_trns && s->dst_cn == 4))
-        return convert_row(s, src, dst);
+#endif
+    for (; i < samples; i++)
+        dst[i] = src[2 * i];
+}
+/* An 8-bit gray, gray + alpha, RGB or RGBA row (no tRNS to expand) to the
+ * output's channels: copies, R/B swaps, alpha stripped or added, gray
+ * replicated or weighted. */
+static bool convert_8bit_row(const convert_spec *s, const uint8_t *src, uint8_t *dst)
+{
+    const uint32_t w = s->L->width;
     const int ri = s->rgb ? 0 : 2, bi = s->rgb ? 2 : 0;
-    const int in = L->samples, out = s->dst_cn;
+    const int in = s->L->samples, out = s->dst_cn;
     if (in == out && (in <= 2 || s->rgb)) {
         memcpy(dst, src, (size_t)w * (size_t)in);
     } else if (in == out) {
@@ -438,6 +440,38 @@ static bool convert_row_fast(const convert_spec *s, const uint8_t *src, uint8_t 
     return true;
 }
 
+/* The hot cases, 8-bit samples to 8-bit output, 16-bit to 16-bit, palettes
+ * and low-depth gray, without per-pixel dispatch. */
+static bool convert_row_fast(const convert_spec *s, const uint8_t *src, uint8_t *dst)
+{
+    const layout *L = s->L;
+    const uint32_t w = L->width;
+    if (L->color == 3 && L->depth == 8 && s->dst_depth == IMC_8U && s->dst_cn >= 3)
+        return convert_palette_row(s, src, dst);
+    if (L->color == 3 && L->depth == 8 && s->dst_cn == 1) {
+        unsigned top = 0;
+        for (uint32_t x = 0; x < w; x++) {
+            top = src[x] > top ? src[x] : top;
+            dst[x] = s->palette_gray[src[x]];
+        }
+        return (int)top < L->num_palette;
+    }
+    if (L->depth < 8 && s->dst_depth == IMC_8U &&
+        ((L->color == 3 && s->dst_cn >= 3) || (L->color == 0 && !L->has_trns)))
+        return convert_low_depth_row(s, src, dst);
+    if (L->depth == 16 && s->dst_depth == IMC_16U && L->color != 3 && !L->has_trns &&
+        s->dst_cn == L->samples && L->samples != 2) {
+        convert_row_16(s, src, dst);
+        return true;
+    }
+    if (s->high_bytes) { /* 16 to 8 bits: the high bytes, then as an 8-bit row */
+        take_high_bytes(src, s->high_bytes, (size_t)w * (size_t)L->samples);
+        return convert_8bit_row(s, s->high_bytes, dst);
+    }
+    if (L->depth != 8 || s->dst_depth != IMC_8U || L->color == 3 || (L->has_trns && s->dst_cn == 4))
+        return convert_row(s, src, dst);
+    return convert_8bit_row(s, src, dst);
+}
 /* ---- Driver -------------------------------------------------------------------- */
 static size_t row_bytes(uint32_t width, const layout *L)
 {
@@ -614,6 +648,9 @@ int imc_png_fast_read(const uint8_t *buf, size_t len, imc_image *dst, imc_read_r
         rows = zero_row + rb;
     convert_spec spec;
     convert_spec_init(&spec, &L, dst->channels, dst->depth, req->order == IMC_ORDER_RGB);
+    if (L.depth == 16 && dst->depth == IMC_8U && !L.has_trns && !(color_source && dst->channels == 1) &&
+        !(spec.high_bytes = malloc((size_t)L.width * (size_t)L.samples)))
+        rc = IMC_ERR_NOMEM;
     int bpp = (L.samples * L.depth + 7) / 8;
     if (rc == IMC_OK && L.interlaced) {
         image = imc_alloc_pixels((size_t)L.height * rb);
@@ -636,6 +673,7 @@ int imc_png_fast_read(const uint8_t *buf, size_t len, imc_image *dst, imc_read_r
             prev = row;
         }
     }
+    free(spec.high_bytes);
     free(zero_row);
     free(image);
     if (!in_place)

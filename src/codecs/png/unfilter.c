@@ -1,5 +1,5 @@
 /* Reversing PNG's row filters (PNG spec 9.2-9.4). SUB is a prefix sum and
- * runs 15-16 bytes per step; AVERAGE and PAETH depend on the pixel just
+ * runs 12-16 bytes per step; AVERAGE and PAETH depend on the pixel just
  * reversed, so with 3- and 4-byte pixels they run a pixel per step in 16-bit
  * lanes (SSE4.1), four pixels to a 16-byte load and store. Other pixel sizes,
  * and what is left of a row, go a byte at a time. */
@@ -44,7 +44,29 @@ __attribute__((target("ssse3"))) static size_t unfilter_sub3_ssse3(uint8_t *row,
     return i + 15;
 }
 
-/* SUB for 1-, 3- and 4-byte pixels: a prefix sum over the pixels of 16 bytes
+/* SUB for 6-byte pixels (16-bit RGB), two per 12-byte step as sub3's five
+ * per 15: bytes 12-15 go back unchanged, the next load comes first. */
+__attribute__((target("ssse3"))) static size_t unfilter_sub6_ssse3(uint8_t *row, size_t n)
+{
+    if (n < 16)
+        return 0;
+    const __m128i last_pixel = _mm_setr_epi8(6, 7, 8, 9, 10, 11, 6, 7, 8, 9, 10, 11, 6, 7, 8, 9);
+    const __m128i first12 = _mm_setr_epi32(-1, -1, -1, 0);
+    __m128i carry = _mm_setzero_si128(), in = _mm_loadu_si128((const __m128i *)(const void *)row);
+    for (size_t i = 0;; i += 12) {
+        __m128i x = _mm_add_epi8(_mm_add_epi8(in, _mm_slli_si128(in, 6)), carry);
+        carry = _mm_shuffle_epi8(x, last_pixel);
+        x = _mm_or_si128(_mm_and_si128(x, first12), _mm_andnot_si128(first12, in));
+        if (i + 28 > n) {
+            _mm_storeu_si128((__m128i *)(void *)(row + i), x);
+            return i + 12;
+        }
+        in = _mm_loadu_si128((const __m128i *)(const void *)(row + i + 12));
+        _mm_storeu_si128((__m128i *)(void *)(row + i), x);
+    }
+}
+
+/* SUB for 1-, 2-, 3-, 4-, 6- and 8-byte pixels: a prefix sum over the pixels of 16 bytes
  * (log-step shifted adds), plus the last pixel of the bytes before. cv2
  * writes every PNG row with SUB by default, so this is the common case.
  * Returns the bytes done; the caller finishes the rest. */
@@ -72,8 +94,27 @@ static size_t unfilter_sub_simd(uint8_t *row, size_t n, int bpp)
             _mm_storeu_si128((__m128i *)(void *)(row + i), x);
             carry = _mm_shuffle_epi32(x, 0xFF);
         }
+    } else if (bpp == 2) {
+        for (; i + 16 <= n; i += 16) {
+            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(row + i));
+            x = _mm_add_epi8(x, _mm_slli_si128(x, 2));
+            x = _mm_add_epi8(x, _mm_slli_si128(x, 4));
+            x = _mm_add_epi8(x, _mm_slli_si128(x, 8));
+            x = _mm_add_epi8(x, carry);
+            _mm_storeu_si128((__m128i *)(void *)(row + i), x);
+            carry = _mm_shuffle_epi32(_mm_shufflehi_epi16(x, 0xFF), 0xFF);
+        }
+    } else if (bpp == 8) {
+        for (; i + 16 <= n; i += 16) {
+            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(row + i));
+            x = _mm_add_epi8(_mm_add_epi8(x, _mm_slli_si128(x, 8)), carry);
+            _mm_storeu_si128((__m128i *)(void *)(row + i), x);
+            carry = _mm_shuffle_epi32(x, 0xEE);
+        }
     } else if (bpp == 3 && __builtin_cpu_supports("ssse3")) {
         i = unfilter_sub3_ssse3(row, n);
+    } else if (bpp == 6 && __builtin_cpu_supports("ssse3")) {
+        i = unfilter_sub6_ssse3(row, n);
     }
     return i;
 }
