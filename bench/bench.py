@@ -10,7 +10,8 @@ AVIF and JPEG XL, which cv2 4.6 lacks, with imc's figures alone). Then: raw
 libjpeg-turbo (TurboJPEG) on the same JPEGs for each flag, the floor for any
 caller of that library; calls per second on a 64x64 image through the Python
 modules; batch decoding on 1 and 2 threads (in a fresh process, alternating);
-one 12 MP PNG encoded and an 8-page TIFF decoded on 2 threads against 1;
+one 12 MP PNG encoded, an 8-page TIFF and a 12 MP one decoded on 2 threads
+against 1;
 peak memory while decoding a 12 MP JPEG and PNG; then imc beside the fastest
 PNG codecs (bench/peers.py: Wuffs, libspng, fpnge from ../shared/peers, on
 real-world PNGs as shipped and as rewritten by Pillow, ImageMagick, libpng's
@@ -452,6 +453,18 @@ def main():
                       lambda: imc.decode_all(tif, -1))], max(reps, 11))
         print(f"{'decode tiff 8 pages, 2 threads vs 1':34}{1:>7}{r['mp']:>8.1f}{r['imc']:>10.1f}"
               f"{r['cv2']:>10.1f}{r['ratio']:>8.2f}x   (right: 1 thread)", flush=True)
+        # one 12 MP TIFF (cv2's LZW strips; Deflate) read on 2 threads vs 1, and vs cv2
+        big = cv2.imdecode(np.frombuffer(c.jpeg_big, np.uint8), 1)
+        for name, params in (("lzw", []), ("deflate", [imc.IMWRITE_TIFF_COMPRESSION, 8])):
+            one = imc.encode(".tif", big, params)
+            arr = np.frombuffer(one, np.uint8)
+            r = compare([(pixels(big), lambda: imc.decode(one, 1, threads=2),
+                          lambda: imc.decode(one, 1))], max(reps, 11))
+            v = compare([(pixels(big), lambda: imc.decode(one, 1, threads=2),
+                          lambda: cv2.imdecode(arr, 1))], reps)
+            print(f"{'decode tiff 12 MP ' + name + ', 2 vs 1':34}{1:>7}{r['mp']:>8.1f}{r['imc']:>10.1f}"
+                  f"{r['cv2']:>10.1f}{r['ratio']:>8.2f}x   (right: 1 thread; {v['ratio']:.2f}x cv2)",
+                  flush=True)
 
     if not args.only or "memory" in args.only:
         png_big = cv2.imencode(".png", cv2.imdecode(np.frombuffer(c.jpeg_big, np.uint8), 1))[1].tobytes()

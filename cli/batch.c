@@ -171,7 +171,7 @@ static void convert_one(run_state *s, const job *j)
     imc_error err;
     imc_damage_report damage;
     char message[512];
-    int rc = cli_read_oriented(j->input, o, &img, &damage, &err);
+    int rc = cli_read_oriented(j->input, o, 1, &img, &damage, &err);
     if (cli_damaged(rc, &damage)) {
         atomic_fetch_add(&s->damaged, 1);
         snprintf(message, sizeof message, "damaged (%s), %s: %s",

@@ -58,9 +58,10 @@ void cli_metadata_free(cli_metadata *m);
  * not one. */
 bool cli_parse_strip(const char *v, unsigned *kinds);
 
-/* Reads and decodes `path` as the options say: damaged data fails unless
- * o->partial; `damage` receives what the decode met. */
-int cli_read_oriented(const char *path, const cli_convert_options *o, imc_image *img,
+/* Reads and decodes `path` as the options say, on `threads` threads (one
+ * file's -j): damaged data fails unless o->partial; `damage` receives what
+ * the decode met. */
+int cli_read_oriented(const char *path, const cli_convert_options *o, int threads, imc_image *img,
                       imc_damage_report *damage, imc_error *err);
 /* The input was damaged: decoded with made-up pixels, or failed for its data. */
 bool cli_damaged(int rc, const imc_damage_report *damage);

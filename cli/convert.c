@@ -28,8 +28,9 @@ static void usage(FILE *f)
           "  --out DIR            batch mode: write the outputs under DIR\n"
           "  --to .EXT            batch mode: output format (default: keep each extension)\n"
           "  -j, --jobs N         batch mode: worker threads (default: one per CPU); one\n"
-          "                       file: threads for that image (PNG splits large ones;\n"
-          "                       default one)\n"
+          "                       file: threads for that image (PNG and JPEG with restart\n"
+          "                       markers split the encoding, TIFF reads its strips or\n"
+          "                       tiles on them; default one)\n"
           "  --overwrite          batch mode: replace existing outputs (default: skip them)\n"
           "  --size WxH           thumbnails: the largest size inside W x H keeping the\n"
           "                       aspect ratio (W or xH alone: that side only); only what\n"
@@ -180,7 +181,7 @@ static int convert_one(cli_convert_options *o, char **files, int n)
     imc_image img;
     imc_error err;
     imc_damage_report damage;
-    int rc = cli_read_oriented(in, o, &img, &damage, &err);
+    int rc = cli_read_oriented(in, o, o->threads, &img, &damage, &err);
     if (rc != IMC_OK && cli_damaged(rc, &damage))
         return cli_fail("%s: damaged (%s), not converted: %s (--partial converts what decodes)",
                         in, imc_damage_kind_name(damage.kind), damage.message);

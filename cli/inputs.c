@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int cli_read_oriented(const char *path, const cli_convert_options *o, imc_image *img,
+int cli_read_oriented(const char *path, const cli_convert_options *o, int threads, imc_image *img,
                       imc_damage_report *damage, imc_error *err)
 {
     *damage = (imc_damage_report)IMC_DAMAGE_REPORT_INIT;
@@ -27,6 +27,7 @@ int cli_read_oriented(const char *path, const cli_convert_options *o, imc_image 
     opts.orientation = o->orientation;
     opts.fail_on = fail_on;
     opts.report = damage;
+    opts.threads = threads;
     return imc_read_ex(path, &opts, img, err);
 }
 

@@ -38,6 +38,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (imc_decode_ex(buf, len, &opts, &img, NULL) == IMC_OK)
             imc_image_free(&img);
     }
+    /* one image on two threads (TIFF reads strips and tiles on them): one
+     * thread's outcome, and its pixels when every pixel came from the data */
+    imc_damage_report r1 = IMC_DAMAGE_REPORT_INIT, r2 = IMC_DAMAGE_REPORT_INIT;
+    imc_decode_options one = {.size = sizeof one, .flags = IMC_IMREAD_UNCHANGED,
+                              .limits = {.max_pixels = 1u << 22, .max_bytes = 1u << 25},
+                              .report = &r1};
+    imc_decode_options split = one;
+    split.threads = 2;
+    split.report = &r2;
+    imc_image a, b;
+    int ra = imc_decode_ex(buf, len, &one, &a, NULL), rb = imc_decode_ex(buf, len, &split, &b, NULL);
+    if (ra != rb || r1.kind != r2.kind || r1.complete != r2.complete || r1.warnings != r2.warnings)
+        abort();
+    if (ra == IMC_OK) {
+        if (a.rows != b.rows || a.cols != b.cols || a.channels != b.channels || a.depth != b.depth)
+            abort();
+        for (int y = 0; r1.complete && y < a.rows; y++)
+            if (memcmp((uint8_t *)a.data + (size_t)y * a.step, (uint8_t *)b.data + (size_t)y * b.step,
+                       (size_t)a.cols * (size_t)a.channels * imc_depth_size(a.depth)))
+                abort();
+        imc_image_free(&a);
+        imc_image_free(&b);
+    }
     imc_decode_options all = {.size = sizeof all, .flags = IMC_IMREAD_ANYCOLOR,
                               .limits = {.max_pixels = 1u << 20, .max_bytes = 1u << 23}};
     imc_image_list pages;

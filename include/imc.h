@@ -401,7 +401,9 @@ typedef struct imc_decode_options {
                                       with imc_metadata_free); batches take an array of
                                       n; pages and animations leave it empty */
     int threads;        /* for one file: 0 or 1 one (default), N at most N, IMC_THREADS_AUTO
-                           one per CPU; imc_decode_multi reads TIFF pages on them */
+                           one per CPU; imc_decode_multi reads TIFF pages on them, the
+                           single-image calls a TIFF page's strips or tiles (one thread's
+                           result either way) */
 } imc_decode_options;
 
 /* cv2's defaults: IMREAD_COLOR, BGR, default limits, cv2's orientation

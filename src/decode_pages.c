@@ -176,7 +176,9 @@ int imc_read_pages_threaded(const imc_codec *codec, const uint8_t *buf, size_t l
 {
     imc_limits limits;
     imc_limits_resolve(&opts->limits, &limits);
-    shared s = {codec, buf, len, opts, &limits, start, count, threads,
+    imc_decode_options one_each = *opts; /* the threads go to pages, not within them */
+    one_each.threads = 1;
+    shared s = {codec, buf, len, &one_each, &limits, start, count, threads,
                 PTHREAD_MUTEX_INITIALIZER, SIZE_MAX};
     worker *ks = calloc((size_t)threads, sizeof *ks);
     int rc = ks ? IMC_OK : imc_fail(err, IMC_ERR_NOMEM, "out of memory");

@@ -137,6 +137,7 @@ typedef struct imc_read_request {
                                  then has the shape but no memory */
     size_t dst_room; /* bytes the codec may write at dst->data, as scratch too: at least
                         rows * step (dst is then packed); 0: only dst's own rows */
+    int threads;     /* at most this many threads may read this one image (0 or 1: one) */
 } imc_read_request;
 
 /* A codec's encode parameters: each codec lists the IMWRITE_* params it

@@ -119,7 +119,7 @@ int imc_read_page(const imc_codec *codec, void *state, const imc_header *hdr,
                         channels);
 
     imc_read_request req = {.order = order, .orientation = 0, .duration_ms = -1, .damage = damage,
-                            .dst_room = room};
+                            .dst_room = room, .threads = imc_threads_of(opts->threads)};
     rc = codec->read(state, out, &req, err);
     if (rc == IMC_OK)
         rc = imc_damage_check(damage, opts->fail_on, codec->name, err);

@@ -160,7 +160,7 @@ typedef struct {
     int fail_on_level;
     imc_damage_report *report; /* NULL, or what the decode met */
     int want_metadata;     /* decode(metadata=True): the metadata dict comes last */
-    int threads;           /* decode_all(threads=...): imc_decode_options.threads */
+    int threads;           /* decode / read / decode_all(threads=...): imc_decode_options.threads */
 } decode_args;
 
 int fill_options(const decode_args *a, imc_decode_options *o);

@@ -157,19 +157,20 @@ static PyObject *decode_strict(PyObject *args, PyObject *kw, bool is_path)
 {
     static char *data_names[] = {"data", "flags", "rgb", "max_width", "max_height", "max_pixels",
                                  "max_bytes", "orientation", "fail_on", "partial", "report",
-                                 "metadata", "out", NULL};
+                                 "metadata", "threads", "out", NULL};
     static char *path_names[] = {"path", "flags", "rgb", "max_width", "max_height", "max_pixels",
                                  "max_bytes", "orientation", "fail_on", "partial", "report",
-                                 "metadata", NULL};
+                                 "metadata", "threads", NULL};
     PyObject *src;
     imc_damage_report report = IMC_DAMAGE_REPORT_INIT;
     decode_args a = {.flags = IMC_IMREAD_COLOR, .report = &report};
-    if (!PyArg_ParseTupleAndKeywords(args, kw, is_path ? "O|i$pKKKKOOppp:read"
-                                                       : "O|i$pKKKKOOpppO:decode",
+    /* `out` comes last, and only for data: the same argument list serves both */
+    if (!PyArg_ParseTupleAndKeywords(args, kw, is_path ? "O|i$pKKKKOOpppi:read"
+                                                       : "O|i$pKKKKOOpppiO:decode",
                                      is_path ? path_names : data_names, &src, &a.flags, &a.rgb,
                                      &a.max_width, &a.max_height, &a.max_pixels, &a.max_bytes,
                                      &a.orientation, &a.fail_on, &a.partial, &a.want_report,
-                                     &a.want_metadata, &a.out))
+                                     &a.want_metadata, &a.threads, &a.out))
         return NULL;
     resolve_fail_on(&a);
     return decode_from(src, is_path, &a, true);
@@ -288,7 +289,7 @@ PyMethodDef imc_py_decode_methods[] = {
     KW_METHOD("decode", py_decode,
               "decode(data, flags=IMREAD_COLOR, *, rgb=False, max_width=0, max_height=0, "
               "max_pixels=0, max_bytes=0, orientation='flags', fail_on=None, partial=False, "
-              "report=False, metadata=False, out=None) -> image\n\nLike imdecode but raises imc.error with the reason on "
+              "report=False, metadata=False, threads=0, out=None) -> image\n\nLike imdecode but raises imc.error with the reason on "
               "failure, and for damaged data that imdecode decodes anyway (truncated or corrupt: "
               "the error's .damage says what and where). partial=True returns such an image, as "
               "imdecode does, with an imc.DamageWarning; fail_on ('none', 'truncated', 'error', "
@@ -296,7 +297,8 @@ PyMethodDef imc_py_decode_methods[] = {
               "and warns for nothing. metadata=True returns (image, {kind: bytes}) (after the "
               "report when both are asked for): see imc.metadata. rgb=True returns RGB/RGBA order; "
               "max_* override the limits; orientation 'apply' or 'ignore' overrides cv2's rule for "
-              "EXIF rotation; out: an array of exactly the shape and dtype decoded (a slot of a "
+              "EXIF rotation; threads: how many may read this one image (-1: one per CPU; TIFF reads its strips "
+              "or tiles on them, with one thread's result); out: an array of exactly the shape and dtype decoded (a slot of a "
               "batch array will do) filled in place and returned, so no new memory is allocated."),
     KW_METHOD("read", py_read,
               "read(path, flags=IMREAD_COLOR, *, rgb=False, ..., fail_on=None, partial=False) -> "

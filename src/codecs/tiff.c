@@ -167,10 +167,12 @@ typedef struct {
     tiff_message msg;
     int width, height;
     bool hdr; /* cv2's m_hdr: a LogLuv page, native type 32FC3 (float XYZ) */
+    const char *failed; /* what the last failure() was about */
 } decoder;
 
 static int failure(decoder *d, int code, const char *what, imc_error *err)
 {
+    d->failed = what;
     if (d->msg.text[0])
         return imc_fail(err, code, "tiff: %s: %s", what, d->msg.text);
     return imc_fail(err, code, "tiff: %s", what);
@@ -491,6 +493,12 @@ static int read_rgba_tile(decoder *d, page *p, const tile *t, imc_image *dst, im
 static int read_block(decoder *d, const page *p, uint32_t index, uint8_t *out, size_t size,
                       imc_error *err)
 {
+    /* A Deflate strip whose data decodes past the strip's size passes in
+     * libtiff (libdeflate's "insufficient space") with its last bytes left
+     * unwritten: zeros then, not what the buffer held from the block before
+     * (cv2's pixels there depend on its read order; imc's would depend on
+     * how strips were shared among threads). */
+    memset(out, 0, size);
     tmsize_t got = p->tiled ? TIFFReadEncodedTile(d->tif, index, out, (tmsize_t)size)
                             : TIFFReadEncodedStrip(d->tif, index, out, (tmsize_t)size);
     if ((int)got < 0) /* cv2 casts the size to int */
@@ -625,17 +633,21 @@ static int read_wide_tile(decoder *d, page *p, const tile *t, imc_image *dst, im
     return IMC_OK;
 }
 
-/* cv2's loop: rows of tiles (or strips) top to bottom; for 8-bit output of
- * bottom-up orientations the strips land from the bottom of the image. */
-static int read_tiles(decoder *d, page *p, imc_image *dst, imc_error *err)
+/* Rows [first, end) of tiles (or strips) of cv2's loop: top to bottom; for
+ * 8-bit output of bottom-up orientations the strips land from the bottom of
+ * the image. */
+static int read_tile_rows(decoder *d, page *p, imc_image *dst, uint32_t first, uint32_t end,
+                          imc_error *err)
 {
     const bool vert_flip = p->dst_bpp == 8 &&
                            (p->orientation == ORIENTATION_BOTRIGHT ||
                             p->orientation == ORIENTATION_RIGHTBOT ||
                             p->orientation == ORIENTATION_BOTLEFT ||
                             p->orientation == ORIENTATION_LEFTBOT);
-    tile t = {0};
-    for (int64_t y = 0; y < d->height; y += p->tile_h) {
+    const uint64_t across = ((uint64_t)d->width + p->tile_w - 1) / p->tile_w;
+    tile t = {.index = (uint32_t)(first * across)};
+    for (int64_t y = (int64_t)first * p->tile_h; y < d->height && y < (int64_t)end * p->tile_h;
+         y += p->tile_h) {
         t.y = (int)y;
         t.height = (int)(p->tile_h < (uint64_t)(d->height - y) ? p->tile_h : d->height - y);
         t.img_y = vert_flip ? d->height - t.y - t.height : t.y;
@@ -650,6 +662,166 @@ static int read_tiles(decoder *d, page *p, imc_image *dst, imc_error *err)
         }
     }
     return IMC_OK;
+}
+
+/* One share of a page's rows of tiles, read through its own libtiff handle
+ * (share 0: the caller's). */
+typedef struct {
+    decoder own, *d;
+    page p;
+    imc_image *dst;
+    uint32_t first, end;
+    imc_damage damage; /* what libtiff said while reading the share's tiles */
+    imc_error err;
+    int rc;
+} share;
+
+static void *read_share(void *arg)
+{
+    share *s = arg;
+    s->rc = read_tile_rows(s->d, &s->p, s->dst, s->first, s->end, &s->err);
+    return NULL;
+}
+
+static void close_share(share *s)
+{
+    if (s->own.tif)
+        TIFFClose(s->own.tif);
+    free(s->p.buf);
+    free(s->p.unpacked);
+    free(s->p.plane);
+}
+
+/* A second handle on d's page, with the same layout as p; its messages,
+ * once the directory is read, go to s->damage. */
+static bool open_share(const decoder *d, const page *p, const imc_image *dst, share *s)
+{
+    decoder *c = &s->own;
+    c->src = (source){d->src.data, d->src.size, 0};
+    c->msg.header = (imc_damage)IMC_DAMAGE_NONE_YET;
+    c->msg.damage = &c->msg.header; /* the directory's messages were the caller's to report */
+    c->tif = open_client("r", &c->src, source_read, source_write, source_seek, source_size,
+                         source_map, &c->msg);
+    uint32_t w = 0, h = 0;
+    if (!c->tif || !TIFFSetDirectory(c->tif, TIFFCurrentDirectory(d->tif)) ||
+        !TIFFGetField(c->tif, TIFFTAG_IMAGEWIDTH, &w) || !TIFFGetField(c->tif, TIFFTAG_IMAGELENGTH, &h) ||
+        w != (uint32_t)d->width || h != (uint32_t)d->height)
+        return false;
+    c->width = d->width;
+    c->height = d->height;
+    s->p = (page){.order = p->order};
+    imc_error ignored;
+    if (read_layout(c, dst, &s->p, &ignored) != IMC_OK || alloc_buffers(&s->p, &ignored) != IMC_OK ||
+        s->p.tiled != p->tiled || s->p.planar != p->planar || s->p.bpp != p->bpp ||
+        s->p.ncn != p->ncn || s->p.orientation != p->orientation || s->p.tile_w != p->tile_w ||
+        s->p.tile_h != p->tile_h || s->p.dst_bpp != p->dst_bpp)
+        return false;
+    c->msg.text[0] = '\0';
+    c->failed = NULL;
+    s->damage = (imc_damage)IMC_DAMAGE_NONE_YET;
+    c->msg.damage = &s->damage;
+    s->d = c;
+    return true;
+}
+
+/* Compressions whose strips and tiles decode on their own, whatever was
+ * read before on the handle (OJPEG, say, keeps state from strip to strip). */
+static bool independent_blocks(TIFF *tif)
+{
+    uint16_t c = COMPRESSION_NONE;
+    TIFFGetField(tif, TIFFTAG_COMPRESSION, &c);
+    switch (c) {
+    case COMPRESSION_NONE: case COMPRESSION_CCITTRLE: case COMPRESSION_CCITTFAX3:
+    case COMPRESSION_CCITTFAX4: case COMPRESSION_LZW: case COMPRESSION_JPEG:
+    case COMPRESSION_ADOBE_DEFLATE: case COMPRESSION_DEFLATE: case COMPRESSION_PACKBITS:
+    case COMPRESSION_LZMA: case COMPRESSION_ZSTD: case COMPRESSION_WEBP:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Whether a share met nothing: no failure and not a word from libtiff. */
+static bool quiet(const share *s)
+{
+    return s->rc == IMC_OK && s->damage.kind == IMC_DAMAGE_NONE && s->damage.warnings == 0 &&
+           !s->own.msg.text[0];
+}
+
+/* All of a page's rows of tiles through one second handle, its messages
+ * taken as the caller's handle would have taken them; `damage` and `text`
+ * are the caller's as they were before the tiles. */
+static int read_again(decoder *d, page *p, imc_image *dst, uint32_t rows, const imc_damage *damage,
+                      const char *text, imc_error *err)
+{
+    *d->msg.damage = *damage;
+    memcpy(d->msg.text, text, sizeof d->msg.text);
+    share again = {0};
+    if (!open_share(d, p, dst, &again)) {
+        close_share(&again);
+        return read_tile_rows(d, p, dst, 0, rows, err);
+    }
+    imc_error_clear(&again.err);
+    int rc = read_tile_rows(&again.own, &again.p, dst, 0, rows, &again.err);
+    imc_damage_worst(d->msg.damage, &again.damage, d->msg.damage->page);
+    if (!d->msg.text[0])
+        memcpy(d->msg.text, again.own.msg.text, sizeof d->msg.text);
+    if (rc != IMC_OK && again.own.failed)
+        failure(d, rc, again.own.failed, err); /* with the message the caller's handle keeps */
+    else if (rc != IMC_OK && err)
+        *err = again.err;
+    close_share(&again);
+    return rc;
+}
+
+/* The page's rows of tiles split into `threads` runs, each read by its own
+ * handle. When the runs after the first meet nothing (an intact file), the
+ * image is one thread's. When one of them meets a failure or a message,
+ * libtiff's once-per-handle messages and one thread's stop at the first
+ * failure could differ: the page is read again on one handle. A failure
+ * in the first run is one thread's already. Falls back to one thread when
+ * a second handle does not see the same page. */
+static int read_tiles(decoder *d, page *p, imc_image *dst, int threads, imc_error *err)
+{
+    const uint32_t rows = (uint32_t)(((uint64_t)d->height + p->tile_h - 1) / p->tile_h);
+    if (threads > (int)rows)
+        threads = (int)rows;
+    share *s = threads > 1 && !d->hdr && independent_blocks(d->tif)
+                   ? calloc((size_t)threads, sizeof *s)
+                   : NULL;
+    bool ready = s != NULL;
+    for (int k = 1; ready && k < threads; k++)
+        ready = open_share(d, p, dst, &s[k]);
+    if (!ready) {
+        for (int k = 1; s && k < threads; k++)
+            close_share(&s[k]);
+        free(s);
+        return read_tile_rows(d, p, dst, 0, rows, err);
+    }
+    const imc_damage before = *d->msg.damage;
+    char text[sizeof d->msg.text];
+    memcpy(text, d->msg.text, sizeof text);
+    s[0].d = d;
+    s[0].p = *p;
+    for (int k = 0; k < threads; k++) {
+        s[k].dst = dst;
+        s[k].first = (uint32_t)((uint64_t)rows * (uint64_t)k / (uint64_t)threads);
+        s[k].end = (uint32_t)((uint64_t)rows * (uint64_t)(k + 1) / (uint64_t)threads);
+        imc_error_clear(&s[k].err);
+    }
+    imc_run_parallel(read_share, s, sizeof *s, threads);
+    int rc = s[0].rc;
+    bool all_quiet = true;
+    for (int k = 1; k < threads; k++)
+        all_quiet = all_quiet && quiet(&s[k]);
+    if (rc != IMC_OK && err)
+        *err = s[0].err;
+    for (int k = 1; k < threads; k++)
+        close_share(&s[k]);
+    free(s);
+    if (rc == IMC_OK && !all_quiet)
+        rc = read_again(d, p, dst, rows, &before, text, err);
+    return rc;
 }
 
 /* cv2's `img *= 1 << (16 - bpp)` for 10/12/14-bit samples, saturating. */
@@ -747,14 +919,14 @@ static void convert_xyz_image(imc_image *img, bool to_xyz, bool bgr_side)
                          to_xyz, bgr_side);
 }
 
-static int read_pixels(decoder *d, imc_image *dst, int order, imc_error *err)
+static int read_pixels(decoder *d, imc_image *dst, int order, int threads, imc_error *err)
 {
     page p = {.order = order};
     int rc = read_layout(d, dst, &p, err);
     if (rc == IMC_OK)
         rc = alloc_buffers(&p, err);
     if (rc == IMC_OK)
-        rc = read_tiles(d, &p, dst, err);
+        rc = read_tiles(d, &p, dst, threads, err);
     free(p.buf);
     free(p.unpacked);
     free(p.plane);
@@ -772,7 +944,7 @@ static int read_page(decoder *d, imc_image *dst, imc_read_request *req, imc_erro
     const bool float_out = dst->depth == IMC_32F || dst->depth == IMC_64F;
     if (d->hdr && float_out && !TIFFSetField(d->tif, TIFFTAG_SGILOGDATAFMT, SGILOGDATAFMT_FLOAT))
         return failure(d, IMC_ERR_CORRUPT, "cannot read LogLuv as float", err);
-    int rc = read_pixels(d, dst, req->order, err);
+    int rc = read_pixels(d, dst, req->order, req->threads, err);
     if (rc != IMC_OK)
         return rc;
     if (d->hdr && float_out) {

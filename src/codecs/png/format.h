@@ -20,7 +20,7 @@ static inline uint8_t imc_png_paeth(int a, int b, int c)
 {
     int pa = abs(b - c), pb = abs(a - c), pc = abs(a + b - 2 * c); /* |p - a|, |p - b|, |p - c| */
     int b_or_c = pb <= pc ? b : c;
-    return (uint8_t)((pa <= pb) & (pa <= pc) ? a : b_or_c);
+    return (uint8_t)(((pa <= pb) & (pa <= pc)) ? a : b_or_c);
 }
 
 #if defined(__SSE2__)
