@@ -150,72 +150,75 @@ SSE41 static INLINE __m128i step(bool paeth, __m128i *a, __m128i b, __m128i c, _
 /* the pixel at byte `shift` of v in 16-bit lanes, the lanes past it zero */
 #define WIDEN(v, shift) _mm_and_si128(_mm_unpacklo_epi8(_mm_srli_si128((v), (shift)), zero), keep)
 
-/* 3-byte pixels, four per step: 16 bytes in, the 12 reversed plus the 4 that
- * follow, unchanged, out. The next block is loaded before this one is stored
- * (it overlaps the store's last 4 bytes; a load across a fresh store stalls).
- * Returns the bytes done. */
-SSE41 static INLINE size_t blocks3(bool paeth, uint8_t *row, const uint8_t *prev, size_t n)
+/* A 16-byte block of 3- or 6-byte pixels: the 12 bytes of four or two
+ * pixels reversed, the 4 that follow them as they were. */
+SSE41 static INLINE __m128i reverse12(bool paeth, int bpp, __m128i *a, __m128i *c, __m128i x, __m128i up)
 {
-    if (n < 16)
-        return 0;
-    const __m128i zero = _mm_setzero_si128(), keep = _mm_setr_epi16(255, 255, 255, 0, 0, 0, 0, 0);
-    const __m128i following = _mm_setr_epi32(0, 0, 0, -1);
-    __m128i a = zero, c = zero, x = LOAD(row);
-    for (size_t i = 0;; i += 12) {
-        __m128i up = LOAD(prev + i), b0 = WIDEN(up, 0), b1 = WIDEN(up, 3), b2 = WIDEN(up, 6), b3 = WIDEN(up, 9);
-        __m128i r0 = step(paeth, &a, b0, c, WIDEN(x, 0));
-        __m128i r1 = step(paeth, &a, b1, b0, WIDEN(x, 3));
-        __m128i r2 = step(paeth, &a, b2, b1, WIDEN(x, 6));
-        __m128i r3 = step(paeth, &a, b3, b2, WIDEN(x, 9));
-        c = b3;
-        __m128i lo = _mm_or_si128(_mm_or_si128(r0, _mm_slli_si128(r1, 6)), _mm_slli_si128(r2, 12));
-        __m128i hi = _mm_or_si128(_mm_srli_si128(r2, 4), _mm_slli_si128(r3, 2));
-        __m128i out = _mm_or_si128(_mm_packus_epi16(lo, hi), _mm_and_si128(x, following));
-        if (i + 28 > n) {
-            STORE(row + i, out);
-            return i + 12;
-        }
-        x = LOAD(row + i + 12);
-        STORE(row + i, out);
+    const __m128i zero = _mm_setzero_si128(), following = _mm_setr_epi32(0, 0, 0, -1);
+    __m128i lo, hi;
+    if (bpp == 3) {
+        const __m128i keep = _mm_setr_epi16(255, 255, 255, 0, 0, 0, 0, 0);
+        __m128i b0 = WIDEN(up, 0), b1 = WIDEN(up, 3), b2 = WIDEN(up, 6), b3 = WIDEN(up, 9);
+        __m128i r0 = step(paeth, a, b0, *c, WIDEN(x, 0));
+        __m128i r1 = step(paeth, a, b1, b0, WIDEN(x, 3));
+        __m128i r2 = step(paeth, a, b2, b1, WIDEN(x, 6));
+        __m128i r3 = step(paeth, a, b3, b2, WIDEN(x, 9));
+        *c = b3;
+        lo = _mm_or_si128(_mm_or_si128(r0, _mm_slli_si128(r1, 6)), _mm_slli_si128(r2, 12));
+        hi = _mm_or_si128(_mm_srli_si128(r2, 4), _mm_slli_si128(r3, 2));
+    } else {
+        const __m128i keep = _mm_setr_epi16(255, 255, 255, 255, 255, 255, 0, 0);
+        __m128i b0 = WIDEN(up, 0), b1 = WIDEN(up, 6);
+        __m128i r0 = step(paeth, a, b0, *c, WIDEN(x, 0));
+        __m128i r1 = step(paeth, a, b1, b0, WIDEN(x, 6));
+        *c = b1;
+        lo = _mm_or_si128(r0, _mm_slli_si128(r1, 12));
+        hi = _mm_srli_si128(r1, 4);
     }
+    return _mm_or_si128(_mm_packus_epi16(lo, hi), _mm_and_si128(x, following));
 }
 
-/* 4-byte pixels, four per 16-byte step. */
-SSE41 static INLINE size_t blocks4(bool paeth, uint8_t *row, const uint8_t *prev, size_t n)
+/* A 16-byte block of four 4-byte or two 8-byte pixels, reversed. */
+SSE41 static INLINE __m128i reverse16(bool paeth, int bpp, __m128i *a, __m128i *c, __m128i x, __m128i up)
 {
-    const __m128i zero = _mm_setzero_si128(), keep = _mm_setr_epi16(255, 255, 255, 255, 0, 0, 0, 0);
-    __m128i a = zero, c = zero;
-    size_t i = 0;
-    for (; i + 16 <= n; i += 16) {
-        __m128i x = LOAD(row + i), up = LOAD(prev + i);
+    const __m128i zero = _mm_setzero_si128();
+    if (bpp == 4) {
+        const __m128i keep = _mm_setr_epi16(255, 255, 255, 255, 0, 0, 0, 0);
         __m128i b0 = WIDEN(up, 0), b1 = WIDEN(up, 4), b2 = WIDEN(up, 8), b3 = WIDEN(up, 12);
-        __m128i r0 = step(paeth, &a, b0, c, WIDEN(x, 0));
-        __m128i r1 = step(paeth, &a, b1, b0, WIDEN(x, 4));
-        __m128i r2 = step(paeth, &a, b2, b1, WIDEN(x, 8));
-        __m128i r3 = step(paeth, &a, b3, b2, WIDEN(x, 12));
-        c = b3;
-        STORE(row + i, _mm_packus_epi16(_mm_or_si128(r0, _mm_slli_si128(r1, 8)),
-                                        _mm_or_si128(r2, _mm_slli_si128(r3, 8))));
+        __m128i r0 = step(paeth, a, b0, *c, WIDEN(x, 0));
+        __m128i r1 = step(paeth, a, b1, b0, WIDEN(x, 4));
+        __m128i r2 = step(paeth, a, b2, b1, WIDEN(x, 8));
+        __m128i r3 = step(paeth, a, b3, b2, WIDEN(x, 12));
+        *c = b3;
+        return _mm_packus_epi16(_mm_or_si128(r0, _mm_slli_si128(r1, 8)),
+                                _mm_or_si128(r2, _mm_slli_si128(r3, 8)));
     }
-    return i;
+    const __m128i keep = _mm_set1_epi16(255);
+    __m128i b0 = WIDEN(up, 0), b1 = WIDEN(up, 8);
+    __m128i r0 = step(paeth, a, b0, *c, WIDEN(x, 0));
+    __m128i r1 = step(paeth, a, b1, b0, WIDEN(x, 8));
+    *c = b1;
+    return _mm_packus_epi16(r0, r1);
 }
 
-/* 6-byte pixels (16-bit RGB), two per step: 12 bytes reversed, the 4 that
- * follow stored back unchanged, the next block loaded first (as blocks3). */
-SSE41 static INLINE size_t blocks6(bool paeth, uint8_t *row, const uint8_t *prev, size_t n)
+/* A row of 3-, 4-, 6- or 8-byte pixels, block by block; returns the bytes
+ * done. 3- and 6-byte pixels advance 12 bytes a block, and the next block
+ * is loaded before this one is stored: it overlaps the store's last 4
+ * bytes, and a load across a fresh store stalls. */
+SSE41 static INLINE size_t blocks(bool paeth, int bpp, uint8_t *row, const uint8_t *prev, size_t n)
 {
+    __m128i a = _mm_setzero_si128(), c = a;
+    if (bpp == 4 || bpp == 8) {
+        size_t i = 0;
+        for (; i + 16 <= n; i += 16)
+            STORE(row + i, reverse16(paeth, bpp, &a, &c, LOAD(row + i), LOAD(prev + i)));
+        return i;
+    }
     if (n < 16)
         return 0;
-    const __m128i zero = _mm_setzero_si128(), keep = _mm_setr_epi16(255, 255, 255, 255, 255, 255, 0, 0);
-    const __m128i following = _mm_setr_epi32(0, 0, 0, -1);
-    __m128i a = zero, c = zero, x = LOAD(row);
+    __m128i x = LOAD(row);
     for (size_t i = 0;; i += 12) {
-        __m128i up = LOAD(prev + i), b0 = WIDEN(up, 0), b1 = WIDEN(up, 6);
-        __m128i r0 = step(paeth, &a, b0, c, WIDEN(x, 0));
-        __m128i r1 = step(paeth, &a, b1, b0, WIDEN(x, 6));
-        c = b1;
-        __m128i lo = _mm_or_si128(r0, _mm_slli_si128(r1, 12)), hi = _mm_srli_si128(r1, 4);
-        __m128i out = _mm_or_si128(_mm_packus_epi16(lo, hi), _mm_and_si128(x, following));
+        __m128i out = reverse12(paeth, bpp, &a, &c, x, LOAD(prev + i));
         if (i + 28 > n) {
             STORE(row + i, out);
             return i + 12;
@@ -223,34 +226,18 @@ SSE41 static INLINE size_t blocks6(bool paeth, uint8_t *row, const uint8_t *prev
         x = LOAD(row + i + 12);
         STORE(row + i, out);
     }
-}
-
-/* 8-byte pixels (16-bit RGBA), two per 16-byte step. */
-SSE41 static INLINE size_t blocks8(bool paeth, uint8_t *row, const uint8_t *prev, size_t n)
-{
-    const __m128i zero = _mm_setzero_si128(), keep = _mm_set1_epi16(255);
-    __m128i a = zero, c = zero;
-    size_t i = 0;
-    for (; i + 16 <= n; i += 16) {
-        __m128i x = LOAD(row + i), up = LOAD(prev + i), b0 = WIDEN(up, 0), b1 = WIDEN(up, 8);
-        __m128i r0 = step(paeth, &a, b0, c, WIDEN(x, 0));
-        __m128i r1 = step(paeth, &a, b1, b0, WIDEN(x, 8));
-        c = b1;
-        STORE(row + i, _mm_packus_epi16(r0, r1));
-    }
-    return i;
 }
 
 SSE41 static size_t paeth_sse41(uint8_t *row, const uint8_t *prev, size_t n, int bpp)
 {
-    return bpp == 3 ? blocks3(true, row, prev, n) : bpp == 4 ? blocks4(true, row, prev, n)
-         : bpp == 6 ? blocks6(true, row, prev, n) : blocks8(true, row, prev, n);
+    return bpp == 3 ? blocks(true, 3, row, prev, n) : bpp == 4 ? blocks(true, 4, row, prev, n)
+         : bpp == 6 ? blocks(true, 6, row, prev, n) : blocks(true, 8, row, prev, n);
 }
 
 SSE41 static size_t average_sse41(uint8_t *row, const uint8_t *prev, size_t n, int bpp)
 {
-    return bpp == 3 ? blocks3(false, row, prev, n) : bpp == 4 ? blocks4(false, row, prev, n)
-         : bpp == 6 ? blocks6(false, row, prev, n) : blocks8(false, row, prev, n);
+    return bpp == 3 ? blocks(false, 3, row, prev, n) : bpp == 4 ? blocks(false, 4, row, prev, n)
+         : bpp == 6 ? blocks(false, 6, row, prev, n) : blocks(false, 8, row, prev, n);
 }
 
 static bool has_sse41(int bpp)
