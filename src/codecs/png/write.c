@@ -226,8 +226,9 @@ static int compress_streaming(row_filter *f, int rows, const png_settings *s, im
 /* The rows split into pieces, each filtered and coded by its own thread into
  * raw deflate data that ends on a byte boundary (a sync flush; the last
  * piece ends the stream); the pieces joined make one zlib stream, its
- * Adler-32 combined from theirs. A piece starts no run into the one before,
- * so the bytes differ from one thread's only at the joins. */
+ * Adler-32 combined from theirs (the first piece codes into the file
+ * itself: one copy less). A piece starts no run into the one before, so the
+ * bytes differ from one thread's only at the joins. */
 enum { PIECE_MIN_BYTES = 1 << 20 }; /* below this a thread costs more than it saves */
 
 typedef struct {
@@ -235,7 +236,8 @@ typedef struct {
     const png_settings *s;
     int y0, y1;
     bool last;
-    imc_buffer out;
+    imc_buffer *out; /* the first piece codes straight into the file, the others into own */
+    imc_buffer own;
     uint32_t adler;
     int rc;
 } piece;
@@ -251,7 +253,7 @@ static void *code_piece(void *arg)
         per_strip = 1;
     uint8_t *strip = malloc(per_strip * line + 1);
     imc_zlib_fast_state *z = NULL;
-    int rc = strip ? imc_zlib_fast_init(&z, &o, &p->out) : IMC_ERR_NOMEM;
+    int rc = strip ? imc_zlib_fast_init(&z, &o, p->out) : IMC_ERR_NOMEM;
     for (int y = p->y0; rc == IMC_OK && y < p->y1;) {
         size_t k = (size_t)(p->y1 - y) < per_strip ? (size_t)(p->y1 - y) : per_strip;
         for (size_t i = 0; i < k; i++)
@@ -292,22 +294,23 @@ static int compress_pieces(const row_filter *proto, int rows, int n, const png_s
         p->y0 = (int)((int64_t)rows * i / n);
         p->y1 = (int)((int64_t)rows * (i + 1) / n);
         p->last = i == n - 1;
+        p->out = i == 0 ? zlib : &p->own;
         rc = row_filter_init(&p->f, proto->img, proto->bit_depth, proto->types, proto->swap_rb,
                              proto->run_aware, proto->rowbytes);
         if (rc == IMC_OK)
             row_filter_seek(&p->f, p->y0);
     }
-    if (rc == IMC_OK)
-        imc_run_parallel(code_piece, pieces, sizeof *pieces, n);
     static const uint8_t header[2] = {0x78, 0x01};
     if (rc == IMC_OK)
         rc = imc_buffer_append(zlib, header, 2);
+    if (rc == IMC_OK)
+        imc_run_parallel(code_piece, pieces, sizeof *pieces, n);
     uint32_t adler = 1;
     size_t line = proto->rowbytes + 1;
     for (int i = 0; rc == IMC_OK && i < n; i++) {
         rc = pieces[i].rc;
-        if (rc == IMC_OK)
-            rc = imc_buffer_append(zlib, pieces[i].out.data, pieces[i].out.size);
+        if (rc == IMC_OK && i > 0)
+            rc = imc_buffer_append(zlib, pieces[i].own.data, pieces[i].own.size);
         adler = imc_adler32_concat(adler, pieces[i].adler,
                                    (uint64_t)(pieces[i].y1 - pieces[i].y0) * line);
     }
@@ -317,7 +320,7 @@ static int compress_pieces(const row_filter *proto, int rows, int n, const png_s
         rc = imc_buffer_append(zlib, trailer, 4);
     for (int i = 0; pieces && i < n; i++) {
         free(pieces[i].f.rows);
-        imc_buffer_free(&pieces[i].out);
+        imc_buffer_free(&pieces[i].own);
     }
     free(pieces);
     return rc;
