@@ -2,17 +2,21 @@
 is there (Wuffs' and fpnge's sources with drivers; skipped, saying why, when it
 is not): PNG decode, imc vs Wuffs vs libspng, on real-world files as shipped
 by Debian packages (many writers) and on the same images rewritten by Pillow,
-ImageMagick, netpbm's pnmtopng (libpng's defaults) and cv2; PNG encode, imc vs
-cv2 vs fpnge, speed and size.
+ImageMagick, netpbm's pnmtopng (libpng's defaults) and cv2; the shipped files
+through Python, imc vs Pillow vs cv2; PNG encode, imc vs cv2 vs fpnge, speed
+and size.
 
     ./dev bench --only peers
 """
+import contextlib
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -45,17 +49,23 @@ def build_drivers(build_dir, out):
     return (out / "png_peers", out / "libfpnge.so"), None
 
 
-def rewrite(files, writer, out):
-    """The same images written by `writer` into out/; returns their paths
-    (libpng's warnings about the files' ICC profiles go unprinted)."""
+@contextlib.contextmanager
+def quiet_stderr():
+    """cv2's libpng prints warnings about the files' ICC profiles: not here."""
     saved = os.dup(2)
     with open(os.devnull, "w") as null:
         os.dup2(null.fileno(), 2)
     try:
-        return rewrite_all(files, writer, out)
+        yield
     finally:
         os.dup2(saved, 2)
         os.close(saved)
+
+
+def rewrite(files, writer, out):
+    """The same images written by `writer` into out/; returns their paths."""
+    with quiet_stderr():
+        return rewrite_all(files, writer, out)
 
 
 def rewrite_all(files, writer, out):
@@ -95,6 +105,45 @@ def decode_row(driver, build_dir, label, files):
     return imc_ / wuffs
 
 
+def python_row(label, files, reps=5):
+    """imc.imdecode vs Pillow (open + load) vs cv2.imdecode on the same
+    files, interleaved, medians summed: the Python-level peers."""
+    import io
+    from PIL import Image
+
+    def pillow(data):
+        with Image.open(io.BytesIO(data)) as im:
+            im.load()
+    total = {"imc": 0.0, "Pillow": 0.0, "cv2": 0.0}
+    mp = 0.0
+    with quiet_stderr():
+        for f in files:
+            mp += time_one(f, reps, total, pillow)
+    print(f"  {label:40} {mp:7.1f} MP   imc {mp / total['imc']:6.1f}  Pillow {mp / total['Pillow']:6.1f}  "
+          f"cv2 {mp / total['cv2']:6.1f} MP/s   imc/Pillow {total['Pillow'] / total['imc']:5.2f}x  "
+          f"imc/cv2 {total['cv2'] / total['imc']:5.2f}x", flush=True)
+
+
+def time_one(f, reps, total, pillow):
+    """Adds one file's medians to total; returns its megapixels (0: skipped)."""
+    import imc
+    data = Path(f).read_bytes()
+    arr = np.frombuffer(data, np.uint8)
+    img = imc.imdecode(arr, -1)
+    if img is None or img.dtype != np.uint8:
+        return 0.0
+    runs = {k: [] for k in total}
+    for _ in range(reps):
+        for k, fn in (("imc", lambda: imc.imdecode(arr, -1)), ("Pillow", lambda: pillow(data)),
+                      ("cv2", lambda: cv2.imdecode(arr, -1))):
+            t = time.perf_counter()
+            fn()
+            runs[k].append(time.perf_counter() - t)
+    for k in total:
+        total[k] += statistics.median(runs[k])
+    return img.shape[0] * img.shape[1] / 1e6
+
+
 def report(build_dir, quick=False):
     print(f"\nPNG peers ({PEERS}): median of 7 interleaved runs per file, one thread")
     if not PEERS.is_dir():
@@ -118,6 +167,8 @@ def report(build_dir, quick=False):
         for writer in ("Pillow", "ImageMagick", "pnmtopng (libpng defaults)", "cv2"):
             decode_row(png_peers, build_dir, f"rewritten by {writer}",
                        rewrite(files, writer, tmp / re.sub(r"\W+", "_", writer)))
+        print("decode through Python (imc.imdecode, Pillow's open + load, cv2.imdecode; UNCHANGED):")
+        python_row("as shipped (many writers)", files)
         photos = [p for p in files if p.is_relative_to(SAMPLES_DIR) or "examples" in p.parts][:40]
         print("encode, default level (fpnge at its levels 4 and 1):")
         env = dict(os.environ, PYTHONPATH=str(build_dir / "python"))
